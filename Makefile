@@ -1,0 +1,70 @@
+# "Does smaller pay?": set up, execute, build and test the book.
+# Everything runs inside .venv, made from the lock (requirements.txt); nothing else is assumed but python3 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BUILD  := _build
+# The test build renders the committed outputs (already checked by nbval) into its own folder,
+# so `make test` never disturbs the reader's build in _build/html.
+TEST_OUT := $(BUILD)/test
+CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
+NB ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup book test unit nbval site-build site-check execute execute-one lab lock bench clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)  ## create .venv from the lock and install the package (editable)
+
+book: $(STAMP)  ## execute the chapters (cached) and build the site into _build/html
+	$(BIN)/python tools/build_book.py --execute --out .
+	@echo "The book is built: open $(BUILD)/html/index.html in a browser."
+
+test: unit nbval site-build site-check  ## every test: unit tests, strict nbval, warning-free build, built-site check
+	@echo "make test: all checks passed."
+
+unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)
+	$(BIN)/python -m pytest tests
+
+nbval: $(STAMP)  ## re-run every chapter in a fresh kernel and compare with its committed outputs (strict)
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(CHAPTERS)
+
+site-build: $(STAMP)  ## build the site from the committed outputs, warnings as errors (no execution)
+	$(BIN)/python tools/build_book.py --render-only --out $(TEST_OUT)
+
+site-check: $(STAMP)  ## check the built site: links, images, no execution-failure report
+	$(BIN)/python -m pytest tests/site --site=$(TEST_OUT)/_build/html
+
+execute: $(STAMP)  ## re-execute every chapter in place, top to bottom in a fresh kernel
+	$(BIN)/python tools/execute.py $(CHAPTERS)
+
+execute-one: $(STAMP)  ## re-execute one chapter in place: make execute-one NB=chapters/tier_definitions.ipynb
+	@test -n "$(NB)" || { echo "usage: make execute-one NB=chapters/NAME.ipynb"; exit 2; }
+	$(BIN)/python tools/execute.py $(NB)
+
+lab: $(STAMP)  ## open the chapters in JupyterLab
+	$(BIN)/jupyter lab chapters
+
+lock: $(STAMP)  ## regenerate requirements.txt from requirements.in (newest versions that fit)
+	$(BIN)/pip-compile --quiet --upgrade --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.txt requirements.in
+
+bench: $(STAMP)  ## time a clean book build, a no-change rebuild and make test (see README)
+	$(BIN)/python benchmarks/build_times.py
+
+clean:  ## remove the built site and the execution cache
+	rm -rf $(BUILD)
+
+distclean: clean  ## also remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,61 @@
+"""What every chapter runs first, and the formatting of numbers that prose glues in.
+
+Every chapter starts with a hidden cell:
+
+    from influencer_roi.book import setup
+    setup()
+
+Numbers reach the prose through myst-nb's glue as pre-formatted strings, so the page shows exactly the text
+the chapter computed: `glue("n_sources", fmt_int(n), display=False)`, then {glue:text}`n_sources` in Markdown.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .plots import set_style
+
+SEED = 20_241_101
+
+
+def setup(seed: int = SEED) -> np.random.Generator:
+    """Plot style, figure format, pandas display, warnings policy and seeds; returns a seeded Generator.
+
+    Warnings are shown once each: a chapter that prints one fails the book build (stderr is an error there),
+    so the policy is to fix or explicitly silence the cause, never to hide warnings wholesale.
+    """
+    set_style()
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        # No date in the SVG, so a re-run gives the same bytes.
+        set_matplotlib_formats("svg", metadata={"Date": None}, bbox_inches="tight")
+    except ImportError:  # outside IPython: nothing to configure
+        pass
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_colwidth", 80)
+    warnings.simplefilter("default")
+    random.seed(seed)
+    np.random.seed(seed)
+    return np.random.default_rng(seed)
+
+
+def fmt_int(value) -> str:
+    """12345 -> '12,345'."""
+    return f"{int(round(value)):,}"
+
+
+def fmt_followers(value: float) -> str:
+    """Follower counts in prose: 10000 -> '10,000'."""
+    return fmt_int(value)
+
+
+def fmt_pct(fraction: float, digits: int = 0) -> str:
+    """0.4567 -> '46%'."""
+    return f"{100 * fraction:.{digits}f}%"

@@ -1,0 +1,117 @@
+"""The house style for figures: a log follower axis, the same tier bands and one colour-blind-safe palette.
+
+    >>> fig, ax = plt.subplots()
+    >>> follower_axis(ax)
+    >>> tier_bands(ax)
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+from .tiers import CANONICAL, TIERS
+
+# Okabe and Ito's colour-blind-safe palette; one fixed colour per tier across the whole book.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+TIER_COLOURS = dict(zip(TIERS, ["#E69F00", "#0072B2", "#009E73", "#CC79A7"]))
+FOLLOWER_LIMITS = (100, 100_000_000)
+
+
+def set_style() -> None:
+    """Apply the house style to matplotlib and seaborn (called by book.setup())."""
+    sns.set_theme(style="whitegrid", palette=OKABE_ITO, font_scale=0.95)
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7.0, 4.0),
+            "figure.dpi": 96,
+            "axes.titlesize": "medium",
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            # SVG: small, sharp on a phone, and text stays text; a fixed salt makes the file byte-identical
+            # between runs, so strict nbval compares figures too.
+            "svg.fonttype": "none",
+            "svg.hashsalt": "does-smaller-pay",
+        }
+    )
+
+
+def format_followers(value: float, _pos=None) -> str:
+    """1,000 -> '1k', 2,500,000 -> '2.5M'."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def follower_axis(ax: plt.Axes, axis: str = "x", limits: tuple[float, float] = FOLLOWER_LIMITS,
+                  label: str = "Followers (log scale)") -> plt.Axes:
+    """Make `axis` of `ax` a log follower axis with ticks at each power of ten, labelled 1k, 10k, 1M."""
+    set_scale, set_lim, set_label, target = (
+        (ax.set_xscale, ax.set_xlim, ax.set_xlabel, ax.xaxis) if axis == "x"
+        else (ax.set_yscale, ax.set_ylim, ax.set_ylabel, ax.yaxis)
+    )
+    set_scale("log")
+    set_lim(*limits)
+    decades = 10.0 ** np.arange(np.floor(np.log10(limits[0])), np.ceil(np.log10(limits[1])) + 1)
+    target.set_major_locator(FixedLocator(decades))
+    target.set_major_formatter(FuncFormatter(format_followers))
+    target.set_minor_formatter(NullFormatter())
+    set_label(label)
+    return ax
+
+
+def tier_bands(ax: plt.Axes, scheme: pd.DataFrame = CANONICAL, label: bool = True, alpha: float = 0.10,
+               limits: tuple[float, float] = FOLLOWER_LIMITS) -> plt.Axes:
+    """Shade each tier of `scheme` (canonical by default) behind the data on a log follower x axis."""
+    for row in scheme.itertuples(index=False):
+        lo = max(row.min_followers if pd.notna(row.min_followers) else limits[0], limits[0])
+        hi = min(row.max_followers if pd.notna(row.max_followers) else limits[1], limits[1])
+        colour = TIER_COLOURS[str(row.tier)]
+        ax.axvspan(lo, hi, color=colour, alpha=alpha, lw=0, zorder=0)
+        if label:
+            ax.text(np.sqrt(lo * hi), 1.0, str(row.tier), transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize="small", color=colour, fontweight="bold")
+    return ax
+
+
+def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Axes | None = None,
+                 limits: tuple[float, float] = FOLLOWER_LIMITS) -> plt.Axes:
+    """Every scheme as one row of tier bars on a log follower axis, the canonical scheme on top.
+
+    `definitions` is tier_definitions (scheme_id, source_id, tier, min_followers, max_followers, approx);
+    `labels` maps scheme_id to a short label (evidence.scheme_labels). Hedged bounds ("roughly", "often") are drawn hatched; a band
+    that a scheme leaves open runs to the edge of the axis. Overlapping bands in one scheme are stacked.
+    """
+    canonical = CANONICAL.assign(scheme_id="canonical", source_id="canonical", approx=False)
+    table = pd.concat([canonical, definitions], ignore_index=True)
+    schemes = list(dict.fromkeys(table["scheme_id"]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 0.42 * len(schemes) + 1.2))
+    for row_number, scheme_id in enumerate(schemes):
+        bands = table[table["scheme_id"] == scheme_id].reset_index(drop=True)
+        lower = bands["min_followers"].fillna(limits[0]).clip(lower=limits[0])
+        upper = bands["max_followers"].fillna(limits[1]).clip(upper=limits[1])
+        stacked = len(bands) - 1 > 0 and any(
+            lower[i] < upper[j] and lower[j] < upper[i] for i in range(len(bands)) for j in range(i)
+        )
+        for k, band in bands.iterrows():
+            height, offset = (0.36, (0.19 if k % 2 else -0.19)) if stacked else (0.7, 0.0)
+            ax.barh(row_number + offset, upper[k] - lower[k], left=lower[k], height=height,
+                    color=TIER_COLOURS[str(band["tier"])], alpha=0.9 if scheme_id == "canonical" else 0.75,
+                    hatch="///" if band["approx"] else None, edgecolor="white", linewidth=0.8)
+    tick_labels = ["Canonical (this book)"] + [labels[s] for s in schemes[1:]]
+    ax.set_yticks(range(len(schemes)), tick_labels)
+    ax.invert_yaxis()
+    follower_axis(ax, limits=limits)
+    ax.grid(axis="y", visible=False)
+    handles = [mpl.patches.Patch(color=TIER_COLOURS[t], label=t) for t in TIERS]
+    handles.append(mpl.patches.Patch(facecolor="white", edgecolor="grey", hatch="///", label="hedged bound"))
+    ax.legend(handles=handles, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small")
+    return ax

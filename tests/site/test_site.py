@@ -1,0 +1,88 @@
+"""Checks on the built site: every page in the table of contents is there, every internal link and image
+resolves, every image has alt text, and no page reports a failed execution. Run by `make site-check`."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
+
+
+def local_target(page: Path, ref: str, site: Path) -> tuple[Path, str] | None:
+    parts = urlsplit(ref)
+    if parts.scheme or parts.netloc or ref.startswith(("mailto:", "javascript:", "data:")):
+        return None
+    target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+    return target, parts.fragment
+
+
+def test_every_toc_page_is_built(site):
+    for name in toc_pages():
+        assert (site / f"{name}.html").is_file(), f"{name} is in _toc.yml but was not built"
+
+
+def test_internal_links_and_anchors_resolve(site):
+    ids_cache: dict[Path, set[str]] = {}
+    broken = []
+    for page in pages(site):
+        for tag in soup(page).find_all(["a", "link"], href=True):
+            found = local_target(page, tag["href"], site)
+            if found is None:
+                continue
+            target, fragment = found
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {tag['href']}")
+                continue
+            if fragment and target.suffix == ".html":
+                if target not in ids_cache:
+                    ids_cache[target] = {t["id"] for t in soup(target).find_all(id=True)}
+                if fragment not in ids_cache[target]:
+                    broken.append(f"{page.relative_to(site)} -> {tag['href']} (no such anchor)")
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_images_resolve_and_have_alt_text(site):
+    problems = []
+    for page in pages(site):
+        for img in soup(page).find_all("img"):
+            found = local_target(page, img.get("src", ""), site)
+            if found is not None and not found[0].is_file():
+                problems.append(f"{page.relative_to(site)}: missing image {img.get('src')}")
+            if "logo" not in " ".join(img.get("class", [])) and not img.get("alt", "").strip():
+                problems.append(f"{page.relative_to(site)}: image {img.get('src')} has no alt text")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_execution_failure_is_reported(site):
+    reports = site / "reports"
+    assert not (reports.exists() and any(reports.iterdir())), f"execution reports found in {reports}"
+    for page in pages(site):
+        html = page.read_text(encoding="utf-8")
+        assert "output traceback" not in html and "Traceback (most recent call last)" not in html, page.name
+
+
+@pytest.mark.parametrize("name", ["chapters/tier_definitions"])
+def test_glued_values_are_filled_in(site, name):
+    # An unresolved glue key renders as the key itself inside a 'pasted-text' span, or warns; check neither.
+    page = soup(site / f"{name}.html")
+    pasted = page.find_all(class_="pasted-text")
+    assert pasted, "no glued values on the page"
+    assert all(span.get_text(strip=True) for span in pasted)
