@@ -29,6 +29,42 @@ SOURCE_KINDS = (
 # Grades, best first. The rule that assigns them is stated in the chapter on the evidence base.
 GRADES = ("A", "B", "C", "D")
 BOOLEAN_TEXT = ("True", "False")
+PLATFORMS = ("instagram", "tiktok", "youtube", "any")
+CONFIDENCE = ("H", "M", "L", "D")  # literature.md's marks: high, medium, low, derived
+# Tiers a claim may be about: the canonical four, the rate card's mid-tier, accounts under 1,000 followers, any size,
+# or a comparison "a_vs_b" (a ratio: metric of a over metric of b) against a tier or a named baseline.
+CLAIM_TIERS = ("sub_nano", "nano", "micro", "mid", "macro", "mega")
+BASELINES = ("ads", "industry", "baseline")
+CLAIM_TIER_PATTERN = (
+    rf"^(any|{'|'.join(CLAIM_TIERS)}|({'|'.join(CLAIM_TIERS)})_vs_({'|'.join(CLAIM_TIERS + BASELINES)}))$"
+)
+# Units as the sources state them, and what each normalises to (see normalise()).
+UNITS = {
+    "percent": "fraction",
+    "times": "ratio",
+    "percent_higher": "ratio",
+    "percent_lower": "ratio",
+    "times_lower": "ratio",
+    "ratio": "ratio",
+    "usd_per_usd": "ratio",
+    "usd": "currency",
+    "eur": "currency",
+    "currency": "currency",
+    "count": "count",
+    "followers": "followers",
+    "elasticity": "elasticity",
+}
+# Which stated units fit each metric's normalised unit (metrics.csv): a ratio cannot be stated in dollars.
+UNITS_FOR = {
+    "fraction": {"percent"},
+    "ratio": {"times", "percent_higher", "percent_lower", "times_lower", "ratio"},
+    "roas": {"usd_per_usd", "times", "ratio", "percent"},
+    "currency": {"usd", "eur", "currency"},
+    "count": {"count"},
+    "followers": {"followers"},
+    "elasticity": {"elasticity"},
+}
+FOLLOWER_CAP = 10_000_000  # the top of the book's follower range, for the midpoint of an open-ended tier
 MAX_QUOTE_WORDS = 30
 
 
@@ -63,6 +99,11 @@ _ROW_RULES: dict[str, tuple[str, ...]] = {}
 def _row_rule(columns: tuple[str, ...], test, error: str) -> pa.Check:
     _ROW_RULES[error] = columns
     return pa.Check(test, error=error)
+
+
+def _quote_column() -> pa.Column:
+    return _text(nullable=True, checks=pa.Check(lambda s: s.str.split().str.len() <= MAX_QUOTE_WORDS,
+                                                error=f"a quote has at most {MAX_QUOTE_WORDS} words"))
 
 
 def _unique_together(*columns: str) -> pa.Check:
@@ -100,14 +141,7 @@ def _tier_definitions_schema(source_ids: pd.Series) -> pa.DataFrameSchema:
             "min_followers": _numeric(minimum=0),
             "max_followers": _numeric(minimum=0),
             "approx": _text(checks=pa.Check.isin(BOOLEAN_TEXT)),
-            "quote": _text(
-                nullable=True,
-                checks=pa.Check(
-                    lambda s: s.str.split().str.len() <= MAX_QUOTE_WORDS,
-                    element_wise=False,
-                    error=f"a quote has at most {MAX_QUOTE_WORDS} words",
-                ),
-            ),
+            "quote": _quote_column(),
             "notes": _text(nullable=True),
         },
         checks=[
@@ -129,6 +163,73 @@ def _tier_definitions_schema(source_ids: pd.Series) -> pa.DataFrameSchema:
     )
 
 
+METRICS_SCHEMA = pa.DataFrameSchema(
+    {
+        "metric": _text(checks=pa.Check.str_matches(r"^[a-z_]+$")),
+        "kind": _text(checks=pa.Check.isin(["definition", "level", "ratio", "elasticity", "survey", "study", "advice"])),
+        "normalised_unit": _text(checks=pa.Check.isin(list(UNITS_FOR))),
+        "description": _text(),
+    },
+    checks=[_unique_together("metric")],
+    strict=True,
+    ordered=True,
+    name="metrics",
+)
+
+
+def _claims_schema(sources: pd.DataFrame, metrics: pd.DataFrame) -> pa.DataFrameSchema:
+    articles = set(sources.loc[sources["source_file"].notna(), "source_id"])
+    unit_of_metric = dict(zip(metrics["metric"], metrics["normalised_unit"]))
+
+    def unit_fits(df: pd.DataFrame) -> pd.Series:
+        allowed = df["metric"].map(unit_of_metric).map(UNITS_FOR)
+        return pd.Series([isinstance(a, set) and u in a for a, u in zip(allowed, df["unit"])], index=df.index)
+
+    return pa.DataFrameSchema(
+        {
+            # claim ids are identifiers, so audit expressions can name them (A001_05 / A001_06)
+            "claim_id": _text(checks=pa.Check.str_matches(r"^[A-Za-z][A-Za-z0-9_]*$")),
+            "source_id": _text(checks=pa.Check.isin(list(sources["source_id"]),
+                                                    error="source_id must be a row of sources.csv")),
+            "cited_origin": _text(nullable=True),
+            "platform": _text(checks=pa.Check.isin(PLATFORMS)),
+            "tier": _text(checks=pa.Check.str_matches(CLAIM_TIER_PATTERN,
+                                                      error="tier must be a tier, 'any', or 'a_vs_b'")),
+            "tier_min_followers": _numeric(minimum=0),
+            "tier_max_followers": _numeric(minimum=0),
+            "metric": _text(checks=pa.Check.isin(list(metrics["metric"]), error="metric must be a row of metrics.csv")),
+            "stated_as": _text(nullable=True),
+            "low": _numeric(),
+            "high": _numeric(),
+            "unit": _text(checks=pa.Check.isin(list(UNITS))),
+            "approx": _text(checks=pa.Check.isin(BOOLEAN_TEXT)),
+            "confidence": _text(nullable=True, checks=pa.Check.isin(CONFIDENCE)),
+            "quote": _quote_column(),
+            "notes": _text(nullable=True),
+        },
+        checks=[
+            _unique_together("claim_id"),
+            _row_rule(("low", "high"), lambda df: ~(_number(df["low"]) > _number(df["high"])),
+                      "low must not be above high"),
+            _row_rule(("low", "high"), lambda df: df["low"].notna() | df["high"].notna(),
+                      "a claim needs a number in low or high"),
+            _row_rule(("tier_min_followers", "tier_max_followers"),
+                      lambda df: ~(_number(df["tier_min_followers"]) > _number(df["tier_max_followers"])),
+                      "tier_min_followers must not be above tier_max_followers"),
+            _row_rule(("metric", "unit"), unit_fits, "the unit must fit the metric (metrics.csv normalised_unit)"),
+            _row_rule(("source_id", "confidence"),
+                      lambda df: df["source_id"].isin(articles) == df["confidence"].isna(),
+                      "literature rows carry a confidence (H, M, L, D); article rows do not"),
+            _row_rule(("source_id", "quote"),
+                      lambda df: ~df["source_id"].isin(articles) | df["quote"].notna(),
+                      "a claim from an article quotes it"),
+        ],
+        strict=True,
+        ordered=True,
+        name="claims",
+    )
+
+
 def _read(path: Path) -> pd.DataFrame:
     # Everything as text first: the schema, not pandas' type guessing, decides what a value means.
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
@@ -136,16 +237,20 @@ def _read(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _format_errors(path: Path, err: SchemaErrors, limit: int = 10) -> str:
+def _format_errors(path: Path, frame: pd.DataFrame, err: SchemaErrors, limit: int = 10) -> str:
     cases = err.failure_cases
     lines = []
     for (index, check), group in cases.groupby(["index", "check"], sort=False, dropna=False):
         where = f"line {int(index) + 2}" if pd.notna(index) else "every row"
         columns = _ROW_RULES.get(check)
-        if columns:  # one line for the row, naming only the columns the rule compares
-            group = group[group["column"].isin(columns)]
-        for column, value in zip(group["column"], group["failure_case"]):
-            lines.append(f"  {path.name}, {where}, column {column}: value {value!r} breaks rule: {check}")
+        if columns and pd.notna(index):
+            # one line per column the rule compares, values read from the row itself (pandera leaves blanks out)
+            pairs = [(c, frame.at[int(index), c]) for c in columns]
+        else:
+            pairs = list(zip(group["column"], group["failure_case"]))
+        for column, value in pairs:
+            shown = "blank" if pd.isna(value) else repr(value)
+            lines.append(f"  {path.name}, {where}, column {column}: value {shown} breaks rule: {check}")
     shown = "\n".join(lines[:limit])
     more = f"\n  ... and {len(lines) - limit} more" if len(lines) > limit else ""
     return f"{path} does not match its schema ({len(lines)} problem(s)):\n{shown}{more}"
@@ -156,7 +261,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
     try:
         return schema.validate(frame, lazy=True)
     except SchemaErrors as err:
-        raise LedgerError(_format_errors(path, err)) from None
+        raise LedgerError(_format_errors(path, frame, err)) from None
 
 
 def load_sources(path: Path | None = None) -> pd.DataFrame:
@@ -194,3 +299,113 @@ def scheme_labels(definitions: pd.DataFrame, sources: pd.DataFrame) -> pd.Series
     label = first["source_id"].map(source_labels(sources))
     cited = first["cited_origin"]
     return label.where(cited.isna(), label + ", citing " + cited.fillna("")).rename("scheme")
+
+
+def load_metrics(path: Path | None = None) -> pd.DataFrame:
+    """metrics.csv: the controlled vocabulary of claim metrics, with the unit each normalises to."""
+    path = Path(path) if path else evidence_dir() / "metrics.csv"
+    return validate(_read(path), METRICS_SCHEMA, path)
+
+
+def load_claims(path: Path | None = None, sources: pd.DataFrame | None = None,
+                metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """claims.csv: one row per quantitative claim, as stated (see normalise() for one scale)."""
+    path = Path(path) if path else evidence_dir() / "claims.csv"
+    sources = load_sources() if sources is None else sources
+    metrics = load_metrics() if metrics is None else metrics
+    frame = validate(_read(path), _claims_schema(sources, metrics), path)
+    for column in ("tier_min_followers", "tier_max_followers", "low", "high"):
+        frame[column] = _number(frame[column])
+    frame["approx"] = frame["approx"].eq("True")
+    return frame
+
+
+def _tier_range(tier: str) -> tuple[float, float]:
+    """Canonical follower range of a single tier; NaN for 'any', comparisons and the rate card's mid-tier."""
+    from .tiers import CANONICAL
+
+    if tier == "sub_nano":
+        return 0.0, 1_000.0
+    row = CANONICAL[CANONICAL["tier"].astype(str) == tier]
+    if row.empty:
+        return np.nan, np.nan
+    return float(row["min_followers"].iloc[0]), float(row["max_followers"].iloc[0])
+
+
+def normalise(claims: pd.DataFrame, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Claims on one scale. Adds, keeping every stated column:
+
+    - value_low, value_high, value_unit: percentages as fractions; "N% higher" as the ratio 1 + N/100,
+      "N% lower" as 1 - N/100, "N times better value" (of a cost) as 1/N; ratios first group over second.
+    - roas_low, roas_high, roi_low, roi_high for return claims: ROAS = revenue / cost, ROI = ROAS - 1. "$5-8 per
+      $1 spent", ROIS and "5x ROI per dollar" are ROAS; "527% ROI" is net, so ROAS 6.27.
+    - tier_a, tier_b: the two sides of a comparison ("micro_vs_mega" -> micro, mega), or the tier and NaN.
+    - range_min, range_max, range_from: the claim's follower range, the source's own bounds where stated
+      ("source"), else the canonical tier's ("canonical"); midpoint_followers, its geometric midpoint (open
+      ranges capped at FOLLOWER_CAP); canonical_tiers, the canonical tiers that range overlaps.
+    """
+    metrics = load_metrics() if metrics is None else metrics
+    out = claims.copy()
+    low, high, unit = out["low"], out["high"], out["unit"]
+    value_low, value_high = low.copy(), high.copy()
+    pct = unit.isin(["percent"])
+    value_low[pct], value_high[pct] = low[pct] / 100, high[pct] / 100
+    up = unit.eq("percent_higher")
+    value_low[up], value_high[up] = 1 + low[up] / 100, 1 + high[up] / 100
+    down = unit.eq("percent_lower")  # a bigger saving is a smaller ratio: the ends swap
+    value_low[down], value_high[down] = 1 - high[down] / 100, 1 - low[down] / 100
+    inverse = unit.eq("times_lower")
+    value_low[inverse], value_high[inverse] = 1 / high[inverse], 1 / low[inverse]
+    is_roi = out["metric"].eq("roi")  # stated net: carry it to the ROAS scale like every other return claim
+    value_low[is_roi], value_high[is_roi] = value_low[is_roi] + 1, value_high[is_roi] + 1
+    out["value_low"], out["value_high"] = value_low, value_high
+    normalised = out["metric"].map(dict(zip(metrics["metric"], metrics["normalised_unit"])))
+    out["value_unit"] = np.where(normalised.eq("currency"), unit, normalised)
+
+    returns = out["metric"].isin(["roas", "roi"])
+    out["roas_low"] = value_low.where(returns)
+    out["roas_high"] = value_high.where(returns)
+    out["roi_low"], out["roi_high"] = out["roas_low"] - 1, out["roas_high"] - 1
+
+    sides = out["tier"].str.split("_vs_", n=1, expand=True).reindex(columns=[0, 1])
+    out["tier_a"], out["tier_b"] = sides[0], sides[1]
+
+    canonical = pd.DataFrame([_tier_range(t) for t in out["tier_a"]], index=out.index, columns=["lo", "hi"])
+    single = out["tier_b"].isna()
+    stated_min, stated_max = out["tier_min_followers"], out["tier_max_followers"]
+    # A source that states either bound defines the range (a blank side is open); otherwise the canonical tier.
+    from_source = stated_min.notna() | stated_max.notna()
+    out["range_min"] = stated_min.where(from_source, canonical["lo"].where(single))
+    out["range_max"] = stated_max.where(from_source, canonical["hi"].where(single))
+    has_range = from_source | out["range_min"].notna()
+    out["range_from"] = np.where(from_source, "source", np.where(has_range, "canonical", None))
+    lo, hi = out["range_min"].fillna(0), out["range_max"].fillna(np.inf)
+    out["canonical_tiers"] = [_overlapping_tiers(a, b) if h else "" for a, b, h in zip(lo, hi, has_range)]
+    # Midpoints need finite ends: the book's tiers start at 1,000 followers (100 for a band under 1,000, such as
+    # Markerly's) and its follower range ends at FOLLOWER_CAP.
+    floor = np.where(hi <= 1_000, 100, 1_000)
+    out["midpoint_followers"] = np.sqrt(np.maximum(lo, floor) * hi.clip(upper=FOLLOWER_CAP)).where(has_range)
+    return out
+
+
+def _overlapping_tiers(lo: float, hi: float) -> str:
+    from .tiers import CANONICAL
+
+    hits = CANONICAL[(CANONICAL["min_followers"] < max(hi, lo + 1)) & (CANONICAL["max_followers"] > lo)]
+    return ", ".join(hits["tier"].astype(str))
+
+
+def load_ledger(folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every ledger file in `folder` (default data/evidence), validated; claims normalised.
+
+    Keys: sources, metrics, tier_definitions, claims.
+    """
+    folder = Path(folder) if folder else evidence_dir()
+    sources = load_sources(folder / "sources.csv")
+    metrics = load_metrics(folder / "metrics.csv")
+    return {
+        "sources": sources,
+        "metrics": metrics,
+        "tier_definitions": load_tier_definitions(folder / "tier_definitions.csv", sources=sources),
+        "claims": normalise(load_claims(folder / "claims.csv", sources=sources, metrics=metrics), metrics),
+    }
