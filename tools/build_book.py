@@ -58,9 +58,11 @@ def render_only_config(book: Path, out: Path) -> Path:
 
 
 def build(book: Path, out: Path, config: Path | None) -> int:
-    # The jupyter-book script beside this interpreter: the one installed from the lock.
+    # The jupyter-book script beside this interpreter: the one installed from the lock. --all re-reads every
+    # page (a fresh Sphinx environment): an incremental build can leave cross-page output stale, such as the
+    # bibliography's anchors after a chapter adds citations. Execution stays cached, so this costs seconds.
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(out),
-           "-W", "-n", "--keep-going"]
+           "-W", "-n", "--keep-going", "--all"]
     if config is not None:
         cmd += ["--config", str(config)]
     return subprocess.call(cmd)
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
     built = out / "_build"  # where jupyter-book writes html/, .doctrees/ and .jupyter_cache/
     if args.render_only:
+        shutil.rmtree(built, ignore_errors=True)  # a test build starts from nothing
         return build(book, out, render_only_config(book, built))
 
     current = inputs_hash(book, args.inputs)

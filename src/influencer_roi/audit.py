@@ -196,3 +196,11 @@ def run_audit(claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = 
             "unit": unit,
         })
     return pd.DataFrame(rows)
+
+
+def stated_source_labels(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """check_id -> the label of the source whose claim a check tests ('Article 001'); for a check whose stated
+    side is a literal range, the source of the first claim it recomputes from."""
+    source_of = claims.set_index("claim_id")["source_id"].map(evidence.source_labels(sources))
+    first = result["claim_ids"].str.split(", ").str[0]
+    return pd.Series([source_of.get(c, "") for c in first], index=result["check_id"], name="source")

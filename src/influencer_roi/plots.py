@@ -115,3 +115,71 @@ def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Ax
     handles.append(mpl.patches.Patch(facecolor="white", edgecolor="grey", hatch="///", label="hedged bound"))
     ax.legend(handles=handles, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small")
     return ax
+
+
+# Fixed colours for source grades (A best) and audit verdicts, from the same Okabe-Ito palette.
+GRADE_COLOURS = {"A": "#0072B2", "B": "#56B4E9", "C": "#E69F00", "D": "#D55E00"}
+VERDICT_COLOURS = {"consistent": "#009E73", "inconsistent": "#D55E00", "unverifiable": "#999999"}
+
+
+def claims_by_tier_chart(claims: pd.DataFrame, sources: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Stacked bars: how many ledger claims concern each tier (comparisons count for both sides), by grade."""
+    grade = claims["source_id"].map(sources.set_index("source_id")["grade"])
+    sides = pd.concat([
+        pd.DataFrame({"tier": claims["tier_a"], "grade": grade}),
+        pd.DataFrame({"tier": claims["tier_b"], "grade": grade}),
+    ]).dropna()
+    order = ["any", "sub_nano", "nano", "micro", "mid", "macro", "mega", "ads", "industry", "baseline"]
+    table = pd.crosstab(sides["tier"], sides["grade"]).reindex([t for t in order if t in set(sides["tier"])])
+    table = table.reindex(columns=[g for g in GRADE_COLOURS if g in table.columns])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 3.8))
+    left = np.zeros(len(table))
+    for g in table.columns:
+        ax.barh(table.index, table[g], left=left, color=GRADE_COLOURS[g], label=f"grade {g}")
+        left += table[g].to_numpy()
+    ax.invert_yaxis()
+    ax.set_xlabel("Claims in the ledger")
+    ax.grid(axis="y", visible=False)
+    ax.legend(ncols=len(table.columns), loc="lower right", fontsize="small")
+    return ax
+
+
+def audit_chart(result: pd.DataFrame, labels: pd.Series | dict | None = None, tolerance: float = 0.15,
+                ax: plt.Axes | None = None) -> plt.Axes:
+    """Each checked claim as recomputed over stated (geometric midpoints) on a log axis, coloured by verdict.
+
+    1x means the claim matches what its inputs give; the shaded band is a factor of 1 + `tolerance` either
+    way (pass audit.HEDGED_TOLERANCE, the tolerance for a hedged claim). Unverifiable checks and checks with open-ended ranges are left out.
+    `labels` maps check_id to a row label (default: the check_id).
+    """
+    def mid(lo, hi):
+        return np.sqrt(lo * hi)
+
+    rows = result[result["verdict"] != "unverifiable"].copy()
+    finite = np.isfinite(rows[["stated_low", "stated_high", "recomputed_low", "recomputed_high"]]).all(axis=1)
+    positive = (rows[["stated_low", "recomputed_low"]] > 0).all(axis=1)
+    rows = rows[finite & positive]
+    rows["ratio"] = mid(rows["recomputed_low"], rows["recomputed_high"]) / mid(rows["stated_low"], rows["stated_high"])
+    rows["group"] = rows["verdict"].map({"inconsistent": 0, "consistent": 1})
+    rows = rows.sort_values(["group", "ratio"], kind="stable").reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 0.2 * len(rows) + 1.4))
+    ax.axvspan(1 / (1 + tolerance), 1 + tolerance, color="#DDDDDD", lw=0, zorder=0)
+    ax.axvline(1, color="grey", lw=0.8)
+    for verdict, colour in VERDICT_COLOURS.items():
+        sel = rows["verdict"] == verdict
+        if sel.any():
+            ax.scatter(rows.loc[sel, "ratio"], rows.index[sel], color=colour, label=verdict, zorder=3, s=26)
+    names = rows["check_id"] if labels is None else rows["check_id"].map(lambda c: f"{c}  {labels[c]}")
+    ax.set_yticks(rows.index, names)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xscale("log")
+    ax.set_xticks([0.1, 0.2, 0.5, 1, 2, 5])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Recomputed ÷ stated (log scale; 1× = the claim checks out)")
+    ax.tick_params(axis="y", labelsize="x-small")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (0.2 * len(rows) + 1.4)), ncols=2, fontsize="small")
+    return ax
