@@ -80,3 +80,9 @@ def test_a_check_naming_an_unknown_claim_is_refused(tmp_path, claims):
 def test_expressions_cannot_run_code(claims):
     with pytest.raises(ValueError, match="unknown claim id"):
         audit.evaluate("__import__('os').getcwd()", claims)
+
+
+def test_checks_for_tier(result, claims):
+    nano = audit.checks_for_tier(result.reset_index(), claims, "nano")
+    assert {"K03", "K18", "K27"} <= set(nano["check_id"])
+    assert "K01" not in set(nano["check_id"])  # article 002's micro CPE arithmetic

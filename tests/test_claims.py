@@ -99,3 +99,22 @@ def test_follower_ranges_keep_the_source_bounds(ledger):
     assert one(ledger, "L39")["canonical_tiers"] == ""  # Markerly's band under 1,000 followers
     comparison = one(ledger, "A001_17")
     assert (comparison["tier_a"], comparison["tier_b"]) == ("micro", "mega") and pd.isna(comparison["range_from"])
+
+
+def test_tier_definitions_of_the_articles_are_tier_bound_claims(ledger):
+    # The same boundaries live in two files (definitions for assign_tier, claims for the audit): keep them in step.
+    definitions = ledger["tier_definitions"]
+    articles = ledger["sources"].dropna(subset=["source_file"])["source_id"]
+    bounds = ledger["claims"].query("metric == 'tier_bounds'")
+    for row in definitions[definitions["source_id"].isin(articles)].itertuples():
+        match = bounds[(bounds["source_id"] == row.source_id) & (bounds["tier"] == str(row.tier))
+                       & (bounds["tier_min_followers"].fillna(-1) == (-1 if pd.isna(row.min_followers) else row.min_followers))
+                       & (bounds["tier_max_followers"].fillna(-1) == (-1 if pd.isna(row.max_followers) else row.max_followers))]
+        assert len(match) >= 1, f"tier_definitions {row.scheme_id}/{row.tier} has no matching tier_bounds claim"
+
+
+def test_tier_claims_covers_both_sides_of_comparisons(ledger):
+    table = evidence.tier_claims(ledger, "nano")
+    assert {"A004_01", "A004_05", "L12", "A002_25"} <= set(table.index)  # nano_vs_macro, macro_vs_nano, nano
+    assert not table["source"].isna().any() and not table["stated"].eq("").any()
+    assert table.loc["A001_20", "stated"] == "up to 7%"

@@ -204,3 +204,10 @@ def stated_source_labels(result: pd.DataFrame, claims: pd.DataFrame, sources: pd
     source_of = claims.set_index("claim_id")["source_id"].map(evidence.source_labels(sources))
     first = result["claim_ids"].str.split(", ").str[0]
     return pd.Series([source_of.get(c, "") for c in first], index=result["check_id"], name="source")
+
+
+def checks_for_tier(result: pd.DataFrame, claims: pd.DataFrame, tier: str) -> pd.DataFrame:
+    """The audit checks that involve at least one claim about `tier` (alone or in a comparison)."""
+    about = set(claims.loc[(claims["tier_a"] == tier) | (claims["tier_b"] == tier), "claim_id"])
+    involved = result["claim_ids"].map(lambda ids: bool(about & set(ids.split(", "))))
+    return result[involved]

@@ -203,6 +203,8 @@ def _claims_schema(sources: pd.DataFrame, metrics: pd.DataFrame) -> pa.DataFrame
             "high": _numeric(),
             "unit": _text(checks=pa.Check.isin(list(UNITS))),
             "approx": _text(checks=pa.Check.isin(BOOLEAN_TEXT)),
+            # a hypothetical example ("a micro-influencer might charge..."), not a measurement
+            "illustrative": _text(checks=pa.Check.isin(BOOLEAN_TEXT)),
             "confidence": _text(nullable=True, checks=pa.Check.isin(CONFIDENCE)),
             "quote": _quote_column(),
             "notes": _text(nullable=True),
@@ -317,6 +319,7 @@ def load_claims(path: Path | None = None, sources: pd.DataFrame | None = None,
     for column in ("tier_min_followers", "tier_max_followers", "low", "high"):
         frame[column] = _number(frame[column])
     frame["approx"] = frame["approx"].eq("True")
+    frame["illustrative"] = frame["illustrative"].eq("True")
     return frame
 
 
@@ -409,3 +412,50 @@ def load_ledger(folder: Path | None = None) -> dict[str, pd.DataFrame]:
         "tier_definitions": load_tier_definitions(folder / "tier_definitions.csv", sources=sources),
         "claims": normalise(load_claims(folder / "claims.csv", sources=sources, metrics=metrics), metrics),
     }
+
+
+def _stated_text(row) -> str:
+    """A claim's numbers as its source states them: '3.8–7.0 percent', 'up to 7 percent', '10,000+ usd'."""
+    def num(v):
+        return f"{v:,.10g}"
+    unit = {"percent": "%", "usd": " USD", "eur": " EUR", "usd_per_usd": " per $1", "times": "×",
+            "percent_higher": "% higher", "percent_lower": "% lower", "times_lower": "× lower", "ratio": "",
+            "currency": " (currency unstated)"}.get(row.unit, f" {row.unit}")
+    if pd.isna(row.low):
+        return f"up to {num(row.high)}{unit}"
+    if pd.isna(row.high):
+        return f"{num(row.low)}+{unit}"
+    return f"{num(row.low)}{unit}" if row.low == row.high else f"{num(row.low)}–{num(row.high)}{unit}"
+
+
+def tier_claims(ledger: dict, tier: str) -> pd.DataFrame:
+    """Every claim about `tier`, alone or on either side of a comparison, with the source's label and grade, the
+    figure as stated, and the quote (or, for literature rows, the confidence and notes). Indexed by claim_id."""
+    claims, sources = ledger["claims"], ledger["sources"].set_index("source_id")
+    rows = claims[(claims["tier_a"] == tier) | (claims["tier_b"] == tier)].reset_index(drop=True)
+    table = pd.DataFrame({
+        "claim": rows["claim_id"],
+        "source": rows["source_id"].map(sources["label"]),
+        "grade": rows["source_id"].map(sources["grade"]) + rows["confidence"].map(lambda c: f" ({c})" if isinstance(c, str) else ""),
+        "tier": rows["tier"],
+        "metric": rows["metric"],
+        "platform": rows["platform"],
+        "stated": [_stated_text(r) for r in rows.itertuples()],
+        "words or note": rows["quote"].fillna(rows["notes"]).fillna(""),
+    })
+    return table.sort_values(["metric", "source"], kind="stable").set_index("claim")
+
+
+def tier_definition_table(ledger: dict, tier: str) -> pd.DataFrame:
+    """How each source bounds `tier`: scheme label, band, hedged, quote."""
+    from .tiers import band_label
+
+    definitions = ledger["tier_definitions"]
+    labels = scheme_labels(definitions, ledger["sources"])
+    rows = definitions[definitions["tier"].astype(str) == tier].reset_index(drop=True)
+    return pd.DataFrame({
+        "source": rows["scheme_id"].map(labels),
+        "band": [band_label(lo, hi) for lo, hi in zip(rows["min_followers"], rows["max_followers"])],
+        "hedged": rows["approx"].map({True: "yes", False: ""}),
+        "words": rows["quote"].fillna(""),
+    }).set_index("source")

@@ -183,3 +183,93 @@ def audit_chart(result: pd.DataFrame, labels: pd.Series | dict | None = None, to
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (0.2 * len(rows) + 1.4)), ncols=2, fontsize="small")
     return ax
+
+
+TIER_PANELS = {
+    "engagement_rate": ("Engagement rate", "fraction"),
+    "conversion_rate": ("Conversion rate", "fraction"),
+    "price_per_post": ("Price per post (USD)", "currency"),
+    "cost_per_engagement": ("Cost per engagement (USD)", "currency"),
+    "roas": ("Return per dollar (ROAS)", "ratio"),
+}
+PLATFORM_MARKERS = {"instagram": "o", "tiktok": "s", "youtube": "^", "any": "D"}
+
+
+def tier_ranges_chart(claims: pd.DataFrame, tier: str, metrics: dict = TIER_PANELS) -> plt.Figure:
+    """One panel per metric: every ledger claim about a single tier as a segment over its follower range at its
+    value (a vertical whisker where the value is a range), the claims about `tier` in full colour and the others
+    faded. Marker shape is the platform; hollow markers are the articles' illustrative examples."""
+    fig, axes = plt.subplots(3, 2, figsize=(7.5, 8.4))
+    axes = axes.ravel()
+    usable = claims[claims["tier_b"].isna() & claims["midpoint_followers"].notna()
+                    & claims["tier_a"].isin(TIERS)]
+    limits = (100, 10_000_000)
+    for ax, (metric, (title, unit)) in zip(axes, metrics.items()):
+        tier_bands(ax, label=False, alpha=0.06, limits=limits)
+        rows = usable[usable["metric"] == metric]
+        for row in rows.itertuples(index=False):
+            focus = row.tier_a == tier
+            colour = TIER_COLOURS[row.tier_a]
+            lo_v = row.value_low if pd.notna(row.value_low) else row.value_high
+            hi_v = row.value_high if pd.notna(row.value_high) else row.value_low
+            y = np.sqrt(lo_v * hi_v)
+            x_lo = max(row.range_min if pd.notna(row.range_min) else FOLLOWER_LIMITS[0], 1_000 if row.range_max > 1_000 else 100)
+            x_hi = min(row.range_max if pd.notna(row.range_max) else 10_000_000, 10_000_000)
+            alpha = 0.95 if focus else 0.25
+            ax.plot([x_lo, x_hi], [y, y], color=colour, alpha=alpha, lw=2.2 if focus else 1.2, zorder=2)
+            if hi_v > lo_v:
+                ax.plot([row.midpoint_followers] * 2, [lo_v, hi_v], color=colour, alpha=alpha, lw=1, zorder=2)
+            ax.scatter([row.midpoint_followers], [y], marker=PLATFORM_MARKERS.get(row.platform, "D"), s=26,
+                       facecolor="white" if row.illustrative else colour, edgecolor=colour, alpha=alpha, zorder=3)
+        follower_axis(ax, limits=limits, label="")
+        ax.set_yscale("log")
+        if unit == "fraction":
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:g}%"))
+        else:
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(title)
+        ax.tick_params(labelsize="x-small")
+    for ax in axes[len(metrics):]:
+        ax.axis("off")
+    legend_ax = axes[-1]
+    handles = [mpl.lines.Line2D([], [], color=TIER_COLOURS[t], lw=2, label=t) for t in TIERS]
+    handles += [mpl.lines.Line2D([], [], color="grey", marker=m, lw=0, label=p) for p, m in PLATFORM_MARKERS.items()]
+    handles.append(mpl.lines.Line2D([], [], color="grey", marker="o", markerfacecolor="white", lw=0,
+                                    label="illustrative example"))
+    legend_ax.legend(handles=handles, loc="center", fontsize="small", ncols=2, title=f"{tier} in full colour")
+    fig.supxlabel("Followers (log scale); each segment spans the follower range the claim is about", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+PLATFORM_COLOURS = {"instagram": "#0072B2", "tiktok": "#D55E00", "youtube": "#009E73", "any": "#000000"}
+
+
+def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> plt.Figure:
+    """One panel per metric: the ledger claims used (marker size by weight, colour by platform) and the fitted
+    log-log line with its 95% band. `panels` is a list of (title, points, fitted_lines, unit) tuples, unit
+    "fraction" for rates (shown as percentages) or anything else for plain numbers."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(7.5, 3.4), squeeze=False)
+    for ax, (title, points, lines, unit) in zip(axes[0], panels):
+        tier_bands(ax, label=False, alpha=0.07, limits=(100, 10_000_000))
+        for platform, group in lines.groupby("platform"):
+            colour = PLATFORM_COLOURS.get(platform, "black")
+            ax.fill_between(group["followers"], group["ci_low"], group["ci_high"], color=colour, alpha=0.12, lw=0)
+            ax.plot(group["followers"], group["fitted"], color=colour, lw=1.4)
+        for platform, group in points.groupby("platform"):
+            ax.scatter(group["followers"], group["value"], s=60 * group["weight_grade"] + 8,
+                       color=PLATFORM_COLOURS.get(platform, "black"), alpha=0.8, label=platform, zorder=3,
+                       edgecolor="white", linewidth=0.5)
+        follower_axis(ax, limits=(100, 10_000_000), label="")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(
+            (lambda v, _p: f"{100 * v:g}%") if unit == "fraction" else (lambda v, _p: f"{v:g}")))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(title)
+        ax.tick_params(labelsize="x-small")
+    handles = [mpl.lines.Line2D([], [], color=c, marker="o", lw=0, label=p) for p, c in PLATFORM_COLOURS.items()]
+    fig.legend(handles=handles, loc="lower center", ncols=4, fontsize="small", bbox_to_anchor=(0.5, -0.06))
+    fig.supxlabel("Followers (log scale)", fontsize="small", y=0.06)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
