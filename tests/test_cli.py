@@ -1,11 +1,13 @@
 """The influencer-roi command: output, and bad input reported in one message with exit status 2."""
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from influencer_roi.paths import evidence_dir
 
@@ -56,3 +58,61 @@ def test_missing_folder_and_unwritable_output(tmp_path):
     assert result.returncode == 2 and "missing sources.csv" in result.stderr
     result = run("audit", "--out", str(tmp_path / "no" / "such" / "dir" / "a.csv"))
     assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "synthetic" / "campaigns.csv"
+
+
+def test_analyze_writes_results_report_and_figure(tmp_path):
+    out = tmp_path / "out"
+    result = run("analyze", str(SAMPLE), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    record = __import__("json").loads((out / "results.json").read_text())
+    for part in ("roi", "revenue", "cost"):
+        assert {"estimate", "ci_low", "ci_high"} <= set(record["elasticity"][part])
+    assert record["elasticity"]["roi"]["ci_low"] < -0.3 < record["elasticity"]["roi"]["ci_high"]
+    assert {c["contrast"] for c in record["tier_contrasts"]} >= {"nano_vs_micro", "micro_vs_mega"}
+    html = (out / "report.html").read_text()
+    assert "<svg" in html
+    # self-contained: nothing is fetched (namespace URIs inside the SVG are names, not requests)
+    assert not re.search(r'(src|href)="(https?:)?//', html) and "<script" not in html
+    assert (out / "roi_fit.svg").exists() and not list(tmp_path.glob(".out.partial-*"))
+
+
+def bad_copy(tmp_path, edit):
+    frame = pd.read_csv(SAMPLE, dtype=str, nrows=200)
+    edit(frame)
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda f: f.__delitem__("cost"), "missing required column(s) cost"),
+    (lambda f: f.loc.__setitem__((3, "followers"), "12.5"), "bad.csv, line 5, column followers: value '12.5' breaks rule: must be a whole number"),
+    (lambda f: f.loc.__setitem__((0, "cost"), "-4"), "bad.csv, line 2, column cost: value '-4' breaks rule: must be above 0"),
+    (lambda f: f.loc.__setitem__((1, "revenue"), "lots"), "bad.csv, line 3, column revenue: value 'lots' breaks rule: must be a plain number"),
+], ids=["missing-column", "fractional-followers", "negative-cost", "non-numeric"])
+def test_analyze_bad_input(tmp_path, edit, message):
+    path = bad_copy(tmp_path, edit)
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    result = run("analyze", str(path), "--out", str(out))
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == before and not out.exists()
+
+
+def test_analyze_empty_and_header_only(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert "the file is empty" in run("analyze", str(empty), "--out", str(tmp_path / "o")).stderr
+    header = tmp_path / "header.csv"
+    header.write_text("influencer_id,followers,cost,revenue\n")
+    result = run("analyze", str(header), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "header but no rows" in result.stderr
+
+
+def test_simulate_refuses_nonsense(tmp_path):
+    result = run("simulate", "--n", "0", "--out", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "--n 0" in result.stderr and not (tmp_path / "x.csv").exists()

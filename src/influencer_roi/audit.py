@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import evidence
+from . import evidence, validation
 
 KINDS = ("arithmetic", "headline_vs_own_figures", "across_sources")
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
@@ -46,7 +46,7 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
     def names_known(column: str):
         return lambda s: s.isna() | s.map(lambda e: set(claim_ids(e)) <= known_ids)
 
-    text = evidence._text
+    text = validation.text
     return pa.DataFrameSchema(
         {
             "check_id": text(checks=pa.Check.str_matches(r"^K\d+$")),
@@ -56,10 +56,10 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
                                                               error="recomputed names a claim_id not in claims.csv")),
             "match": text(checks=pa.Check.isin(["overlap", "equal"])),
             "pairing": text(checks=pa.Check.isin(["corners", "ends"])),
-            "tolerance": evidence._numeric(minimum=0, maximum=1),
+            "tolerance": validation.numeric(minimum=0, maximum=1),
             "explanation": text(),
         },
-        checks=[evidence._unique_together("check_id")],
+        checks=[validation.unique_together("check_id")],
         strict=True,
         ordered=True,
         name="audit_checks",
@@ -70,8 +70,8 @@ def load_checks(path: Path | None = None, claims: pd.DataFrame | None = None) ->
     """audit_checks.csv, validated: every claim id it names must exist."""
     path = Path(path) if path else evidence.evidence_dir() / "audit_checks.csv"
     claims = evidence.load_claims() if claims is None else claims
-    frame = evidence.validate(evidence._read(path), _checks_schema(set(claims["claim_id"])), path)
-    frame["tolerance"] = evidence._number(frame["tolerance"])
+    frame = evidence.validate(validation.read_text_csv(path), _checks_schema(set(claims["claim_id"])), path)
+    frame["tolerance"] = validation.to_number(frame["tolerance"])
     return frame
 
 

@@ -1,5 +1,7 @@
 """The `influencer-roi` command.
 
+    influencer-roi simulate --n 3000 --seed 1 --out campaigns.csv --params-out params.json
+    influencer-roi analyze campaigns.csv --out results/
     influencer-roi audit                      # the claims audit as a table
     influencer-roi audit --out audit.csv      # ... written to a CSV file
     influencer-roi audit --evidence DIR       # ... over another copy of the evidence ledger
@@ -10,6 +12,7 @@ Exit status: 0 on success, 2 on bad input (a message names the file, line, colum
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -28,23 +31,11 @@ class UsageError(Exception):
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV so that a failure leaves no partial file: a temporary file beside it, then a rename."""
+    """Write a CSV so that a failure leaves no partial file (see _write_text_atomically)."""
     path = Path(path)
     if path.exists() and path.is_dir():
         raise UsageError(f"--out {path}: is a folder; give a file name")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"--out {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"--out {path}: the folder {folder} is not writable")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            frame.to_csv(stream, index=False)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    _write_text_atomically(frame.to_csv(index=False), path)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -69,10 +60,89 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable_folder(path: Path, option: str) -> None:
+    folder = path if path.is_dir() else (path.parent if str(path.parent) else Path("."))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path}: exists and is not a folder")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {path}: the folder {folder} is not writable")
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from . import simulate
+
+    if args.n < 1:
+        raise UsageError(f"--n {args.n}: must be at least 1")
+    params = simulate.Params()
+    campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
+    write_atomically(campaigns, Path(args.out))
+    if args.params_out:
+        record = json.dumps(simulate.params_record(params, args.n, args.seed), indent=2, sort_keys=True)
+        _write_text_atomically(record + "\n", Path(args.params_out))
+    print(f"wrote {args.n:,} simulated campaigns to {args.out}" + (f" and parameters to {args.params_out}"
+                                                                   if args.params_out else ""))
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a command-line run draws to files, never to a screen
+    from . import models, report, schema
+
+    out = Path(args.out)
+    _writable_folder(out, "--out")
+    campaigns = schema.load_campaigns(Path(args.campaigns))
+    data = models.prepare(campaigns)
+    fits = models.fit_prepared(data, seed=args.seed)
+    record = report.write(out, fits, data, source=Path(args.campaigns).name)
+    roi = record["elasticity"]["roi"]
+    print(f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
+          f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {out}/report.html and results.json")
+    return 0
+
+
+def _write_text_atomically(content: str, path: Path) -> None:
+    """Write to a temporary file beside `path`, then rename it into place: all of the file or none of it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"--out {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--out {path}: the folder {folder} is not writable")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="influencer-roi", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    simulate = sub.add_parser("simulate", help="write a simulated campaign file (SIMULATED data)",
+                              description="Simulate sponsored campaigns from the book's calibrated model and write "
+                                          "them as CSV. The output is simulated, not real data.")
+    simulate.add_argument("--n", type=int, required=True, help="number of campaigns")
+    simulate.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same file)")
+    simulate.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the campaigns")
+    simulate.add_argument("--params-out", metavar="PARAMS.json", help="also write the true parameters here")
+    simulate.set_defaults(run=_simulate)
+
+    analyze = sub.add_parser("analyze", help="regress return per dollar on follower count for a campaign file",
+                             description="Fit the book's models of return per dollar (revenue / cost) on follower "
+                                         "count to a campaign CSV (columns influencer_id, followers, cost, revenue; "
+                                         "optional brand) and write results.json, report.html and the figure.")
+    analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", help="the campaign file")
+    analyze.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    analyze.add_argument("--seed", type=int, default=0, help="seed for the subsample of the slow models")
+    analyze.set_defaults(run=_analyze)
 
     audit = sub.add_parser("audit", help="run the claims audit over the evidence ledger",
                            description="Run every consistency check in audit_checks.csv over the evidence ledger "
@@ -86,12 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .evidence import LedgerError
+    from .validation import ValidationError
 
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, LedgerError, FileNotFoundError) as err:
+    except (UsageError, ValidationError, FileNotFoundError) as err:
         print(f"influencer-roi {args.command}: {err}", file=sys.stderr)
         return 2
 

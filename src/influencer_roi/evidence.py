@@ -14,10 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
+from . import validation
 from .paths import evidence_dir
 from .tiers import TIERS
+from .validation import numeric as _numeric
+from .validation import read_text_csv as _read
+from .validation import row_rule as _row_rule
+from .validation import text as _text
+from .validation import to_number as _number
+from .validation import unique_together as _unique_together
 
 SOURCE_KINDS = (
     "peer-reviewed study",
@@ -68,47 +74,18 @@ FOLLOWER_CAP = 10_000_000  # the top of the book's follower range, for the midpo
 MAX_QUOTE_WORDS = 30
 
 
-class LedgerError(ValueError):
+class LedgerError(validation.ValidationError):
     """A ledger file breaks its schema. The message lists each bad value with file, line, column and rule."""
 
 
-def _text(**kwargs) -> pa.Column:
-    return pa.Column(str, **kwargs)
-
-
-def _number(series: pd.Series) -> pd.Series:
-    """Text to float; blank and unparseable both give NaN (the schema has already reported unparseable)."""
-    return pd.to_numeric(series, errors="coerce")
-
-
-def _numeric(minimum: float | None = None, maximum: float | None = None, **kwargs) -> pa.Column:
-    # Numbers are checked as text, so that "10k" is reported as itself with its row, and converted afterwards.
-    checks = [pa.Check(lambda s: s.isna() | _number(s).notna(), error="must be a plain number (no units or commas)")]
-    if minimum is not None:
-        checks.append(pa.Check(lambda s: ~(_number(s) < minimum), error=f"must be at least {minimum:g}"))
-    if maximum is not None:
-        checks.append(pa.Check(lambda s: ~(_number(s) > maximum), error=f"must be at most {maximum:g}"))
-    return pa.Column(str, nullable=True, checks=checks, **kwargs)
-
-
-# Rules that compare columns of one row, and the columns each one concerns: pandera reports a failed row-level
-# check once per column of the row, and the message should name only the columns the rule is about.
-_ROW_RULES: dict[str, tuple[str, ...]] = {}
-
-
-def _row_rule(columns: tuple[str, ...], test, error: str) -> pa.Check:
-    _ROW_RULES[error] = columns
-    return pa.Check(test, error=error)
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    """Validate a ledger file (see validation.validate); raises LedgerError."""
+    return validation.validate(frame, schema, path, error=LedgerError)
 
 
 def _quote_column() -> pa.Column:
     return _text(nullable=True, checks=pa.Check(lambda s: s.str.split().str.len() <= MAX_QUOTE_WORDS,
                                                 error=f"a quote has at most {MAX_QUOTE_WORDS} words"))
-
-
-def _unique_together(*columns: str) -> pa.Check:
-    return _row_rule(columns, lambda df: ~df.duplicated(list(columns), keep=False),
-                     f"({', '.join(columns)}) must be unique: this row repeats another")
 
 
 SOURCES_SCHEMA = pa.DataFrameSchema(
@@ -230,40 +207,6 @@ def _claims_schema(sources: pd.DataFrame, metrics: pd.DataFrame) -> pa.DataFrame
         ordered=True,
         name="claims",
     )
-
-
-def _read(path: Path) -> pd.DataFrame:
-    # Everything as text first: the schema, not pandas' type guessing, decides what a value means.
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    frame.index = pd.RangeIndex(len(frame))
-    return frame
-
-
-def _format_errors(path: Path, frame: pd.DataFrame, err: SchemaErrors, limit: int = 10) -> str:
-    cases = err.failure_cases
-    lines = []
-    for (index, check), group in cases.groupby(["index", "check"], sort=False, dropna=False):
-        where = f"line {int(index) + 2}" if pd.notna(index) else "every row"
-        columns = _ROW_RULES.get(check)
-        if columns and pd.notna(index):
-            # one line per column the rule compares, values read from the row itself (pandera leaves blanks out)
-            pairs = [(c, frame.at[int(index), c]) for c in columns]
-        else:
-            pairs = list(zip(group["column"], group["failure_case"]))
-        for column, value in pairs:
-            shown = "blank" if pd.isna(value) else repr(value)
-            lines.append(f"  {path.name}, {where}, column {column}: value {shown} breaks rule: {check}")
-    shown = "\n".join(lines[:limit])
-    more = f"\n  ... and {len(lines) - limit} more" if len(lines) > limit else ""
-    return f"{path} does not match its schema ({len(lines)} problem(s)):\n{shown}{more}"
-
-
-def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
-    """Validate `frame` (read from `path`) against `schema`; raise LedgerError naming every bad value."""
-    try:
-        return schema.validate(frame, lazy=True)
-    except SchemaErrors as err:
-        raise LedgerError(_format_errors(path, frame, err)) from None
 
 
 def load_sources(path: Path | None = None) -> pd.DataFrame:

@@ -11,7 +11,6 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from .tiers import CANONICAL, TIERS
@@ -24,6 +23,8 @@ FOLLOWER_LIMITS = (100, 100_000_000)
 
 def set_style() -> None:
     """Apply the house style to matplotlib and seaborn (called by book.setup())."""
+    import seaborn as sns  # here, not at the top: the command line draws without it and starts faster
+
     sns.set_theme(style="whitegrid", palette=OKABE_ITO, font_scale=0.95)
     mpl.rcParams.update(
         {
@@ -195,10 +196,13 @@ TIER_PANELS = {
 PLATFORM_MARKERS = {"instagram": "o", "tiktok": "s", "youtube": "^", "any": "D"}
 
 
-def tier_ranges_chart(claims: pd.DataFrame, tier: str, metrics: dict = TIER_PANELS) -> plt.Figure:
+def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TIER_PANELS,
+                      simulated: pd.DataFrame | None = None, max_points: int = 3_000) -> plt.Figure:
     """One panel per metric: every ledger claim about a single tier as a segment over its follower range at its
     value (a vertical whisker where the value is a range), the claims about `tier` in full colour and the others
-    faded. Marker shape is the platform; hollow markers are the articles' illustrative examples."""
+    faded (tier=None: all in full colour). Marker shape is the platform; hollow markers are the articles'
+    illustrative examples. `simulated` (simulate.campaign_metrics output) adds simulated campaigns as grey points
+    behind the claims (a seeded sample of `max_points`)."""
     fig, axes = plt.subplots(3, 2, figsize=(7.5, 8.4))
     axes = axes.ravel()
     usable = claims[claims["tier_b"].isna() & claims["midpoint_followers"].notna()
@@ -206,9 +210,13 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str, metrics: dict = TIER_PANE
     limits = (100, 10_000_000)
     for ax, (metric, (title, unit)) in zip(axes, metrics.items()):
         tier_bands(ax, label=False, alpha=0.06, limits=limits)
+        if simulated is not None:
+            shown = simulated if len(simulated) <= max_points else simulated.sample(max_points, random_state=0)
+            ax.scatter(shown["followers"], shown[metric], s=2, color="#999999", alpha=0.25, lw=0, rasterized=True,
+                       zorder=1)
         rows = usable[usable["metric"] == metric]
         for row in rows.itertuples(index=False):
-            focus = row.tier_a == tier
+            focus = tier is None or row.tier_a == tier
             colour = TIER_COLOURS[row.tier_a]
             lo_v = row.value_low if pd.notna(row.value_low) else row.value_high
             hi_v = row.value_high if pd.notna(row.value_high) else row.value_low
@@ -237,7 +245,10 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str, metrics: dict = TIER_PANE
     handles += [mpl.lines.Line2D([], [], color="grey", marker=m, lw=0, label=p) for p, m in PLATFORM_MARKERS.items()]
     handles.append(mpl.lines.Line2D([], [], color="grey", marker="o", markerfacecolor="white", lw=0,
                                     label="illustrative example"))
-    legend_ax.legend(handles=handles, loc="center", fontsize="small", ncols=2, title=f"{tier} in full colour")
+    if simulated is not None:
+        handles.append(mpl.lines.Line2D([], [], color="#999999", marker="o", lw=0, label="simulated campaign"))
+    legend_ax.legend(handles=handles, loc="center", fontsize="small", ncols=2,
+                     title=f"{tier} in full colour" if tier else None)
     fig.supxlabel("Followers (log scale); each segment spans the follower range the claim is about", fontsize="small")
     fig.tight_layout()
     return fig
@@ -273,3 +284,79 @@ def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -
     fig.supxlabel("Followers (log scale)", fontsize="small", y=0.06)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+def roi_fit_chart(data: pd.DataFrame, roas_line: pd.DataFrame, revenue_line: pd.DataFrame,
+                  cost_line: pd.DataFrame, max_points: int = 4_000, seed: int = 0, note: str = "") -> plt.Figure:
+    """Left: return per dollar of each campaign against followers, with the fitted elasticity and its 95% band.
+    Right: the decomposition, revenue and cost per campaign, each with its fitted line. Above `max_points`
+    campaigns a seeded random sample is drawn (the fits use all). Points are rasterised to keep the file small."""
+    shown = data if len(data) <= max_points else data.sample(max_points, random_state=seed)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.6))
+    for ax in (left, right):
+        tier_bands(ax, alpha=0.07, limits=(1_000, 10_000_000))
+    left.scatter(shown["followers"], shown["roas"], s=4, alpha=0.25, color="#555555", rasterized=True, lw=0)
+    left.fill_between(roas_line["followers"], roas_line["ci_low"], roas_line["ci_high"], color="#D55E00", alpha=0.3, lw=0)
+    left.plot(roas_line["followers"], roas_line["fitted"], color="#D55E00", lw=2)
+    left.set_yscale("log")
+    left.set_ylabel("Revenue ÷ cost (log scale)")
+    left.set_title("Return per dollar", pad=16)
+    for line, colour, label, column in ((revenue_line, "#0072B2", "revenue", "revenue"),
+                                        (cost_line, "#E69F00", "cost", "cost")):
+        right.scatter(shown["followers"], shown[column], s=3, alpha=0.15, color=colour, rasterized=True, lw=0)
+        right.fill_between(line["followers"], line["ci_low"], line["ci_high"], color=colour, alpha=0.3, lw=0)
+        right.plot(line["followers"], line["fitted"], color=colour, lw=2, label=label)
+    right.set_yscale("log")
+    right.set_ylabel("USD per campaign (log scale)")
+    right.set_title("Revenue and cost", pad=16)
+    right.legend(loc="upper left", fontsize="small")
+    for ax in (left, right):
+        follower_axis(ax, limits=(1_000, 10_000_000), label="")
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.tick_params(labelsize="x-small")
+    fig.supxlabel("Followers (log scale)" + (f" · {note}" if note else ""), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def diagnostics_chart(diagnostics: pd.DataFrame, max_points: int = 4_000) -> plt.Figure:
+    """Left: residuals against fitted values. Right: Cook's distance against followers, with the common 4/n
+    threshold. Input: models.ols_diagnostics."""
+    shown = diagnostics if len(diagnostics) <= max_points else diagnostics.sample(max_points, random_state=0)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    left.scatter(shown["fitted"], shown["residual"], s=4, alpha=0.3, color="#555555", lw=0, rasterized=True)
+    left.axhline(0, color="#D55E00", lw=1)
+    left.set_xlabel("Fitted log return per dollar")
+    left.set_ylabel("Residual")
+    left.set_title("Residuals")
+    tier_bands(right, label=False, alpha=0.07, limits=(1_000, 10_000_000))
+    right.scatter(shown["followers"], shown["cooks_distance"], s=4, alpha=0.4, color="#0072B2", lw=0, rasterized=True)
+    right.axhline(4 / len(diagnostics), color="#D55E00", lw=1, ls="--", label="4 / n")
+    follower_axis(right, limits=(1_000, 10_000_000))
+    right.set_yscale("log")
+    right.set_ylabel("Cook's distance (log scale)")
+    right.set_title("Influence")
+    right.legend(fontsize="small", loc="lower left")
+    for ax in (left, right):
+        ax.tick_params(labelsize="x-small")
+    fig.tight_layout()
+    return fig
+
+
+def coverage_chart(summary: pd.DataFrame, nominal: float = 0.95) -> plt.Axes:
+    """Coverage of each model's 95% intervals (dot) with its Wilson interval, one row per model and scenario."""
+    fig, ax = plt.subplots(figsize=(7.0, 0.32 * len(summary) + 1.0))
+    labels = summary["model"] + "  ·  " + summary["scenario"]
+    y = np.arange(len(summary))
+    ax.axvline(nominal, color="grey", lw=1)
+    colours = np.where(summary["coverage_ci_high"] < nominal, VERDICT_COLOURS["inconsistent"],
+                       VERDICT_COLOURS["consistent"])
+    ax.hlines(y, summary["coverage_ci_low"], summary["coverage_ci_high"], color=colours, lw=2)
+    ax.scatter(summary["coverage"], y, color=colours, zorder=3, s=25)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(summary) - 0.5, -0.5)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel("Share of 95% intervals that contain the true elasticity")
+    ax.tick_params(axis="y", labelsize="x-small")
+    ax.grid(axis="y", visible=False)
+    return ax

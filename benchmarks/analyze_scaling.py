@@ -1,0 +1,87 @@
+"""simulate + analyze at 10^3 to 10^6 campaigns: wall time and peak memory, beside the floor a user would write
+by hand (read the CSV, one statsmodels OLS of log ROAS on log followers).
+
+Usage: .venv/bin/python benchmarks/analyze_scaling.py [--sizes 1000 10000 100000 1000000]
+Writes benchmarks/results/analyze_scaling.json and prints a Markdown table for the README.
+Each step runs in its own process, which reports its own peak resident memory (ru_maxrss) when it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+FLOOR = """
+import sys, numpy as np, pandas as pd, statsmodels.formula.api as smf
+d = pd.read_csv(sys.argv[1], usecols=["followers", "cost", "revenue"])
+d = d[d.revenue > 0]
+smf.ols("np.log(revenue / cost) ~ np.log(followers)", d).fit()
+"""
+
+
+# Runs a command line of the package (or a script) in this process, then writes its own peak RSS (KiB) to a file.
+WRAPPER = """
+import resource, sys
+report, mode, *argv = sys.argv[1:]
+try:
+    if mode == "cli":
+        from influencer_roi.cli import main
+        code = main(argv)
+    else:
+        sys.argv = ["floor", *argv]
+        exec(compile(mode, "floor", "exec"), {"__name__": "__main__"})
+        code = 0
+finally:
+    open(report, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+sys.exit(code)
+"""
+
+
+def measure(mode: str, args: list[str], tmp: str) -> tuple[float, float]:
+    """Wall seconds and the child's own peak RSS (MiB). mode: "cli" (influencer-roi ARGS) or Python source."""
+    report = Path(tmp) / "maxrss"
+    start = time.perf_counter()
+    child = subprocess.run([str(BIN / "python"), "-c", WRAPPER, str(report), mode, *args],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    if child.returncode != 0:
+        raise RuntimeError(f"{args} failed: {child.stderr.decode()[-2000:]}")
+    return seconds, int(report.read_text()) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    sizes = sorted(parser.parse_args().sizes)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            csv = Path(tmp) / f"campaigns_{n}.csv"
+            sim_s, _ = measure("cli", ["simulate", "--n", str(n), "--seed", "1", "--out", str(csv)], tmp)
+            floor_s, floor_mb = measure(FLOOR, [str(csv)], tmp)
+            analyze_s, analyze_mb = measure("cli", ["analyze", str(csv), "--out", str(Path(tmp) / f"out_{n}")], tmp)
+            rows.append({"campaigns": n, "simulate_s": round(sim_s, 2), "floor_s": round(floor_s, 2),
+                         "analyze_s": round(analyze_s, 2), "analyze_over_floor": round(analyze_s / floor_s, 1),
+                         "floor_peak_mib": round(floor_mb), "analyze_peak_mib": round(analyze_mb)})
+            print(rows[-1], flush=True)
+    record = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
+              "machine": f"{platform.system()} {platform.machine()}", "rows": rows,
+              "note": "seconds include starting Python and importing the libraries; peak memory is each process's own"}
+    (ROOT / "benchmarks" / "results" / "analyze_scaling.json").write_text(json.dumps(record, indent=2) + "\n")
+    print("| campaigns | simulate (s) | floor (s) | analyze (s) | analyze ÷ floor | floor peak (MiB) | analyze peak (MiB) |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['campaigns']:,} | {r['simulate_s']} | {r['floor_s']} | {r['analyze_s']} | {r['analyze_over_floor']} "
+              f"| {r['floor_peak_mib']} | {r['analyze_peak_mib']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The regressions of return per dollar on follower count: tidy output, and known answers on simulated data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from influencer_roi import models, simulate
+from influencer_roi.models import TIDY_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def data():
+    return models.prepare(simulate.simulate(4_000, seed=21))
+
+
+@pytest.fixture(scope="module")
+def fits():
+    return models.fit_all(simulate.simulate(4_000, seed=21))
+
+
+def test_every_model_is_tidy_and_present(fits):
+    assert set(TIDY_COLUMNS) <= set(fits.columns)
+    assert set(fits["model"]) == {"ols_log_roas", "decomposition", "tier_contrasts", "curvature", "quantile",
+                                  "mixed_brand", "gamma_glm", "huber"}
+
+
+def test_every_slope_model_covers_the_truth(fits):
+    truth = simulate.true_elasticities(simulate.Params())["roi"]
+    slopes = models.roi_elasticities(fits)
+    assert len(slopes) == len(models.SLOPE_TERMS)
+    assert ((slopes["ci_low"] < truth) & (truth < slopes["ci_high"])).all(), slopes
+
+
+def test_decomposition_difference_equals_the_ratio_slope(data):
+    table = models.decomposition(data).set_index("term")
+    ols = models.ols_log_roas(data).set_index("term").loc["log_followers"]
+    diff = table.loc["revenue_elasticity", "estimate"] - table.loc["cost_elasticity", "estimate"]
+    assert table.loc["roi_elasticity", "estimate"] == pytest.approx(diff)
+    assert table.loc["roi_elasticity", "estimate"] == pytest.approx(ols["estimate"])
+
+
+def test_ratio_artefact_is_visible_in_the_decomposition():
+    # Revenue flat in followers (e_er + e_cr = -1), cost rising: the ratio falls by the cost elasticity alone.
+    params = simulate.Params(e_er=-0.5, e_cr=-0.5)
+    table = models.decomposition(models.prepare(simulate.simulate(20_000, seed=4, params=params))).set_index("term")
+    assert table.loc["revenue_elasticity", "estimate"] == pytest.approx(0, abs=0.02)
+    assert table.loc["roi_elasticity", "estimate"] == pytest.approx(-params.e_price, abs=0.02)
+
+
+def test_tier_contrasts_adjusted_p_values_are_not_smaller(fits):
+    contrasts = fits[fits["model"] == "tier_contrasts"]
+    assert len(contrasts) == 6  # every pair of four tiers
+    assert (contrasts["p_adjusted"] >= contrasts["p_value"] - 1e-15).all()
+    nano_micro = contrasts.set_index("term").loc["nano_vs_micro", "ratio"]
+    # the truth: micro's midpoint is 10x nano's, so nano returns 10**0.3 = 2 times per dollar
+    assert nano_micro == pytest.approx(10 ** 0.3, rel=0.15)
+
+
+def test_curvature_finds_no_peak_in_a_straight_line(fits):
+    curvature = fits[fits["model"] == "curvature"].set_index("term")
+    assert np.isnan(curvature.loc["vertex_followers", "p_value"]) or curvature.loc["vertex_followers", "p_value"] > 0.01
+
+
+def test_curvature_finds_a_real_peak():
+    data = models.prepare(simulate.simulate(20_000, seed=5))
+    peak = np.log(100_000)
+    bent = data.assign(log_roas=-0.15 * (data["log_followers"] - peak) ** 2
+                       + np.random.default_rng(0).normal(0, 0.3, len(data)))
+    table = models.curvature(bent).set_index("term")
+    assert table.loc["vertex_followers", "estimate"] == pytest.approx(100_000, rel=0.1)
+    assert table.loc["vertex_followers", "p_value"] < 0.001
+
+
+def test_zero_revenue_rows_are_dropped_and_counted():
+    campaigns = simulate.simulate(100, seed=1)
+    campaigns.loc[:4, "revenue"] = 0
+    assert models.prepare(campaigns).attrs["dropped_zero_revenue"] == 5
+
+
+def test_subsample_only_above_the_limit():
+    frame = pd.DataFrame({"x": range(10)})
+    assert models.subsample(frame, limit=20) is frame
+    assert len(models.subsample(frame, limit=4)) == 4
+
+
+def test_coverage_study_records_every_model():
+    table = models.coverage_study(reps=3, n=400, seed=9)
+    assert len(table) == 3 * len(models.SLOPE_TERMS)
+    assert table["covers"].dtype == bool
