@@ -13,7 +13,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 NB ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test unit nbval site-build site-check execute execute-one lab lock bench clean distclean
+.PHONY: help setup book test unit nbval site-build site-check browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,8 +46,20 @@ nbval: $(STAMP)  ## re-run every chapter in a fresh kernel and compare with its 
 site-build: $(STAMP)  ## build the site from the committed outputs, warnings as errors (no execution)
 	$(BIN)/python tools/build_book.py --render-only --out $(TEST_OUT)
 
-site-check: $(STAMP)  ## check the built site: links, images, no execution-failure report
+site-check: $(STAMP) browser  ## check the built site: links and images, then in headless chromium (offline, phone)
 	$(BIN)/python -m pytest tests/site --site=$(TEST_OUT)/_build/html
+
+browser:  ## make sure Debian's chromium is installed for the browser tests (installs it when run as root)
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Debian's chromium. Install it with: sudo apt-get install chromium"; exit 2; \
+		fi; }
+
+serve:  ## serve the built site on http://127.0.0.1:8000 (after make book)
+	$(BIN)/python -m http.server --directory $(BUILD)/html --bind 127.0.0.1 8000
 
 execute: $(STAMP)  ## re-execute every chapter in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/execute.py $(CHAPTERS)

@@ -21,3 +21,20 @@ def site(request):
     path = Path(request.config.getoption("--site"))
     assert (path / "index.html").is_file(), f"no built site at {path}: run make site-build first"
     return path
+
+
+_PAGE_WEIGHTS: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def page_weights():
+    """Bytes each page transferred (HTML, scripts, styles, images), filled by the browser tests."""
+    return _PAGE_WEIGHTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _PAGE_WEIGHTS:
+        terminalreporter.section("page weight (bytes transferred, including images, scripts and styles)")
+        for name, size in sorted(_PAGE_WEIGHTS.items(), key=lambda item: -item[1]):
+            terminalreporter.write_line(f"{size / 1024:9.0f} KiB  {name}")
+        terminalreporter.write_line(f"{sum(_PAGE_WEIGHTS.values()) / 1024:9.0f} KiB  all pages")

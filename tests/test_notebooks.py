@@ -80,3 +80,12 @@ def test_full_statsmodels_summary_is_never_shown():
     for path in CHAPTERS:
         for cell in code_cells(path):
             assert not re.search(r"\.summary\(\)(?!\.tables)", "".join(cell["source"])), path.name
+
+
+def test_every_chapter_and_data_file_is_offered_for_download():
+    page = (ROOT / "downloads.md").read_text(encoding="utf-8")
+    for path in CHAPTERS:
+        assert f"<chapters/{path.name}>" in page, f"{path.name} is not on the downloads page"
+    for path in sorted((ROOT / "data").rglob("*")):
+        if path.is_file():
+            assert f"<{path.relative_to(ROOT).as_posix()}>" in page, f"{path} is not on the downloads page"
