@@ -94,7 +94,14 @@ def _analyze(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     _writable_folder(out, "--out")
-    campaigns = schema.load_campaigns(Path(args.campaigns))
+    column_map = schema.parse_column_map(args.column, schema.REQUIRED + schema.OPTIONAL)
+    campaigns = schema.load_campaigns(Path(args.campaigns), column_map, drop_invalid=args.drop_invalid)
+    dropped = campaigns.attrs["dropped"]
+    if len(dropped):
+        reasons = dropped.groupby(["column", "rule"]).size().rename("values").reset_index()
+        print(f"--drop-invalid: dropped {dropped['line'].nunique():,} row(s):", file=sys.stderr)
+        for r in reasons.itertuples():
+            print(f"  {r.values:,} value(s) in column {r.column}: {r.rule}", file=sys.stderr)
     data = models.prepare(campaigns)
     fits = models.fit_prepared(data, seed=args.seed)
     record = report.write(out, fits, data, source=Path(args.campaigns).name)
@@ -137,11 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="regress return per dollar on follower count for a campaign file",
                              description="Fit the book's models of return per dollar (revenue / cost) on follower "
-                                         "count to a campaign CSV (columns influencer_id, followers, cost, revenue; "
-                                         "optional brand) and write results.json, report.html and the figure.")
+                                         "count to a campaign file (columns influencer_id, followers, cost, revenue; "
+                                         "optional brand; CSV with any common delimiter, compressed CSV or "
+                                         "Parquet) and write results.json, report.html and the figure.")
     analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", help="the campaign file")
     analyze.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
     analyze.add_argument("--seed", type=int, default=0, help="seed for the subsample of the slow models")
+    analyze.add_argument("--column", action="append", metavar="OURS=THEIRS",
+                         help="map a header of yours to one of ours, e.g. --column followers='Follower Count' "
+                              "(repeat for each)")
+    analyze.add_argument("--drop-invalid", action="store_true",
+                         help="drop rows that break a rule (and say how many and why) instead of stopping")
     analyze.set_defaults(run=_analyze)
 
     audit = sub.add_parser("audit", help="run the claims audit over the evidence ledger",
