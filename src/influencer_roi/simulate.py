@@ -193,7 +193,8 @@ def campaign_metrics(campaigns: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-CALIBRATION_FACTOR = 1.5  # 'within 1.5x': benchmarks for the same tier disagree by far more than this
+CALIBRATION_FACTOR = 1.5  # benchmarks for the same tier disagree with each other by far more than this
+CALIBRATION_NEAR = f"within {CALIBRATION_FACTOR:g}x"  # the verdict between 'inside' and 'outside'
 CALIBRATION_METRICS = ("engagement_rate", "conversion_rate", "price_per_post", "cost_per_engagement", "roas")
 
 
@@ -201,7 +202,7 @@ def calibration_table(claims: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataF
     """Each measured ledger claim about one canonical tier (not illustrative) against the median of the simulated
     campaigns of that tier (and platform, where the claim names one): claim_id, tier, metric, platform, claimed
     (low, high), simulated median, its ratio to the claim (geometric midpoint of the claimed range), and a
-    verdict: 'inside' the claimed range, 'within 1.5x' of it, or 'outside'. SIMULATED."""
+    verdict: 'inside' the claimed range, CALIBRATION_NEAR of it, or 'outside'. SIMULATED."""
     sim = campaign_metrics(campaigns)
     rows = claims[claims["metric"].isin(CALIBRATION_METRICS) & claims["tier_b"].isna() & ~claims["illustrative"]
                   & claims["tier_a"].isin(["nano", "micro", "macro", "mega"])
@@ -218,7 +219,7 @@ def calibration_table(claims: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataF
         one_high = row.value_high if pd.notna(row.value_high) else row.value_low
         ratio = median / float(np.sqrt(one_low * one_high))
         verdict = ("inside" if low <= median <= high
-                   else "within 1.5x" if 1 / CALIBRATION_FACTOR <= ratio <= CALIBRATION_FACTOR else "outside")
+                   else CALIBRATION_NEAR if 1 / CALIBRATION_FACTOR <= ratio <= CALIBRATION_FACTOR else "outside")
         out.append({"claim_id": row.claim_id, "source_id": row.source_id, "tier": row.tier_a, "metric": row.metric,
                     "platform": row.platform, "claimed_low": row.value_low, "claimed_high": row.value_high,
                     "simulated_median": median, "ratio": ratio, "verdict": verdict})
