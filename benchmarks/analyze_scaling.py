@@ -1,5 +1,6 @@
 """simulate + analyze at 10^3 to 10^6 campaigns: wall time and peak memory, beside the floor a user would write
-by hand (read the CSV, one statsmodels OLS of log ROAS on log followers).
+by hand (read the CSV, one statsmodels OLS of log ROAS on log followers); and `engagement` on post files of about
+the same numbers of rows (accounts of about five posts each).
 
 Usage: .venv/bin/python benchmarks/analyze_scaling.py [--sizes 1000 10000 100000 1000000]
 Writes benchmarks/results/analyze_scaling.json and prints a Markdown table for the README.
@@ -61,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     sizes = sorted(parser.parse_args().sizes)
-    rows = []
+    rows, post_rows = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             csv = Path(tmp) / f"campaigns_{n}.csv"
@@ -72,8 +73,14 @@ def main() -> None:
                          "analyze_s": round(analyze_s, 2), "analyze_over_floor": round(analyze_s / floor_s, 1),
                          "floor_peak_mib": round(floor_mb), "analyze_peak_mib": round(analyze_mb)})
             print(rows[-1], flush=True)
+            posts = Path(tmp) / f"posts_{n}.csv"
+            measure("cli", ["simulate", "--posts", "--n", str(max(n // 5, 3)), "--seed", "1", "--out", str(posts)], tmp)
+            n_posts = sum(1 for _ in posts.open()) - 1
+            post_s, post_mb = measure("cli", ["engagement", str(posts), "--out", str(Path(tmp) / f"eng_{n}")], tmp)
+            post_rows.append({"posts": n_posts, "engagement_s": round(post_s, 2), "engagement_peak_mib": round(post_mb)})
+            print(post_rows[-1], flush=True)
     record = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
-              "machine": f"{platform.system()} {platform.machine()}", "rows": rows,
+              "machine": f"{platform.system()} {platform.machine()}", "rows": rows, "post_rows": post_rows,
               "note": "seconds include starting Python and importing the libraries; peak memory is each process's own"}
     (ROOT / "benchmarks" / "results" / "analyze_scaling.json").write_text(json.dumps(record, indent=2) + "\n")
     print("| campaigns | simulate (s) | floor (s) | analyze (s) | analyze ÷ floor | floor peak (MiB) | analyze peak (MiB) |")
@@ -81,6 +88,12 @@ def main() -> None:
     for r in rows:
         print(f"| {r['campaigns']:,} | {r['simulate_s']} | {r['floor_s']} | {r['analyze_s']} | {r['analyze_over_floor']} "
               f"| {r['floor_peak_mib']} | {r['analyze_peak_mib']} |")
+
+    print()
+    print("| posts | engagement (s) | engagement peak (MiB) |")
+    print("|---|---|---|")
+    for r in post_rows:
+        print(f"| {r['posts']:,} | {r['engagement_s']} | {r['engagement_peak_mib']} |")
 
 
 if __name__ == "__main__":

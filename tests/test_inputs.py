@@ -1,8 +1,9 @@
-"""Users' campaign files: the formats accepted, and a corpus of bad files (tests/bad_inputs) with the message each
-must produce. Every bad file: exit status 2, one message naming file, line, column, value and rule, no traceback,
+"""Users' campaign and post files: the formats accepted, and a corpus of bad files (tests/bad_inputs/campaigns,
+tests/bad_inputs/posts) with the message each must produce. Every bad file: exit status 2, one message naming file, line, column, value and rule, no traceback,
 the input untouched, no output left behind."""
 
 import gzip
+import json
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 from influencer_roi import schema
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "bad_inputs"
+CORPUS = ROOT / "tests" / "bad_inputs" / "campaigns"
+POST_CORPUS = ROOT / "tests" / "bad_inputs" / "posts"
 SAMPLE = ROOT / "data" / "synthetic" / "campaigns.csv"
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 
@@ -30,6 +32,18 @@ EXPECTED = {
     "spreadsheet_as.csv": "most likely an .xlsx spreadsheet; export the sheet as CSV",
     "xls_as.csv": "this is an .xls spreadsheet, not a CSV file",
     "binary_as.csv": "this is a binary file (it contains NUL bytes)",
+    "too_few.csv": "too_few.csv: 19 campaign(s) with revenue; the models need at least 20",
+}
+
+
+POST_EXPECTED = {
+    "no_engagement_columns.csv": "a post file needs the column(s) likes + comments or engagements",
+    "negative_likes.csv": "negative_likes.csv, line 3, column likes: value '-4' breaks rule: must be at least 0",
+    "fractional_comments.csv": "line 4, column comments: value '2.5' breaks rule: must be a whole number",
+    "bad_sponsored.csv": "line 4, column sponsored: value 'maybe' breaks rule: must be one of true/yes/1/false/no/0",
+    "blank_account.csv": "blank_account.csv, line 3, column account_id: value blank",
+    "units_in_followers.csv": "line 3, column followers: value '12k' breaks rule: must be a plain number",
+    "two_accounts.csv": "2 account(s) with engagement; the elasticity needs posts from at least 3 accounts",
 }
 
 
@@ -38,20 +52,37 @@ def analyze(path: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_the_corpus_is_complete():
+def test_the_corpora_are_complete():
     assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
+    assert sorted(p.name for p in POST_CORPUS.iterdir()) == sorted(POST_EXPECTED)
+    assert sorted(p.name for p in CORPUS.parent.iterdir()) == ["campaigns", "posts"]
+
+
+def refused_clearly(command: str, path: Path, expected: str, tmp_path: Path) -> None:
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    result = subprocess.run([COMMAND, command, str(path), "--out", str(out)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes() == before and not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no staging folder either
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_bad_file_is_refused_clearly(tmp_path, name):
-    path = CORPUS / name
-    before = path.read_bytes()
-    out = tmp_path / "out"
-    result = analyze(path, out)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert EXPECTED[name] in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
-    assert path.read_bytes() == before and not out.exists()
+def test_bad_campaign_file_is_refused_clearly(tmp_path, name):
+    refused_clearly("analyze", CORPUS / name, EXPECTED[name], tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(POST_EXPECTED))
+def test_bad_post_file_is_refused_clearly(tmp_path, name):
+    refused_clearly("engagement", POST_CORPUS / name, POST_EXPECTED[name], tmp_path)
+
+
+@pytest.mark.parametrize("name", ["spreadsheet_as.csv", "xls_as.csv", "binary_as.csv", "empty.csv"])
+def test_files_that_are_not_tables_are_refused_as_post_files_too(tmp_path, name):
+    refused_clearly("engagement", CORPUS / name, EXPECTED[name], tmp_path)
 
 
 def test_unknown_column_mapping_and_an_output_with_nowhere_to_go(tmp_path):
@@ -74,7 +105,7 @@ def semicolon_renamed(tmp_path: Path) -> Path:
 
 def test_delimiter_is_sniffed_and_headers_mapped(tmp_path):
     path = semicolon_renamed(tmp_path)
-    frame = schema.load_campaigns(path, schema.parse_column_map(["followers=Follower Count"], schema.REQUIRED))
+    frame = schema.load_campaigns(path, schema.parse_column_map(["followers=Follower Count"], schema.CAMPAIGNS.known))
     assert len(frame) == 300 and frame["followers"].dtype == "int64"
 
 
@@ -93,7 +124,32 @@ def test_compressed_csv_and_parquet_are_read(tmp_path):
 
 def test_drop_invalid_drops_and_reports(tmp_path):
     out = tmp_path / "out"
-    result = analyze(CORPUS / "non_numeric.csv", out, "--drop-invalid")
+    frame = pd.read_csv(SAMPLE, dtype=str, nrows=60)
+    frame.loc[3, "cost"] = "$240"
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    result = analyze(tmp_path / "export.csv", out, "--drop-invalid")
     assert result.returncode == 0, result.stderr
     assert "dropped 1 row(s)" in result.stderr and "column cost: must be a plain number" in result.stderr
-    assert (out / "results.json").exists()
+    assert json.loads((out / "results.json").read_text())["n_campaigns"] == 59
+
+
+def test_post_files_likes_and_comments_or_engagements(tmp_path):
+    both = tmp_path / "posts.csv"
+    both.write_text("handle,followers,likes,comments,sponsored\nA1,1200,40,2,Yes\nA2,56000,900,10,0\n")
+    frame = schema.load_posts(both, schema.parse_column_map(["account_id=handle"], schema.POSTS.known))
+    assert frame["engagements"].tolist() == [42, 910] and frame["sponsored"].tolist() == [True, False]
+    own = tmp_path / "own.csv"
+    own.write_text("account_id,followers,likes,comments,engagements\nA1,1200,40,2,50\n")
+    assert schema.load_posts(own)["engagements"].tolist() == [50]  # the file's own count wins
+
+
+def test_post_drop_invalid_drops_and_reports(tmp_path):
+    out = tmp_path / "out"
+    path = tmp_path / "posts.csv"
+    rows = [f"A{i},{1000 * (i + 1)},{40 + i},{i % 5}" for i in range(30)] + ["A99,5000,-1,2"]
+    path.write_text("account_id,followers,likes,comments\n" + "\n".join(rows) + "\n")
+    result = subprocess.run([COMMAND, "engagement", str(path), "--out", str(out), "--drop-invalid"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "dropped 1 row(s)" in result.stderr and "column likes: must be at least 0" in result.stderr
+    assert "30 posts by 30 accounts" in result.stdout

@@ -59,3 +59,10 @@ def test_the_committed_sample_regenerates_byte_for_byte(tmp_path):
     assert out.read_bytes() == (data_dir() / "synthetic" / "campaigns.csv").read_bytes()
     assert params_out.read_bytes() == (data_dir() / "synthetic" / "params.json").read_bytes()
     assert json.loads(params_out.read_text())["elasticity"]["roi"] == pytest.approx(-0.3)
+
+
+def test_the_committed_post_sample_regenerates_byte_for_byte(tmp_path):
+    out = tmp_path / "posts.csv"
+    subprocess.run([COMMAND, "simulate", "--posts", "--n", "600", "--seed", "2024", "--out", str(out)], check=True,
+                   capture_output=True)
+    assert out.read_bytes() == (data_dir() / "synthetic" / "posts.csv").read_bytes()

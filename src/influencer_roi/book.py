@@ -11,8 +11,13 @@ the chapter computed: `glue("n_sources", fmt_int(n), display=False)`, then {glue
 
 from __future__ import annotations
 
+import os
 import random
+import shlex
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,3 +64,14 @@ def fmt_followers(value: float) -> str:
 def fmt_pct(fraction: float, digits: int = 0) -> str:
     """0.4567 -> '46%'."""
     return f"{100 * fraction:.{digits}f}%"
+
+
+def run_command(args: list[str], cwd: Path) -> str:
+    """Run `influencer-roi ARGS` in `cwd` as a reader would, in a separate process (with CI set, so no progress
+    display); return the command line, what it printed and its exit status, for a chapter to show. Paths in
+    `args` should be relative to `cwd`, so that no path of the machine reaches the page."""
+    command = Path(sys.executable).with_name("influencer-roi")
+    done = subprocess.run([str(command), *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "CI": "1"}, check=False)
+    printed = (done.stderr + done.stdout).rstrip()  # in the order a terminal shows them: warnings come first
+    return f"$ influencer-roi {shlex.join(args)}\n{printed}\n[exit status {done.returncode}]"

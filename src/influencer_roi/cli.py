@@ -2,6 +2,7 @@
 
     influencer-roi simulate --n 3000 --seed 1 --out campaigns.csv --params-out params.json
     influencer-roi analyze campaigns.csv --out results/
+    influencer-roi engagement posts.csv --out results/
     influencer-roi audit                      # the claims audit as a table
     influencer-roi audit --out audit.csv      # ... written to a CSV file
     influencer-roi audit --evidence DIR       # ... over another copy of the evidence ledger
@@ -23,6 +24,8 @@ import pandas as pd
 from . import __version__
 
 
+MIN_CAMPAIGNS = 20  # below this the eight models cannot all be fitted (tier dummies, brands, robust errors)
+MIN_ACCOUNTS = 3  # clustered errors need several clusters; with fewer there is no slope across accounts
 LEDGER_FILES = ("sources.csv", "metrics.csv", "tier_definitions.csv", "claims.csv", "audit_checks.csv")
 
 
@@ -76,6 +79,11 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise UsageError(f"--n {args.n}: must be at least 1")
     params = simulate.Params()
+    if args.posts:
+        posts = simulate.simulate_posts(args.n, seed=args.seed, params=params)
+        write_atomically(posts, Path(args.out))
+        print(f"wrote {len(posts):,} simulated posts by {args.n:,} accounts to {args.out}")
+        return 0
     campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
     write_atomically(campaigns, Path(args.out))
     if args.params_out:
@@ -86,28 +94,78 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(args: argparse.Namespace) -> int:
+def _draw_to_files() -> None:
+    """A command-line run draws to files, never to a screen, in the book's house style (its figures match the
+    chapters', byte for byte for the same data)."""
     import matplotlib
 
-    matplotlib.use("Agg")  # a command-line run draws to files, never to a screen
-    from . import models, report, schema
+    matplotlib.use("Agg")
+    from .plots import set_style
 
-    out = Path(args.out)
-    _writable_folder(out, "--out")
-    column_map = schema.parse_column_map(args.column, schema.REQUIRED + schema.OPTIONAL)
-    campaigns = schema.load_campaigns(Path(args.campaigns), column_map, drop_invalid=args.drop_invalid)
-    dropped = campaigns.attrs["dropped"]
+    set_style()
+
+
+def _report_dropped(dropped: pd.DataFrame) -> None:
     if len(dropped):
         reasons = dropped.groupby(["column", "rule"]).size().rename("values").reset_index()
         print(f"--drop-invalid: dropped {dropped['line'].nunique():,} row(s):", file=sys.stderr)
         for r in reasons.itertuples():
             print(f"  {r.values:,} value(s) in column {r.column}: {r.rule}", file=sys.stderr)
-    data = models.prepare(campaigns)
-    fits = models.fit_prepared(data, seed=args.seed)
-    record = report.write(out, fits, data, source=Path(args.campaigns).name)
+
+
+def _run_analysis(args: argparse.Namespace, path: str, spec, load, fit, write) -> dict:
+    """The shape of `analyze` and `engagement`: check the output folder, read and validate the user's file (or
+    drop its bad rows), fit, write the report; a progress line on a terminal."""
+    from . import progress, schema
+
+    out = Path(args.out)
+    _writable_folder(out, "--out")
+    column_map = schema.parse_column_map(args.column, spec.known)
+    with progress.steps(3) as step:
+        step("reading and validating")
+        frame = load(Path(path), column_map, drop_invalid=args.drop_invalid)
+        _report_dropped(frame.attrs["dropped"])
+        step("fitting")
+        data, fits = fit(frame)
+        step("writing the report")
+        return write(out, fits, data, source=Path(path).name)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    _draw_to_files()
+    from . import models, report, schema
+
+    def fit(campaigns: pd.DataFrame):
+        data = models.prepare(campaigns)
+        if len(data) < MIN_CAMPAIGNS:
+            raise UsageError(f"{args.campaigns}: {len(data)} campaign(s) with revenue; the models need at least "
+                             f"{MIN_CAMPAIGNS} (with fewer, no interval would mean anything)")
+        return data, models.fit_prepared(data, seed=args.seed)
+
+    record = _run_analysis(args, args.campaigns, schema.CAMPAIGNS, schema.load_campaigns, fit, report.write)
     roi = record["elasticity"]["roi"]
     print(f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
-          f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {out}/report.html and results.json")
+          f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {args.out}/report.html and results.json")
+    return 0
+
+
+def _engagement(args: argparse.Namespace) -> int:
+    _draw_to_files()
+    from . import engagement, report, schema
+
+    def fit(posts: pd.DataFrame):
+        data = engagement.prepare(posts)
+        accounts = data["account_id"].nunique()
+        if accounts < MIN_ACCOUNTS:
+            raise UsageError(f"{args.posts}: {accounts} account(s) with engagement; the elasticity needs posts from "
+                             f"at least {MIN_ACCOUNTS} accounts")
+        return data, engagement.fit_posts(data)
+
+    record = _run_analysis(args, args.posts, schema.POSTS, schema.load_posts, fit, report.write_engagement)
+    er = record["elasticity"]["engagement_rate"]
+    print(f"elasticity of engagement rate: {er['estimate']:.3f} (95% CI {er['ci_low']:.3f} to {er['ci_high']:.3f}), "
+          f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts; wrote {args.out}/report.html and "
+          "results.json")
     return 0
 
 
@@ -136,7 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = sub.add_parser("simulate", help="write a simulated campaign file (SIMULATED data)",
                               description="Simulate sponsored campaigns from the book's calibrated model and write "
                                           "them as CSV. The output is simulated, not real data.")
-    simulate.add_argument("--n", type=int, required=True, help="number of campaigns")
+    simulate.add_argument("--n", type=int, required=True, help="number of campaigns (of accounts, with --posts)")
+    simulate.add_argument("--posts", action="store_true",
+                          help="write posts (account_id, platform, followers, likes, comments, sponsored) for "
+                               "`engagement` instead of campaigns; --n accounts of about five posts each")
     simulate.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same file)")
     simulate.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the campaigns")
     simulate.add_argument("--params-out", metavar="PARAMS.json", help="also write the true parameters here")
@@ -156,6 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--drop-invalid", action="store_true",
                          help="drop rows that break a rule (and say how many and why) instead of stopping")
     analyze.set_defaults(run=_analyze)
+
+    engage = sub.add_parser("engagement", help="regress engagement rate on follower count for a post file",
+                            description="Estimate the elasticity of engagement rate (engagements / followers) with "
+                                        "respect to follower count from a post file (columns account_id, followers, "
+                                        "and likes + comments or engagements; optional platform, date, views, "
+                                        "sponsored), with errors clustered by account, a curvature check and the "
+                                        "median account of each tier; write results.json, report.html and the "
+                                        "figure.")
+    engage.add_argument("posts", metavar="POSTS.csv", help="the post file (CSV, compressed CSV or Parquet)")
+    engage.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    engage.add_argument("--column", action="append", metavar="OURS=THEIRS",
+                        help="map a header of yours to one of ours, e.g. --column account_id=handle (repeat)")
+    engage.add_argument("--drop-invalid", action="store_true",
+                        help="drop rows that break a rule (and say how many and why) instead of stopping")
+    engage.set_defaults(run=_engagement)
 
     audit = sub.add_parser("audit", help="run the claims audit over the evidence ledger",
                            description="Run every consistency check in audit_checks.csv over the evidence ledger "

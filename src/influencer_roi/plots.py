@@ -360,3 +360,99 @@ def coverage_chart(summary: pd.DataFrame, nominal: float = 0.95) -> plt.Axes:
     ax.tick_params(axis="y", labelsize="x-small")
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def engagement_chart(data: pd.DataFrame, line: pd.DataFrame, medians: pd.DataFrame, max_points: int = 4_000,
+                     seed: int = 0, note: str = "") -> plt.Figure:
+    """Engagement rate of each post against followers (log-log; a seeded sample above `max_points` posts, the fits
+    use all), the fitted elasticity with its 95% band, and each tier's median account with its 95% interval,
+    placed at the tier's median follower count. Inputs: engagement.prepare, fitted_line, tier_medians."""
+    shown = data if len(data) <= max_points else data.sample(max_points, random_state=seed)
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    tier_bands(ax, alpha=0.07, limits=(1_000, 10_000_000))
+    ax.scatter(shown["followers"], shown["engagement_rate"], s=4, alpha=0.25, color="#555555", lw=0,
+               rasterized=True, label="posts")
+    ax.fill_between(line["followers"], line["ci_low"], line["ci_high"], color="#D55E00", alpha=0.3, lw=0)
+    ax.plot(line["followers"], line["fitted"], color="#D55E00", lw=2, label="fitted elasticity")
+    where = data.groupby("tier", observed=True)["followers"].median()
+    for row in medians.itertuples(index=False):
+        x = where.get(row.term, np.nan)
+        err = np.array([[row.estimate - row.ci_low], [row.ci_high - row.estimate]])
+        ax.errorbar(x, row.estimate, yerr=None if np.isnan(err).any() else err, fmt="o", ms=7, capsize=4,
+                    color=TIER_COLOURS[row.term], mec="black", mew=0.6, zorder=5)
+    ax.errorbar([], [], yerr=[], fmt="o", color="#999999", mec="black", label="tier median account (95% CI)")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:g}%"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel("Engagement rate (log scale)")
+    follower_axis(ax, limits=(1_000, 10_000_000), label="Followers (log scale)" + (f" · {note}" if note else ""))
+    ax.legend(loc="lower left", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def boundary_heatmap(table: pd.DataFrame, labels: pd.Series | dict | None = None, note: str = "") -> plt.Axes:
+    """Tier ratios (robustness.boundary_sensitivity) as a heat map: one row per scheme, one column per contrast,
+    each cell annotated with its ratio; blank where the scheme does not define both tiers. A log colour scale, so
+    that 2x and 0.5x are equally far from 1."""
+    import seaborn as sns
+    from matplotlib.colors import LogNorm
+
+    labels = dict(labels or {})
+    grid = table.pivot(index="scheme_id", columns="contrast", values="ratio")
+    order = ["canonical"] + [s for s in grid.index if s != "canonical"]
+    columns = [c for c in ("nano_vs_micro", "micro_vs_macro", "macro_vs_mega", "micro_vs_mega", "nano_vs_mega")
+               if c in grid.columns]
+    grid = grid.loc[order, columns].astype(float)
+    grid.index = [labels.get(s, s) for s in grid.index]
+    grid.columns = [c.replace("_vs_", " ÷ ") for c in grid.columns]
+    fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(grid) + 1.4))
+    sns.heatmap(grid, annot=True, fmt=".2f", cmap="cividis", norm=LogNorm(vmin=1, vmax=max(grid.max().max(), 2)),
+                cbar_kws={"label": "ratio of geometric-mean return per dollar"}, linewidths=0.5, linecolor="white",
+                ax=ax)
+    ax.set_xlabel("contrast" + (f" · {note}" if note else ""))
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=0, labelsize="small")
+    ax.tick_params(axis="y", labelsize="small")
+    return ax
+
+
+def power_chart(table: pd.DataFrame, target: float = 0.8, note: str = "") -> plt.Axes:
+    """Power against campaigns per tier (log axis): simulated points and the analytic t-test line, one colour per
+    true ratio (column `ratio`), with the usual 80% target."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    for colour, (ratio, group) in zip(OKABE_ITO[4:] + OKABE_ITO, table.groupby("ratio", sort=True)):
+        ax.plot(group["campaigns_per_tier"], group["power_analytic"], color=colour, lw=1.5)
+        ax.scatter(group["campaigns_per_tier"], group["power_simulated"], color=colour, s=22, zorder=3,
+                   label=f"{ratio:g}x difference")
+    ax.axhline(target, color="#555555", lw=1, ls="--")
+    ax.text(table["campaigns_per_tier"].min(), target + 0.02,
+            f"{target:.0%} power", fontsize="small", color="#555555")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    ax.set_xlabel("Campaigns in each of the two tiers (log scale)" + (f" · {note}" if note else ""))
+    ax.set_ylabel("Chance of detecting it (p < 0.05)")
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower right", fontsize="small", title="true ratio (points: simulated; lines: t-test)",
+              title_fontsize="small")
+    return ax
+
+
+def estimates_chart(table: pd.DataFrame, group: str, group_label: str, note: str = "") -> plt.Figure:
+    """Estimated elasticities with 95% intervals against their truth, one panel per metric (column `metric`),
+    one point per value of `group` (robustness.fake_followers)."""
+    metrics = list(dict.fromkeys(table["metric"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(7.5, 2.8), sharex=True)
+    for ax, metric in zip(np.atleast_1d(axes), metrics):
+        rows = table[table["metric"] == metric]
+        ax.errorbar(rows[group], rows["estimate"], yerr=[rows["estimate"] - rows["ci_low"],
+                                                         rows["ci_high"] - rows["estimate"]],
+                    fmt="o", color="#0072B2", capsize=3, label="estimated")
+        ax.axhline(rows["truth"].iloc[0], color="#D55E00", lw=1.5, ls="--", label="true (no fakes)")
+        ax.set_title(metric.replace("_", " "))
+        ax.tick_params(labelsize="x-small")
+    np.atleast_1d(axes)[0].set_ylabel("Elasticity")
+    np.atleast_1d(axes)[0].legend(fontsize="x-small", loc="best")
+    fig.supxlabel(group_label + (f" · {note}" if note else ""), fontsize="small")
+    fig.tight_layout()
+    return fig

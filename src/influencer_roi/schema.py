@@ -1,7 +1,10 @@
-"""The schema of a user's campaign file, for `influencer-roi analyze` and models.fit_all.
+"""The schemas of a user's files: campaigns (`influencer-roi analyze`) and posts (`influencer-roi engagement`).
 
-Required: influencer_id, followers (a positive whole number), cost (> 0, one currency), revenue (>= 0).
-Optional: campaign_id, platform, brand, engagements, conversions, date. Other columns are ignored.
+Campaigns: required influencer_id, followers (a positive whole number), cost (> 0, one currency), revenue (>= 0);
+optional campaign_id, platform, brand, engagements, conversions, date.
+Posts: required account_id, followers, and likes + comments or engagements (whole numbers >= 0); optional
+platform, date, views, sponsored.
+Other columns are ignored. `dictionary()` lists every column with its rule, for the book's data-dictionary page.
 Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip), Parquet.
 A bad value is reported with the file, line, column, value and rule (validation.py); nothing is guessed, and the
 input file is only ever read.
@@ -10,6 +13,7 @@ input file is only ever read.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -36,14 +40,30 @@ def _plain_number() -> pa.Check:
     return pa.Check(lambda s: validation.to_number(s).notna(), error="must be a plain number (no units or commas)")
 
 
+def _followers() -> pa.Column:
+    return pa.Column(str, nullable=False, checks=[
+        _plain_number(),
+        pa.Check(lambda s: ~(validation.to_number(s) < 1), error="must be at least 1"),
+        pa.Check(_whole, error="must be a whole number"),
+    ])
+
+
+def _count(nullable: bool = False) -> pa.Column:
+    """A whole number >= 0 (likes, comments, engagements, views), optional as a column."""
+    return pa.Column(str, nullable=nullable, required=False, checks=[
+        pa.Check(lambda s: s.isna() | validation.to_number(s).notna(),
+                 error="must be a plain number (no units or commas)"),
+        pa.Check(lambda s: ~(validation.to_number(s) < 0), error="must be at least 0"),
+        pa.Check(_whole, error="must be a whole number"),
+    ])
+
+
+BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
 CAMPAIGNS_SCHEMA = pa.DataFrameSchema(
     {
         "influencer_id": validation.text(nullable=False),
-        "followers": pa.Column(str, nullable=False, checks=[
-            _plain_number(),
-            pa.Check(lambda s: ~(validation.to_number(s) < 1), error="must be at least 1"),
-            pa.Check(_whole, error="must be a whole number"),
-        ]),
+        "followers": _followers(),
         "cost": pa.Column(str, nullable=False, checks=[
             _plain_number(),
             pa.Check(lambda s: ~(validation.to_number(s) <= 0), error="must be above 0"),
@@ -55,6 +75,90 @@ CAMPAIGNS_SCHEMA = pa.DataFrameSchema(
     strict=False,
     name="campaigns",
 )
+
+POSTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "account_id": validation.text(nullable=False),
+        "followers": _followers(),
+        "likes": _count(),
+        "comments": _count(),
+        "engagements": _count(),
+        "views": _count(nullable=True),
+        "platform": validation.text(nullable=True, required=False),
+        "sponsored": pa.Column(str, nullable=True, required=False, checks=pa.Check(
+            lambda s: s.isna() | s.str.strip().str.lower().isin(list(BOOLEAN)),
+            error=f"must be one of {'/'.join(BOOLEAN)} (or blank)")),
+    },
+    strict=False,
+    name="posts",
+)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """What one kind of input file must hold: required columns, optional ones, and groups of which at least one
+    must be complete (posts need likes + comments, or engagements)."""
+
+    kind: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    schema: pa.DataFrameSchema
+    one_of: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return self.required + tuple(c for group in self.one_of for c in group) + self.optional
+
+
+CAMPAIGNS = FileSpec("campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA)
+POSTS = FileSpec("post", ("account_id", "followers"), ("platform", "date", "views", "sponsored"), POSTS_SCHEMA,
+                 one_of=(("likes", "comments"), ("engagements",)))
+
+# What each column means, for the data dictionary; the rules themselves are read from the schemas.
+MEANINGS = {
+    "influencer_id": "who ran the campaign (campaigns by one influencer share it)",
+    "account_id": "the account that published the post (its posts share it; errors are clustered by it)",
+    "followers": "the account's follower count when the campaign ran or the post was published",
+    "cost": "what the brand paid for the campaign, in one currency throughout the file",
+    "revenue": "the revenue attributed to the campaign, in the same currency as cost",
+    "campaign_id": "an identifier for the campaign (kept, not used)",
+    "platform": "instagram, tiktok, youtube ... (engagement: platform levels are controlled for)",
+    "brand": "the brand that paid (the mixed model's groups; 'all' when absent)",
+    "engagements": "likes + comments + shares ... as counted by the platform",
+    "conversions": "sales or sign-ups attributed to the campaign (kept, not used)",
+    "date": "when the campaign ran or the post was published (kept as text, not used)",
+    "likes": "likes of the post",
+    "comments": "comments on the post",
+    "views": "views of the post (kept, not used)",
+    "sponsored": "whether the post was paid for (true/false, yes/no or 1/0)",
+}
+
+
+def _rules(column: pa.Column | None) -> str:
+    if column is None:
+        return "any text (not checked)"
+    rules = [str(check.error) for check in column.checks] or ["any text"]
+    if not column.nullable:
+        rules.append("no blanks")
+    return "; ".join(rules)
+
+
+def dictionary() -> pd.DataFrame:
+    """Every column of both file kinds: file, column, required, meaning, rules (from the pandera schemas)."""
+    rows = []
+    for spec in (CAMPAIGNS, POSTS):
+        alternatives = {c: " + ".join(group) for group in spec.one_of for c in group}
+        for column in spec.known:
+            if column in spec.required:
+                need = "required"
+            elif column in alternatives:
+                groups = " or ".join(" + ".join(g) for g in spec.one_of)
+                need = f"required as {groups}"
+            else:
+                need = "optional"
+            rows.append({"file": f"{spec.kind}s", "column": column, "required": need,
+                         "meaning": MEANINGS[column], "rules": _rules(spec.schema.columns.get(column))})
+    return pd.DataFrame(rows)
 
 
 def parse_column_map(pairs: list[str] | None, known: tuple[str, ...]) -> dict[str, str]:
@@ -100,9 +204,11 @@ def _sniff_delimiter(path: Path) -> str:
         return ","
 
 
-def read_table(path: Path, column_map: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a campaign file as text (every value a string, blanks missing), with the user's headers renamed to
-    ours, keeping only the columns the analysis uses. Raises InputError for anything that is not a table."""
+def read_table(path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | None = None) -> pd.DataFrame:
+    """Read a campaign (or, with spec=POSTS, post) file as text (every value a string, blanks missing), with the
+    user's headers renamed to ours, keeping only the columns the analysis uses. Raises InputError for anything
+    that is not a table."""
+    spec = spec or CAMPAIGNS
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -119,7 +225,7 @@ def read_table(path: Path, column_map: dict[str, str] | None = None) -> pd.DataF
         else:
             delimiter = _sniff_delimiter(path)
             header = list(pd.read_csv(path, nrows=0, sep=delimiter).columns)
-            wanted = [c for c in header if column_map.get(c, c) in REQUIRED + OPTIONAL]
+            wanted = [c for c in header if column_map.get(c, c) in spec.known]
             frame = validation.read_text_csv(path, usecols=wanted or None, sep=delimiter)
     except InputError:
         raise
@@ -130,15 +236,31 @@ def read_table(path: Path, column_map: dict[str, str] | None = None) -> pd.DataF
         raise InputError(f"{path}: --column names {', '.join(repr(c) for c in missing_theirs)}, which the file does "
                          f"not have; its columns are {', '.join(map(str, frame.columns))}")
     frame = frame.rename(columns=column_map)
-    missing = [c for c in REQUIRED if c not in frame.columns]
+    found = f"found {', '.join(map(str, frame.columns)) or 'none'} (map yours with --column ours=theirs)"
+    missing = [c for c in spec.required if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found "
-                         f"{', '.join(map(str, frame.columns)) or 'none'} (map yours with --column ours=theirs)")
-    frame = frame[[c for c in frame.columns if c in REQUIRED + OPTIONAL]]
+        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; {found}")
+    if spec.one_of and not any(all(c in frame.columns for c in group) for group in spec.one_of):
+        wanted = " or ".join(" + ".join(group) for group in spec.one_of)
+        raise InputError(f"{path}: a {spec.kind} file needs the column(s) {wanted}; {found}")
+    frame = frame[[c for c in frame.columns if c in spec.known]]
     if frame.empty:
         raise InputError(f"{path}: the file has a header but no rows")
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+def _checked(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
+             drop_invalid: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate, stopping at the first bad file (InputError), or with drop_invalid keep the good rows and return
+    the dropped ones too."""
+    if not drop_invalid:
+        return validation.validate(frame, schema, path, error=InputError), pd.DataFrame(
+            columns=["line", "column", "value", "rule"])
+    frame, dropped = validation.split_valid(frame, schema, path, error=InputError)
+    if frame.empty:
+        raise InputError(f"{path}: every row breaks a rule; nothing left to analyse")
+    return frame, dropped
 
 
 def load_campaigns(path: Path, column_map: dict[str, str] | None = None,
@@ -149,18 +271,30 @@ def load_campaigns(path: Path, column_map: dict[str, str] | None = None,
     their reasons are in .attrs["dropped"] (a tidy table: line, column, value, rule)."""
     path = Path(path)
     frame = read_table(path, column_map)
-    dropped = pd.DataFrame(columns=["line", "column", "value", "rule"])
-    if drop_invalid:
-        frame, dropped = validation.split_valid(frame, CAMPAIGNS_SCHEMA, path, error=InputError)
-        if frame.empty:
-            raise InputError(f"{path}: every row breaks a rule; nothing left to analyse")
-    else:
-        frame = validation.validate(frame, CAMPAIGNS_SCHEMA, path, error=InputError)
+    frame, dropped = _checked(frame, CAMPAIGNS_SCHEMA, path, drop_invalid)
     for column in ("followers", "cost", "revenue"):
         frame[column] = validation.to_number(frame[column])
     frame["followers"] = frame["followers"].astype("int64")
     if "brand" not in frame.columns:
         frame["brand"] = "all"
     frame["brand"] = frame["brand"].fillna("unknown")
+    frame.attrs["dropped"] = dropped
+    return frame
+
+
+def load_posts(path: Path, column_map: dict[str, str] | None = None, drop_invalid: bool = False) -> pd.DataFrame:
+    """Read and validate a post file; numbers converted; `engagements` is the file's own column when it has one,
+    likes + comments otherwise; `sponsored` as booleans. Dropped rows (drop_invalid) are in .attrs["dropped"]."""
+    path = Path(path)
+    frame = read_table(path, column_map, POSTS)
+    frame, dropped = _checked(frame, POSTS_SCHEMA, path, drop_invalid)
+    for column in ("followers", "likes", "comments", "engagements", "views"):
+        if column in frame.columns:
+            frame[column] = validation.to_number(frame[column])
+    frame["followers"] = frame["followers"].astype("int64")
+    if "engagements" not in frame.columns:
+        frame["engagements"] = frame["likes"] + frame["comments"]
+    if "sponsored" in frame.columns:
+        frame["sponsored"] = frame["sponsored"].str.strip().str.lower().map(BOOLEAN)
     frame.attrs["dropped"] = dropped
     return frame

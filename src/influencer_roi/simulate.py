@@ -224,3 +224,41 @@ def calibration_table(claims: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataF
                     "platform": row.platform, "claimed_low": row.value_low, "claimed_high": row.value_high,
                     "simulated_median": median, "ratio": ratio, "verdict": verdict})
     return pd.DataFrame(out)
+
+
+# ---- Posts: the input of `influencer-roi engagement`. Accounts are drawn as above; each publishes a few posts.
+POST_COMMENT_SHARE = 0.05  # comments as a share of engagements: an assumption (likes dominate on every platform)
+POST_SD_ACCOUNT = 0.4  # account-to-account spread of engagement (log scale): an assumption
+POST_SD_POST = 0.35  # post-to-post spread within an account: an assumption
+
+
+def simulate_posts(n_accounts: int, seed: int = 0, params: Params | None = None,
+                   posts_per_account: float = 5.0) -> pd.DataFrame:
+    """SIMULATED posts, one row each: account_id, platform, followers, likes, comments, sponsored.
+
+    Engagement rate follows the campaign model's (er_ref, e_er, platform_er), with an account effect shared by an
+    account's posts (which is why the analysis clusters its errors by account) and post-to-post noise. Each account
+    publishes 1 + Poisson(posts_per_account - 1) posts; about a third are marked sponsored, with no effect of their
+    own. Likes and comments are Poisson counts around the expected engagements."""
+    params = params or Params()
+    rng = np.random.default_rng(seed)
+    followers = _followers(rng, n_accounts, params)
+    platform = rng.choice(len(PLATFORMS), size=n_accounts,
+                          p=np.asarray(params.platform_shares) / sum(params.platform_shares))
+    account_effect = rng.normal(0, POST_SD_ACCOUNT, n_accounts)
+    posts = 1 + rng.poisson(posts_per_account - 1, n_accounts)
+    account = np.repeat(np.arange(n_accounts), posts)
+    n = len(account)
+    scale = followers[account] / params.reference_followers
+    er = (params.er_ref * scale ** params.e_er * np.asarray(params.platform_er)[platform[account]]
+          * np.exp(account_effect[account] + rng.normal(0, POST_SD_POST, n)))
+    expected = followers[account] * er
+    width = len(str(n_accounts))
+    return pd.DataFrame({
+        "account_id": np.char.add("A", np.char.zfill(account.astype(str), width)),
+        "platform": np.asarray(PLATFORMS)[platform[account]],
+        "followers": followers[account].astype(np.int64),
+        "likes": rng.poisson(expected * (1 - POST_COMMENT_SHARE)),
+        "comments": rng.poisson(expected * POST_COMMENT_SHARE),
+        "sponsored": rng.random(n) < 1 / 3,
+    })

@@ -77,8 +77,11 @@ def read_text_csv(path: Path, usecols=None, sep: str = ",") -> pd.DataFrame:
 
 def _format_errors(path: Path, frame: pd.DataFrame, err: SchemaErrors, limit: int = 10) -> str:
     cases = err.failure_cases
+    # in file order: pandera lists failures check by check
+    cases = cases.assign(_order=cases["index"].astype("float64")).sort_values("_order", kind="stable",
+                                                                           na_position="first")
     lines = []
-    for (index, check), group in cases.groupby(["index", "check"], sort=False, dropna=False):
+    for (index, check), group in cases.groupby(["_order", "check"], sort=False, dropna=False):
         where = f"line {int(index) + 2}" if pd.notna(index) else "every row"
         columns = _ROW_RULES.get(check)
         if columns and pd.notna(index):
