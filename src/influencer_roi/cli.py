@@ -3,6 +3,7 @@
     influencer-roi simulate --n 3000 --seed 1 --out campaigns.csv --params-out params.json
     influencer-roi analyze campaigns.csv --out results/
     influencer-roi engagement posts.csv --out results/
+    influencer-roi allocate --budget 100000 [--campaigns campaigns.csv] [--strategy "nano=0.5,micro=0.5"]
     influencer-roi audit                      # the claims audit as a table
     influencer-roi audit --out audit.csv      # ... written to a CSV file
     influencer-roi audit --evidence DIR       # ... over another copy of the evidence ledger
@@ -169,6 +170,52 @@ def _engagement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _allocate(args: argparse.Namespace) -> int:
+    _draw_to_files()
+    from . import allocate, report, schema
+
+    if not args.budget > 0:
+        raise UsageError(f"--budget {args.budget:g}: must be above 0")
+    if args.draws < 100:
+        raise UsageError(f"--draws {args.draws}: at least 100 (the 5th percentile needs them)")
+    if args.out:
+        _writable_folder(Path(args.out), "--out")
+    if args.campaigns:
+        column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
+        campaigns = schema.load_campaigns(Path(args.campaigns), column_map)
+        if len(campaigns) < MIN_CAMPAIGNS:
+            raise UsageError(f"{args.campaigns}: {len(campaigns)} campaign(s); fitting a market needs at least "
+                             f"{MIN_CAMPAIGNS}")
+        market = allocate.Market.fitted(campaigns, management_cost=args.management_cost)
+        basis = f"a market fitted to {Path(args.campaigns).name}"
+    else:
+        market = allocate.Market.calibrated(management_cost=args.management_cost)
+        basis = "the book's calibrated campaign model (SIMULATED)"
+    named = allocate.strategies(market)
+    for text in args.strategy or []:
+        try:
+            named[f"custom {text}"] = allocate.parse_mix(text)
+        except ValueError as err:
+            raise UsageError(f"--strategy: {err}") from None
+    table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
+                             breakeven=args.breakeven)
+    shown = table.drop(columns="budget").set_index("strategy")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.precision", 3):
+        print(f"budget ${args.budget:,.0f}, {args.draws:,} draws per strategy, from {basis}; "
+              f"loss = revenue below {args.breakeven:g} x spend")
+        print(shown[["return_per_dollar", "rpd_p05", "rpd_p95", "p_loss", "mean_revenue", "mean_reach",
+                     "mean_creators", "unspent_share"]].to_string())
+    if args.out:
+        record = {"simulated": True, "basis": basis, "budget": args.budget, "draws": args.draws, "seed": args.seed,
+                  "breakeven": args.breakeven, "market": market.to_dict(),
+                  "strategies": {n: ({"fill_order": list(s)} if isinstance(s, tuple) else
+                                     {k: float(v) for k, v in s.items()}) for n, s in named.items()},
+                  "results": table.to_dict(orient="records")}
+        report.write_allocation(Path(args.out), record, table)
+        print(f"wrote {args.out}/report.html and results.json")
+    return 0
+
+
 def _write_text_atomically(content: str, path: Path) -> None:
     """Write to a temporary file beside `path`, then rename it into place: all of the file or none of it."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -232,6 +279,28 @@ def build_parser() -> argparse.ArgumentParser:
     engage.add_argument("--drop-invalid", action="store_true",
                         help="drop rows that break a rule (and say how many and why) instead of stopping")
     engage.set_defaults(run=_engagement)
+
+    allocate = sub.add_parser("allocate", help="compare ways of spending a budget across tiers (SIMULATED)",
+                              description="Monte Carlo of a budget spent under each strategy of the sources (all "
+                                          "mega, all macro, all micro, all nano, 70/30 micro/mega, the pyramid, "
+                                          "nano first; and micro first) and any custom mix, with finite creator supply, audience "
+                                          "saturation and a management cost per creator; from the book's "
+                                          "calibrated model, or from a market fitted to --campaigns. Prints the "
+                                          "comparison; with --out also writes results.json and report.html.")
+    allocate.add_argument("--budget", type=float, required=True, help="the budget, in the campaigns' currency")
+    allocate.add_argument("--campaigns", metavar="CAMPAIGNS.csv",
+                          help="fit revenue and price to this campaign file instead of using the book's model")
+    allocate.add_argument("--column", action="append", metavar="OURS=THEIRS", help="as for analyze")
+    allocate.add_argument("--strategy", action="append", metavar="TIER=SHARE,...",
+                          help='add a custom mix, e.g. --strategy "nano=0.2,micro=0.6,macro=0.2" (repeat)')
+    allocate.add_argument("--management-cost", type=float, default=250.0,
+                          help="cost of finding, contracting and checking one creator (default 250)")
+    allocate.add_argument("--breakeven", type=float, default=1.0,
+                          help="revenue per dollar below which a campaign loses money (1 / gross margin; default 1)")
+    allocate.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws per strategy")
+    allocate.add_argument("--seed", type=int, default=0, help="random seed")
+    allocate.add_argument("--out", metavar="DIR", help="also write results.json and report.html here")
+    allocate.set_defaults(run=_allocate)
 
     audit = sub.add_parser("audit", help="run the claims audit over the evidence ledger",
                            description="Run every consistency check in audit_checks.csv over the evidence ledger "

@@ -456,3 +456,75 @@ def estimates_chart(table: pd.DataFrame, group: str, group_label: str, note: str
     fig.supxlabel(group_label + (f" · {note}" if note else ""), fontsize="small")
     fig.tight_layout()
     return fig
+
+
+STRATEGY_COLOURS = {"all mega": TIER_COLOURS["mega"], "all macro": TIER_COLOURS["macro"],
+                    "all micro": TIER_COLOURS["micro"], "all nano": TIER_COLOURS["nano"],
+                    "70/30 micro/mega": "#56B4E9", "pyramid": "#D55E00", "nano first": "#000000",
+                    "micro first": "#F0E442"}
+
+
+def _money(value: float) -> str:
+    return f"${format_followers(value)}"
+
+
+def strategies_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
+    """allocate.compare's table: per budget (one panel each), each strategy's return per dollar, its 5th-95th
+    percentile range as a bar and its expected value as a dot; strategies in a fixed colour."""
+    budgets = sorted(table["budget"].unique())
+    names = list(dict.fromkeys(table["strategy"]))
+    fig, axes = plt.subplots(1, len(budgets), figsize=(7.5, 3.4), sharey=True)
+    for ax, budget in zip(np.atleast_1d(axes), budgets):
+        rows = table[table["budget"] == budget].set_index("strategy").reindex(names)
+        y = np.arange(len(names))
+        colours = [STRATEGY_COLOURS.get(n, "#555555") for n in names]
+        ax.hlines(y, rows["rpd_p05"], rows["rpd_p95"], colors=colours, lw=3, alpha=0.5)
+        ax.scatter(rows["return_per_dollar"], y, c=colours, s=30, zorder=3, edgecolors="black", linewidths=0.5)
+        ax.set_title(f"budget {_money(budget)}")
+        ax.set_yticks(y, names, fontsize="small")
+        ax.invert_yaxis()
+        ax.tick_params(axis="x", labelsize="x-small")
+    fig.supxlabel("Revenue per dollar spent (dot: expected; bar: 5th to 95th percentile)"
+                  + (f" · {note}" if note else ""), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def frontier_chart(mixes: pd.DataFrame, named: pd.DataFrame, note: str = "") -> plt.Figure:
+    """Left: expected return per dollar against its 5th percentile for every mix (allocate.frontier), the
+    efficient ones outlined; right: against reach. The named strategies (one row each in `named`) are labelled."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.6))
+    for ax, x, label in ((left, "rpd_p05", "5th percentile of revenue per dollar (worse ←)"),
+                         (right, "mean_reach", "People reached (log scale)")):
+        ax.scatter(mixes[x], mixes["return_per_dollar"], s=14, color="#BBBBBB", lw=0, label="mixes in steps of 25%")
+        efficient = mixes[mixes["efficient"]]
+        ax.scatter(efficient[x], efficient["return_per_dollar"], s=22, facecolors="none", edgecolors="#555555",
+                   lw=1, label="efficient (left panel)")
+        for row in named.itertuples(index=False):
+            ax.scatter(getattr(row, x), row.return_per_dollar, s=40, color=STRATEGY_COLOURS.get(row.strategy, "#555555"),
+                       edgecolors="black", linewidths=0.5, zorder=3, label=row.strategy)
+        ax.set_xlabel(label, fontsize="small")
+        ax.tick_params(labelsize="x-small")
+    right.set_xscale("log")
+    right.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_followers(v)))
+    right.xaxis.set_minor_formatter(NullFormatter())
+    left.set_ylabel("Expected revenue per dollar")
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=5, fontsize="x-small", bbox_to_anchor=(0.5, -0.02))
+    if note:
+        fig.suptitle(note, fontsize="small", y=0.99)
+    fig.tight_layout(rect=(0, 0.12, 1, 0.97))
+    return fig
+
+
+def management_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
+    """allocate.management_sensitivity: expected return per dollar against management cost per creator."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.4))
+    for name, rows in table.groupby("strategy", sort=False):
+        ax.plot(rows["management_cost"], rows["return_per_dollar"], marker="o", ms=4,
+                color=STRATEGY_COLOURS.get(name, "#555555"), label=name)
+    ax.set_xlabel("Management cost per creator, USD" + (f" · {note}" if note else ""))
+    ax.set_ylabel("Expected revenue per dollar")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:,.0f}"))
+    ax.legend(fontsize="small")
+    return ax

@@ -190,3 +190,22 @@ def write_engagement(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: 
     publish(out, {"engagement_fit.svg": svg, "report.html": render_engagement_html(record, svg, fits),
                   "results.json": json.dumps(record, indent=2) + "\n"})
     return record
+
+
+# ---- influencer-roi allocate
+
+def write_allocation(out: Path, record: dict, table: pd.DataFrame) -> None:
+    """Write results.json, strategies.svg and report.html for `influencer-roi allocate`, all or nothing."""
+    svg = _svg(plots.strategies_chart(table, note="SIMULATED"))
+    shown = table.drop(columns="budget").to_html(index=False, float_format=lambda v: f"{v:,.3g}", border=0)
+    body = f"""<h1>Spending {record['budget']:,.0f} across influencer tiers</h1>
+<p><strong>Simulated.</strong> {record['draws']:,} Monte Carlo draws per strategy from {html.escape(record['basis'])},
+with a finite supply of creators per tier, audience saturation within the niche and a management cost of
+{record['market']['management_cost']:,.0f} per creator. Loss: revenue below {record['breakeven']:g} times spend.</p>
+<figure role="img" aria-label="Revenue per dollar of each strategy: expected value and 5th to 95th percentile.">{svg}
+<figcaption>Revenue per dollar spent under each strategy: the dot is the expected value, the bar the 5th to 95th
+percentile of the draws.</figcaption></figure>
+<h2>Every strategy</h2>{shown}
+"""
+    publish(out, {"strategies.svg": svg, "report.html": _page(f"influencer-roi allocate: {record['budget']:,.0f}", body),
+                  "results.json": json.dumps(record, indent=2) + "\n"})
