@@ -19,8 +19,14 @@ def run(*args, cwd=None):
 
 
 def test_help_for_every_subcommand():
+    from influencer_roi.cli import build_parser
+
     assert run("--help").returncode == 0
-    assert "consistency check" in run("audit", "--help").stdout
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) == {"simulate", "analyze", "engagement", "allocate", "audit"}
+    for name, parser in commands.items():
+        result = run(name, "--help")
+        assert result.returncode == 0 and parser.description.split()[0] in result.stdout, name
 
 
 def test_audit_prints_the_table_and_counts():
