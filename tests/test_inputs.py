@@ -153,3 +153,17 @@ def test_post_drop_invalid_drops_and_reports(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "dropped 1 row(s)" in result.stderr and "column likes: must be at least 0" in result.stderr
     assert "30 posts by 30 accounts" in result.stdout
+
+
+def test_post_files_compressed_and_parquet(tmp_path):
+    posts = ROOT / "data" / "synthetic" / "posts.csv"
+    gz = tmp_path / "posts.csv.gz"
+    with open(posts, "rb") as src, gzip.open(gz, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    parquet = tmp_path / "posts.parquet"
+    pd.read_csv(posts).to_parquet(parquet)
+    plain = schema.load_posts(posts)
+    for path in (gz, parquet):
+        frame = schema.load_posts(path)
+        assert len(frame) == len(plain) and frame["engagements"].sum() == plain["engagements"].sum()
+        assert frame["sponsored"].sum() == plain["sponsored"].sum()

@@ -97,3 +97,13 @@ def test_selection_biases_the_slope_only_when_it_differs_by_size():
     differs = robustness.selection_bias(rho_small=-0.5, rho_large=0.0).set_index("sample").loc["sponsored only"]
     assert differs["ci_low"] < differs["expected"] < differs["ci_high"]
     assert differs["ci_low"] > differs["truth"]
+
+
+def test_fake_followers_cost_the_large_tiers_most():
+    """The fake share is 0 at 1k followers and rises with size, so nano keeps (almost) all its return, mega loses
+    most, and the loss per tier follows the tiers' order."""
+    table = robustness.fake_followers_by_tier(n=20_000, slopes=(0.0, 0.15))
+    worst = table[table["fake_share_slope"] == 0.15].set_index("tier")["relative_to_clean"]
+    assert (table[table["fake_share_slope"] == 0.0]["relative_to_clean"] == 1.0).all()
+    assert list(worst.sort_values(ascending=False).index) == ["nano", "micro", "macro", "mega"]
+    assert worst["nano"] > 0.9 and worst["mega"] < 0.65

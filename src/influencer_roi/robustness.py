@@ -7,7 +7,8 @@ returns a tidy table; the robustness chapter turns each into a figure or table a
 - ratio_artefact: return per dollar "falls with followers" though revenue does not depend on them at all.
 - case_study_odds: how often a campaign as good as a quoted case study turns up by chance among N.
 - published_wins: what comparing tiers by their best campaigns does.
-- measurement_error / fake followers: attenuation by noisy follower counts; bias by fake followers in large accounts.
+- measurement_error / fake_followers / fake_followers_by_tier: attenuation by noisy follower counts; bias by fake
+  followers in large accounts, on the elasticities and on each tier.
 - power: how many campaigns per tier a brand needs to detect a given difference (simulated, with the analytic check).
 - viral_campaign: what one extreme campaign does to each estimator.
 - selection_bias: sponsorship selected on unobserved effectiveness (Peng and Van den Bulte 2024).
@@ -163,6 +164,24 @@ def fake_followers(n: int = 20_000, seed: int = 0, slopes=(0.0, 0.05, 0.10, 0.15
                          "metric": metric, "estimate": row["estimate"], "ci_low": row["ci_low"],
                          "ci_high": row["ci_high"], "truth": truth[metric]})
     return pd.DataFrame(rows)
+
+
+def fake_followers_by_tier(n: int = 20_000, seed: int = 0, slopes=(0.0, 0.05, 0.10, 0.15)) -> pd.DataFrame:
+    """What fake followers in large accounts do to each canonical tier: the geometric-mean return per dollar of each
+    tier as the fake share's slope rises, relative to the same simulated market without fakes. Tidy:
+    fake_share_slope, tier, gm_roas, relative_to_clean."""
+    rows = []
+    for slope in slopes:
+        campaigns = simulate(n, seed=seed, params=Params(fake_share_slope=slope))
+        data = campaigns[campaigns["revenue"] > 0]
+        tier = assign_tier(data["followers"]).astype(str).to_numpy()
+        roas = data["revenue"] / data["cost"]
+        for name in TIERS:
+            rows.append({"fake_share_slope": slope, "tier": name, "gm_roas": _gm(roas[tier == name])})
+    table = pd.DataFrame(rows)
+    clean = table[table["fake_share_slope"] == 0].set_index("tier")["gm_roas"]
+    table["relative_to_clean"] = table["gm_roas"] / table["tier"].map(clean)
+    return table
 
 
 # ---- Power

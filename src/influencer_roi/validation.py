@@ -22,22 +22,43 @@ def text(**kwargs) -> pa.Column:
     return pa.Column(str, **kwargs)
 
 
-# Parsed columns, kept for the length of one validate() call: several checks parse the same column.
-_PARSED: dict[int, tuple[pd.Series, pd.Series]] = {}
+# Parsed columns, kept for the length of one validate() call: several checks parse the same column, and pandera
+# hands each check a new Series over the same array, so the array is the key.
+_PARSED: dict[int, tuple[object, pd.Series]] = {}
 
 
 def to_number(series: pd.Series) -> pd.Series:
     """Text to float; blank and unparseable both give NaN (the schema reports unparseable values itself).
-    A plain cast is tried first: it is several times faster than to_numeric on a clean column of a million."""
-    cached = _PARSED.get(id(series))
-    if cached is not None and cached[0] is series:
+    Plain casts are tried first (Arrow's, then pandas'): they are several times faster than to_numeric on a clean
+    column of a million."""
+    array = series.array
+    cached = _PARSED.get(id(array))
+    if cached is not None and cached[0] is array and cached[1].index.equals(series.index):
         return cached[1]
-    try:
-        parsed = series.astype("float64")
-    except (ValueError, TypeError):
-        parsed = pd.to_numeric(series, errors="coerce")
-    _PARSED[id(series)] = (series, parsed)
+    parsed = _arrow_cast(series)
+    if parsed is None:
+        try:
+            parsed = series.astype("float64")
+        except (ValueError, TypeError):
+            parsed = pd.to_numeric(series, errors="coerce")
+    _PARSED[id(array)] = (array, parsed)
     return parsed
+
+
+def _arrow_cast(series: pd.Series) -> pd.Series | None:
+    """pyarrow's string-to-double cast for a column read by pyarrow (about eight times faster than pandas' astype on
+    a million values); None when the column is not Arrow-backed or holds a value Arrow will not parse, so that
+    pandas decides those as before."""
+    if not hasattr(series.array, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pc.cast(series.array.__arrow_array__(), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=series.index, name=series.name)
 
 
 def numeric(minimum: float | None = None, maximum: float | None = None, **kwargs) -> pa.Column:
