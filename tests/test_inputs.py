@@ -109,17 +109,26 @@ def test_delimiter_is_sniffed_and_headers_mapped(tmp_path):
     assert len(frame) == 300 and frame["followers"].dtype == "int64"
 
 
-def test_compressed_csv_and_parquet_are_read(tmp_path):
-    gz = tmp_path / "campaigns.csv.gz"
-    with open(SAMPLE, "rb") as src, gzip.open(gz, "wb") as dst:
+def other_formats(source: Path, tmp_path: Path) -> list[Path]:
+    """The same table as gzip-compressed CSV and as Parquet."""
+    gz = tmp_path / (source.name + ".gz")
+    with open(source, "rb") as src, gzip.open(gz, "wb") as dst:
         shutil.copyfileobj(src, dst)
-    parquet = tmp_path / "campaigns.parquet"
-    pd.read_csv(SAMPLE).to_parquet(parquet)
-    plain = schema.load_campaigns(SAMPLE)
-    for path in (gz, parquet):
-        frame = schema.load_campaigns(path)
+    parquet = tmp_path / (source.stem + ".parquet")
+    pd.read_csv(source).to_parquet(parquet)
+    return [gz, parquet]
+
+
+@pytest.mark.parametrize("load, source, total", [
+    (schema.load_campaigns, SAMPLE, "revenue"),
+    (schema.load_posts, ROOT / "data" / "synthetic" / "posts.csv", "engagements"),
+])
+def test_compressed_csv_and_parquet_are_read(tmp_path, load, source, total):
+    plain = load(source)
+    for path in other_formats(source, tmp_path):
+        frame = load(path)
         assert len(frame) == len(plain)
-        assert frame["revenue"].sum() == pytest.approx(plain["revenue"].sum())
+        assert frame[total].sum() == pytest.approx(plain[total].sum())
 
 
 def test_drop_invalid_drops_and_reports(tmp_path):
@@ -153,17 +162,3 @@ def test_post_drop_invalid_drops_and_reports(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "dropped 1 row(s)" in result.stderr and "column likes: must be at least 0" in result.stderr
     assert "30 posts by 30 accounts" in result.stdout
-
-
-def test_post_files_compressed_and_parquet(tmp_path):
-    posts = ROOT / "data" / "synthetic" / "posts.csv"
-    gz = tmp_path / "posts.csv.gz"
-    with open(posts, "rb") as src, gzip.open(gz, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    parquet = tmp_path / "posts.parquet"
-    pd.read_csv(posts).to_parquet(parquet)
-    plain = schema.load_posts(posts)
-    for path in (gz, parquet):
-        frame = schema.load_posts(path)
-        assert len(frame) == len(plain) and frame["engagements"].sum() == plain["engagements"].sum()
-        assert frame["sponsored"].sum() == plain["sponsored"].sum()
