@@ -1,6 +1,6 @@
 """Users' campaign and post files: the formats accepted, and a corpus of bad files (tests/bad_inputs/campaigns,
-tests/bad_inputs/posts) with the message each must produce. Every bad file: exit status 2, one message naming file, line, column, value and rule, no traceback,
-the input untouched, no output left behind."""
+tests/bad_inputs/posts) with the message each must produce. Every bad file: exit status 2, one message naming file,
+line, column, value and rule, no traceback, the input untouched, no output left behind."""
 
 import gzip
 import json

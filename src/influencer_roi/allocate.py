@@ -1,9 +1,10 @@
 """Spending a budget across tiers: a Monte Carlo of strategies under the campaign model. SIMULATED.
 
 A brand with budget B works in one niche. A strategy splits B across the canonical tiers, or fills the tiers one
-after another in a given order (nano first: every suitable nano creator, then micro, ...). Within a tier the brand takes suitable creators in the order it finds them and
-books each while the next one's price (plus a fixed management cost per creator) still fits in the tier's budget,
-up to the tier's supply of suitable creators in the niche. Each booked creator brings:
+after another in a given order (nano first: every suitable nano creator, then micro, ...). Within a tier the brand
+takes suitable creators in the order it finds them and books each while the next one's price (plus a fixed
+management cost per creator) still fits in the tier's budget, up to the tier's supply of suitable creators in the
+niche. Each booked creator brings:
 
     revenue      R = revenue_ref * (F / F_ref) ** e_revenue * exp(N(0, sd_revenue))
     price        C = price_ref * (F / F_ref) ** e_price * exp(N(0, sd_price))
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .simulate import PLATFORMS, Params
+from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
 
 
@@ -88,9 +89,6 @@ class Market:
         return cls(revenue_ref=revenue_ref, e_revenue=e_revenue, sd_revenue=sd_revenue, price_ref=price_ref,
                    e_price=e_price, sd_price=sd_price, **assumptions)
 
-    def with_(self, **changes) -> "Market":
-        return replace(self, **changes)
-
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -144,24 +142,20 @@ def parse_mix(text: str) -> dict:
 # ---- The Monte Carlo
 
 def _band(tier: str) -> tuple[float, float]:
+    """The tier's canonical bounds, the open top tier closed at the model's largest account."""
     row = CANONICAL[CANONICAL["tier"] == tier].iloc[0]
-    return float(row["min_followers"]), float(min(row["max_followers"], 10_000_000.0))
+    return float(row["min_followers"]), float(min(row["max_followers"], Params().followers_max))
 
 
 def _followers(rng: np.random.Generator, shape, tier: str, decay: float) -> np.ndarray:
-    """Follower counts within the tier's band from the model's distribution (density of decades ~ exp(-decay d))."""
-    lo, hi = np.log10(_band(tier))
-    u = rng.random(shape, dtype=np.float32)
-    span = hi - lo
-    decades = u * span if decay == 0 else -np.log1p(-u * (1 - np.exp(-decay * span))) / decay
-    return (10 ** (lo + decades)).astype(np.float32)
+    """Follower counts within the tier's band, drawn from the campaign model's population."""
+    return follower_quantile(rng.random(shape, dtype=np.float32), *_band(tier), decay).astype(np.float32)
 
 
 def median_price(market: Market, tier: str) -> float:
-    """The median price of the tier's creators (at the geometric middle of its band, weighted by the distribution)."""
-    rng = np.random.default_rng(0)
-    followers = _followers(rng, 20_001, tier, market.follower_decay)
-    return float(np.median(market.price_ref * (followers / market.reference_followers) ** market.e_price))
+    """The median price of the tier's creators: the price of its median account (price rises with followers)."""
+    median = follower_quantile(0.5, *_band(tier), market.follower_decay)
+    return float(market.price_ref * (median / market.reference_followers) ** market.e_price)
 
 
 def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray) -> dict:
@@ -184,8 +178,7 @@ def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray
     revenue = (market.revenue_ref * scale ** market.e_revenue
                * np.exp(rng.normal(0, market.sd_revenue, (draws, most)).astype(np.float32)))
     cost = np.cumsum(price + market.management_cost, axis=1, dtype=np.float64)
-    booked = cost <= budget[:, None]  # in the order found, while the next one fits
-    booked &= np.cumprod(booked, axis=1).astype(bool)
+    booked = cost <= budget[:, None]  # in the order found, while the next one fits (cost only rises)
     return {"revenue": (revenue * booked).sum(axis=1, dtype=np.float64),
             "impressions": (market.reach_share * followers * booked).sum(axis=1, dtype=np.float64),
             "spent": np.where(booked, cost, 0).max(axis=1), "creators": booked.sum(axis=1).astype(float)}
@@ -287,7 +280,8 @@ def management_sensitivity(market: Market, budget: float, costs, named: dict, dr
     management_cost, strategy, return_per_dollar, mean_revenue."""
     rows = []
     for cost, (name, strategy) in itertools.product(costs, named.items()):
-        summary = summarise(run(market.with_(management_cost=float(cost)), budget, strategy, draws=draws, seed=seed))
+        priced = replace(market, management_cost=float(cost))
+        summary = summarise(run(priced, budget, strategy, draws=draws, seed=seed))
         rows.append({"management_cost": float(cost), "strategy": name,
                      "return_per_dollar": summary["return_per_dollar"], "mean_revenue": summary["mean_revenue"]})
     return pd.DataFrame(rows)

@@ -233,6 +233,15 @@ def _write_text_atomically(content: str, path: Path) -> None:
         raise
 
 
+def _user_file_options(parser: argparse.ArgumentParser, example: str) -> None:
+    """--out, --column and --drop-invalid: the options of every subcommand that analyses a user's file."""
+    parser.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    parser.add_argument("--column", action="append", metavar="OURS=THEIRS",
+                        help=f"map a header of yours to one of ours, e.g. --column {example} (repeat for each)")
+    parser.add_argument("--drop-invalid", action="store_true",
+                        help="drop rows that break a rule (and say how many and why) instead of stopping")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="influencer-roi", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -256,13 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
                                          "optional brand; CSV with any common delimiter, compressed CSV or "
                                          "Parquet) and write results.json, report.html and the figure.")
     analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", help="the campaign file")
-    analyze.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    _user_file_options(analyze, "followers='Follower Count'")
     analyze.add_argument("--seed", type=int, default=0, help="seed for the subsample of the slow models")
-    analyze.add_argument("--column", action="append", metavar="OURS=THEIRS",
-                         help="map a header of yours to one of ours, e.g. --column followers='Follower Count' "
-                              "(repeat for each)")
-    analyze.add_argument("--drop-invalid", action="store_true",
-                         help="drop rows that break a rule (and say how many and why) instead of stopping")
     analyze.set_defaults(run=_analyze)
 
     engage = sub.add_parser("engagement", help="regress engagement rate on follower count for a post file",
@@ -273,18 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
                                         "median account of each tier; write results.json, report.html and the "
                                         "figure.")
     engage.add_argument("posts", metavar="POSTS.csv", help="the post file (CSV, compressed CSV or Parquet)")
-    engage.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    engage.add_argument("--column", action="append", metavar="OURS=THEIRS",
-                        help="map a header of yours to one of ours, e.g. --column account_id=handle (repeat)")
-    engage.add_argument("--drop-invalid", action="store_true",
-                        help="drop rows that break a rule (and say how many and why) instead of stopping")
+    _user_file_options(engage, "account_id=handle")
     engage.set_defaults(run=_engagement)
 
     allocate = sub.add_parser("allocate", help="compare ways of spending a budget across tiers (SIMULATED)",
                               description="Monte Carlo of a budget spent under each strategy of the sources (all "
                                           "mega, all macro, all micro, all nano, 70/30 micro/mega, the pyramid, "
-                                          "nano first; and micro first) and any custom mix, with finite creator supply, audience "
-                                          "saturation and a management cost per creator; from the book's "
+                                          "nano first; and micro first) and any custom mix, with finite creator "
+                                          "supply, audience saturation and a management cost per creator; from the "
+                                          "book's "
                                           "calibrated model, or from a market fitted to --campaigns. Prints the "
                                           "comparison; with --out also writes results.json and report.html.")
     allocate.add_argument("--budget", type=float, required=True, help="the budget, in the campaigns' currency")

@@ -49,17 +49,18 @@ def _design(data: pd.DataFrame, terms: dict[str, np.ndarray]) -> tuple[np.ndarra
 
 
 def _clustered(data: pd.DataFrame, terms: dict[str, np.ndarray]):
+    """OLS of log engagement rate on the design, errors clustered by account: (result, tidy table, design)."""
     design, names = _design(data, terms)
     groups = pd.factorize(data["account_id"])[0]
     result = sm.OLS(data["log_er"].to_numpy(float), design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     table = tidy(result)
     table["term"] = names
-    return result, table
+    return result, table, design
 
 
 def elasticity(data: pd.DataFrame) -> pd.DataFrame:
     """The engagement-rate elasticity: the slope of log engagement rate on log followers (row log_followers)."""
-    _, table = _clustered(data, {"log_followers": data["log_followers"]})
+    _, table, _ = _clustered(data, {"log_followers": data["log_followers"]})
     table.insert(0, "model", "ols_clustered")
     return table
 
@@ -70,7 +71,7 @@ def curvature(data: pd.DataFrame) -> pd.DataFrame:
     p-value."""
     centre = data["log_followers"].mean()
     x = data["log_followers"] - centre
-    result, table = _clustered(data, {"linear": x, "quadratic": x ** 2})
+    _, table, _ = _clustered(data, {"linear": x, "quadratic": x ** 2})
     table = table[table["term"].isin(["linear", "quadratic"])]
     b1, b2 = table["estimate"].to_numpy()
     vertex = -b1 / (2 * b2) + centre if b2 < 0 else np.nan
@@ -114,9 +115,8 @@ def fit_posts(data: pd.DataFrame) -> pd.DataFrame:
 def fitted_line(data: pd.DataFrame, points: int = 41) -> pd.DataFrame:
     """The fitted engagement rate on a follower grid, at the file's own mix of platforms, with its 95% band from
     the clustered covariance: followers, fitted, ci_low, ci_high."""
-    result, _ = _clustered(data, {"log_followers": data["log_followers"]})
+    result, _, full = _clustered(data, {"log_followers": data["log_followers"]})
     grid = np.logspace(np.log10(data["followers"].min()), np.log10(data["followers"].max()), points)
-    full, _ = _design(data, {"log_followers": data["log_followers"]})
     design = np.tile(full.mean(axis=0), (points, 1))  # platform columns at their shares in the data
     design[:, 1] = np.log(grid)
     mean = design @ np.asarray(result.params)

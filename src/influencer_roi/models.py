@@ -45,7 +45,7 @@ SUBSAMPLE_ABOVE = 50_000
 SUBSAMPLED_MODELS = ("curvature", "quantile", "mixed_brand", "huber")
 
 
-def _ols(y: np.ndarray, x: np.ndarray, cov: str = "HC3"):
+def ols(y: np.ndarray, x: np.ndarray, cov: str = "HC3"):
     """OLS of y on a constant and x through the array interface (several times faster than formulas on a
     million rows)."""
     return sm.OLS(np.asarray(y, dtype=float), sm.add_constant(np.asarray(x, dtype=float))).fit(cov_type=cov)
@@ -83,7 +83,7 @@ def subsample(data: pd.DataFrame, limit: int = SUBSAMPLE_ABOVE, seed: int = 0) -
 def ols_log_roas(data: pd.DataFrame) -> pd.DataFrame:
     """1. OLS of log(revenue / cost) on log(followers), HC3 errors. The slope is the elasticity of return per
     dollar."""
-    result = _ols(data["log_roas"], data["log_followers"])
+    result = ols(data["log_roas"], data["log_followers"])
     return _with_model(_named(tidy(result), ["Intercept", "log_followers"]), "ols_log_roas")
 
 
@@ -101,7 +101,7 @@ def decomposition(data: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for term, outcome in (("revenue_elasticity", "log_revenue"), ("cost_elasticity", "log_cost"),
                           ("roi_elasticity", "log_roas")):
-        slope = tidy(_ols(data[outcome], data["log_followers"])).iloc[1].copy()
+        slope = tidy(ols(data[outcome], data["log_followers"])).iloc[1].copy()
         slope["term"] = term
         rows.append(slope)
     return _with_model(pd.DataFrame(rows).reset_index(drop=True), "decomposition")
@@ -207,8 +207,8 @@ def gamma_glm(data: pd.DataFrame) -> pd.DataFrame:
     y, x = data["roas"].to_numpy(float), sm.add_constant(data["log_followers"].to_numpy(float))
     # Started from the log-scale OLS fit, with the intercept moved from the median to the mean of a lognormal:
     # IRLS converges to the same estimates in about two thirds of the iterations (measured at a million rows).
-    ols = sm.OLS(np.log(y), x).fit()
-    start = np.asarray(ols.params, dtype=float) + np.array([ols.scale / 2, 0.0])
+    log_fit = sm.OLS(np.log(y), x).fit()
+    start = np.asarray(log_fit.params, dtype=float) + np.array([log_fit.scale / 2, 0.0])
     result = sm.GLM(y, x, family=sm.families.Gamma(sm.families.links.Log())).fit(start_params=start, cov_type="HC3")
     return _with_model(_named(tidy(result), ["Intercept", "log_followers"]), "gamma_glm")
 
@@ -249,7 +249,7 @@ def roi_elasticities(fits: pd.DataFrame) -> pd.DataFrame:
 def fitted_line(data: pd.DataFrame, outcome: str = "log_roas", grid: np.ndarray | None = None) -> pd.DataFrame:
     """OLS (HC3) of a logged outcome on log followers, predicted on a follower grid with a 95% band, back on the
     outcome's own scale: followers, fitted, ci_low, ci_high (tidy, for plotting)."""
-    result = _ols(data[outcome], data["log_followers"])
+    result = ols(data[outcome], data["log_followers"])
     grid = np.logspace(np.log10(data["followers"].min()), np.log10(data["followers"].max()), 41) if grid is None else grid
     design = sm.add_constant(np.log(grid))
     mean = design @ result.params

@@ -1,6 +1,7 @@
-"""What `influencer-roi analyze` and `engagement` write: results.json, the figure as an SVG file, and one
-self-contained report.html (figure inline, no network needed to read it). Files are written to a temporary folder beside the
-output and moved in at the end, results.json last, so a failure leaves no partial output behind."""
+"""What `influencer-roi analyze`, `engagement` and `allocate` write: results.json, the figure as an SVG file, and
+one self-contained report.html (figure inline, no network needed to read it). Files are written to a temporary
+folder beside the output and moved in at the end, results.json last (publish), so a failure leaves no partial output
+behind."""
 
 from __future__ import annotations
 
@@ -207,5 +208,5 @@ with a finite supply of creators per tier, audience saturation within the niche 
 percentile of the draws.</figcaption></figure>
 <h2>Every strategy</h2>{shown}
 """
-    publish(out, {"strategies.svg": svg, "report.html": _page(f"influencer-roi allocate: {record['budget']:,.0f}", body),
-                  "results.json": json.dumps(record, indent=2) + "\n"})
+    page = _page(f"influencer-roi allocate: {record['budget']:,.0f}", body)
+    publish(out, {"strategies.svg": svg, "report.html": page, "results.json": json.dumps(record, indent=2) + "\n"})

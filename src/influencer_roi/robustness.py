@@ -154,7 +154,7 @@ def fake_followers(n: int = 20_000, seed: int = 0, slopes=(0.0, 0.05, 0.10, 0.15
         params = Params(fake_share_slope=slope)
         campaigns = simulate(n, seed=seed, params=params)
         data = models.prepare(campaigns)
-        er = models._ols(np.log(data["engagement_rate"]), data["log_followers"])
+        er = models.ols(np.log(data["engagement_rate"]), data["log_followers"])
         fits = {"engagement_rate": models.tidy(er).iloc[1]}
         decomposition = models.decomposition(data).set_index("term")
         fits["revenue"] = decomposition.loc["revenue_elasticity"]

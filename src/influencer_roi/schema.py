@@ -31,31 +31,17 @@ class InputError(validation.ValidationError):
     """A user's file cannot be analysed as it is; the message says where and why."""
 
 
-def _whole(series: pd.Series) -> pd.Series:
-    number = validation.to_number(series)
-    return number.isna() | (number == number.round())
-
-
 def _plain_number() -> pa.Check:
     return pa.Check(lambda s: validation.to_number(s).notna(), error="must be a plain number (no units or commas)")
 
 
 def _followers() -> pa.Column:
-    return pa.Column(str, nullable=False, checks=[
-        _plain_number(),
-        pa.Check(lambda s: ~(validation.to_number(s) < 1), error="must be at least 1"),
-        pa.Check(_whole, error="must be a whole number"),
-    ])
+    return validation.numeric(minimum=1, whole=True, nullable=False)
 
 
 def _count(nullable: bool = False) -> pa.Column:
     """A whole number >= 0 (likes, comments, engagements, views), optional as a column."""
-    return pa.Column(str, nullable=nullable, required=False, checks=[
-        pa.Check(lambda s: s.isna() | validation.to_number(s).notna(),
-                 error="must be a plain number (no units or commas)"),
-        pa.Check(lambda s: ~(validation.to_number(s) < 0), error="must be at least 0"),
-        pa.Check(_whole, error="must be a whole number"),
-    ])
+    return validation.numeric(minimum=0, whole=True, nullable=nullable, required=False)
 
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}

@@ -94,13 +94,19 @@ def true_elasticities(params: Params) -> dict:
             "engagement_rate": params.e_er}
 
 
+def follower_quantile(u, low: float, high: float, decay: float):
+    """The follower count at quantile u (0 to 1) of the model's population between `low` and `high`: the decades
+    above `low` follow a truncated exponential, density proportional to exp(-decay * decades), so there are many
+    small accounts and few large. Used to draw accounts (u uniform) and for exact medians (u = 0.5)."""
+    span = np.log10(high / low)
+    decades = u * span if decay == 0 else -np.log1p(-u * (1 - np.exp(-decay * span))) / decay
+    return low * 10 ** decades
+
+
 def _followers(rng: np.random.Generator, n: int, params: Params) -> np.ndarray:
-    """Inverse-CDF draw of log10 followers from a truncated exponential (many small accounts, few large)."""
-    span = np.log10(params.followers_max / params.followers_min)
-    u = rng.random(n)
-    k = params.follower_decay  # density of decades above followers_min is proportional to exp(-k * decades)
-    decades = u * span if k == 0 else -np.log1p(-u * (1 - np.exp(-k * span))) / k
-    return np.round(params.followers_min * 10 ** decades)
+    """n whole follower counts drawn from the model's population (inverse CDF)."""
+    return np.round(follower_quantile(rng.random(n), params.followers_min, params.followers_max,
+                                      params.follower_decay))
 
 
 def simulate(n: int, seed: int = 0, params: Params | None = None) -> pd.DataFrame:

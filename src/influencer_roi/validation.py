@@ -61,14 +61,19 @@ def _arrow_cast(series: pd.Series) -> pd.Series | None:
     return pd.Series(values.to_numpy(zero_copy_only=False), index=series.index, name=series.name)
 
 
-def numeric(minimum: float | None = None, maximum: float | None = None, **kwargs) -> pa.Column:
-    """A number column checked as text, so that "10k" is reported as itself with its row, converted afterwards."""
+def numeric(minimum: float | None = None, maximum: float | None = None, whole: bool = False,
+            **kwargs) -> pa.Column:
+    """A number column checked as text, so that "10k" is reported as itself with its row, converted afterwards.
+    whole: the number must also be a whole number (counts, followers)."""
     kwargs.setdefault("nullable", True)
     checks = [pa.Check(lambda s: s.isna() | to_number(s).notna(), error="must be a plain number (no units or commas)")]
     if minimum is not None:
         checks.append(pa.Check(lambda s: ~(to_number(s) < minimum), error=f"must be at least {minimum:g}"))
     if maximum is not None:
         checks.append(pa.Check(lambda s: ~(to_number(s) > maximum), error=f"must be at most {maximum:g}"))
+    if whole:
+        checks.append(pa.Check(lambda s: to_number(s).isna() | (to_number(s) == to_number(s).round()),
+                               error="must be a whole number"))
     return pa.Column(str, checks=checks, **kwargs)
 
 
