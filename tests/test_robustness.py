@@ -86,7 +86,10 @@ def test_simulated_power_matches_the_t_test():
 
 
 def test_one_viral_campaign_moves_the_mean_models_not_the_robust_ones():
-    table = robustness.viral_campaign(simulate.simulate(3_000, seed=4), multiplier=1_000).set_index("estimator")
+    # a fixed process (not the evidence's central world), so that the known answer does not move with the ledger
+    fixed = simulate.Params(e_er=-0.2, e_cr=-0.25, e_price=0.85, platform_er=(1.0, 2.5, 0.42))
+    table = robustness.viral_campaign(simulate.simulate(3_000, seed=4, params=fixed), multiplier=1_000).set_index(
+        "estimator")
     assert abs(table.loc["gamma_glm", "shift"]) > 5 * abs(table.loc["median", "shift"])
     assert abs(table.loc["gamma_glm", "shift"]) > 5 * abs(table.loc["huber", "shift"])
 

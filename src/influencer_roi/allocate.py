@@ -1,22 +1,30 @@
 """Spending a budget across tiers: a Monte Carlo of strategies under the campaign model. SIMULATED.
 
-A brand with budget B works in one niche. A strategy splits B across the canonical tiers, or fills the tiers one
-after another in a given order (nano first: every suitable nano creator, then micro, ...). Within a tier the brand
-takes suitable creators in the order it finds them and books each while the next one's price (plus a fixed
+A brand with budget B runs one campaign in one niche. A strategy splits B across the canonical tiers, or fills the
+tiers one after another in a given order (nano first: every suitable nano creator, then micro, ...). Within a tier the
+brand takes suitable creators in the order it finds them and books each while the next one's price (plus a fixed
 management cost per creator) still fits in the tier's budget, up to the tier's supply of suitable creators in the
 niche. Each booked creator brings:
 
-    revenue      R = revenue_ref * (F / F_ref) ** e_revenue * exp(N(0, sd_revenue))
+    revenue      R = revenue_ref * (F / F_ref) ** e_revenue * exp(u_shared) * exp(N(0, sd_revenue))
     price        C = price_ref * (F / F_ref) ** e_price * exp(N(0, sd_price))
-    impressions  I = reach_share * F
+    impressions  I = reach_share * F_ref * (F / F_ref) ** e_reach
 
-with F drawn from the tier's band of the model's follower distribution. The niche's audience is finite: if the
-campaign's impressions total I_all over an audience of A people, A * (1 - exp(-I_all / A)) distinct people see it
-(impressions falling at random on the audience), and revenue is scaled by the same share of impressions that
-reached someone new. That is the saturation: the more creators in one niche, the more their audiences overlap.
+with F drawn from the tier's band of the model's follower distribution. u_shared ~ N(0, sd_shared) is the brand's
+and the niche's effect: one draw per campaign, common to all its creators (a weak brand is weak with every creator).
+The niche's audience is finite: if the campaign's impressions total I_all over an audience of A people,
+A * (1 - exp(-I_all / A)) distinct people see it (impressions falling at random on the audience), and revenue is
+scaled by the same share of impressions that reached someone new. That is the saturation.
 
-Outputs per draw: revenue, spent (prices + management), return per dollar (revenue / spent), reach (distinct
-people), creators booked and budget left unspent. Vectorised over draws, in chunks to bound memory.
+Two kinds of uncertainty, reported apart (METHODS): the world (which elasticities, level and reach elasticity hold:
+worlds.draws, from the synthesis of the evidence) and campaign noise within a world (which creators, prices and
+posts). compare_worlds() simulates an outer loop over worlds and an inner loop over campaigns; probability_best(),
+evpi() and flip_thresholds() turn that into decisions.
+
+Outputs per draw: revenue, expected_revenue (the revenue the booked creators bring on average, the creator and
+campaign noise integrated out: the quantity strategies are compared on), spent (prices + management), return per
+dollar (revenue / spent), reach (distinct people), creators booked and budget left unspent. Vectorised over draws,
+in chunks to bound memory.
 """
 
 from __future__ import annotations
@@ -26,9 +34,17 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
+from .worlds import REFERENCE_FOLLOWERS
+
+# Loss: revenue below BREAKEVEN times spend. 2 is a brand whose goods cost half their price (a 50% gross margin):
+# revenue must pay for the goods as well as for the campaign. One definition for the chapter and the command.
+BREAKEVEN = 2.0
+# Parameters that vary by world (worlds.draws columns) and that a Market can take as arrays, one value per draw.
+WORLD_FIELDS = ("revenue_ref", "e_revenue", "e_price", "e_reach")
 
 
 def _default_supply() -> dict:
@@ -38,47 +54,58 @@ def _default_supply() -> dict:
 @dataclass(frozen=True)
 class Market:
     """What a brand buys from. `calibrated()` derives it from the campaign model (Params); `fitted()` from a
-    campaign file. The last five fields are assumptions, stated in the chapter, no source measures them."""
+    campaign file; `from_world()` from one world of worlds.draws(). The last six fields are assumptions, stated in
+    the chapter: no source measures them (e_reach spans the evidence's two readings, see worlds)."""
 
     revenue_ref: float  # median revenue of one campaign at reference_followers (USD)
     e_revenue: float
-    sd_revenue: float
+    sd_revenue: float  # spread of revenue between creators of one campaign (log scale)
     price_ref: float  # median price at reference_followers (USD)
     e_price: float
     sd_price: float
-    reference_followers: float = 31_623.0
+    sd_shared: float = 0.0  # the brand's and niche's effect, shared by a campaign's creators (log scale)
+    reference_followers: float = REFERENCE_FOLLOWERS
     follower_decay: float = 1.0
     # Suitable creators per tier in one niche (assumption: two thirds of accounts nano, a few mega, as in the model's
     # follower distribution, and a niche of a few thousand creators).
     supply: dict = field(default_factory=_default_supply)
     management_cost: float = 250.0  # USD per creator booked: finding, contracting, briefing, checking (assumption)
-    reach_share: float = 0.2  # impressions of one sponsored post as a share of followers (assumption)
+    reach_share: float = 0.2  # impressions of one sponsored post at F_ref as a share of its followers (assumption)
     niche_audience: float = 20_000_000.0  # people in the niche the campaign addresses (assumption)
+    e_reach: float = 1.0  # follower elasticity of impressions (1: in proportion to followers)
 
     @classmethod
     def calibrated(cls, params: Params | None = None, **assumptions) -> "Market":
-        """From the campaign model: revenue per campaign at F_ref is F_ref * engagement rate * conversion *
-        order value, at the model's platform mix; its spread combines the model's engagement, conversion, niche and
-        brand spreads and the platform mix."""
+        """From the campaign model: revenue per campaign at F_ref is F_ref * engagement rate * conversion * order
+        value, at the model's platform mix; its spread between creators combines the model's engagement,
+        conversion and platform spreads, and the spread shared by a campaign's creators its brand and niche
+        spreads."""
         p = params or Params()
         shares = np.asarray(p.platform_shares) / sum(p.platform_shares)
         log_platform = np.log(np.asarray(p.platform_er))
         platform_mean = float(shares @ log_platform)
         platform_var = float(shares @ (log_platform - platform_mean) ** 2)
         revenue_ref = p.reference_followers * p.er_ref * p.cr_ref * p.order_value * np.exp(platform_mean)
-        sd_revenue = float(np.sqrt(p.sd_er ** 2 + p.sd_cr ** 2 + p.sd_niche ** 2 + p.sd_brand ** 2 + platform_var))
-        return cls(revenue_ref=float(revenue_ref), e_revenue=1 + p.e_er + p.e_cr, sd_revenue=sd_revenue,
+        return cls(revenue_ref=float(revenue_ref), e_revenue=1 + p.e_er + p.e_cr,
+                   sd_revenue=float(np.sqrt(p.sd_er ** 2 + p.sd_cr ** 2 + platform_var)),
+                   sd_shared=float(np.sqrt(p.sd_niche ** 2 + p.sd_brand ** 2)),
                    price_ref=p.price_ref, e_price=p.e_price, sd_price=p.sd_price,
                    reference_followers=p.reference_followers, follower_decay=p.follower_decay, **assumptions)
+
+    @classmethod
+    def from_world(cls, world, **assumptions) -> "Market":
+        """The calibrated market in one world (a row of worlds.draws): its elasticities, level and reach."""
+        return cls.calibrated(Params.from_world(world), e_reach=float(world["e_reach"]), **assumptions)
 
     @classmethod
     def fitted(cls, campaigns: pd.DataFrame, **assumptions) -> "Market":
         """From a campaign table (schema.load_campaigns): OLS of log revenue and of log cost on log followers
         centred at the reference, each with its residual spread (statsmodels). Campaigns with zero revenue are
-        left out of the revenue fit."""
+        left out of the revenue fit. A file does not say which part of the spread its campaigns share, so all of
+        it is taken as the creators' own (sd_shared 0): the spread of a whole campaign is then understated."""
         import statsmodels.api as sm
 
-        reference = cls.__dataclass_fields__["reference_followers"].default
+        reference = REFERENCE_FOLLOWERS
         fits = {}
         for column in ("revenue", "cost"):
             rows = campaigns[campaigns[column] > 0]
@@ -144,7 +171,7 @@ def parse_mix(text: str) -> dict:
 def _band(tier: str) -> tuple[float, float]:
     """The tier's canonical bounds, the open top tier closed at the model's largest account."""
     row = CANONICAL[CANONICAL["tier"] == tier].iloc[0]
-    return float(row["min_followers"]), float(min(row["max_followers"], Params().followers_max))
+    return float(row["min_followers"]), float(min(row["max_followers"], Params.__dataclass_fields__["followers_max"].default))
 
 
 def _followers(rng: np.random.Generator, shape, tier: str, decay: float) -> np.ndarray:
@@ -158,59 +185,94 @@ def median_price(market: Market, tier: str) -> float:
     return float(market.price_ref * (median / market.reference_followers) ** market.e_price)
 
 
-def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray) -> dict:
-    """Book creators of one tier for each draw's budget (array). Returns arrays: revenue, impressions, spent,
-    creators."""
+def _world_arrays(market: Market, world: pd.DataFrame | None, n: int) -> dict:
+    """The parameters that may vary by draw, as arrays of n (the market's own value where no world is given)."""
+    out = {}
+    for name in WORLD_FIELDS:
+        value = world[name].to_numpy(float) if world is not None and name in world else getattr(market, name)
+        out[name] = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
+    return out
+
+
+def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray, p: dict,
+         keep_scales: bool = False) -> dict:
+    """Book creators of one tier for each draw's budget (array), with the draw's parameters `p` (arrays). Returns
+    arrays: revenue (with creator noise), expected_revenue (the creators' mean revenue), impressions, spent,
+    creators; with keep_scales also log_scale, each booked creator's log(F / F_ref) (-inf where none is booked),
+    from which revenue at any elasticity follows without booking again. The campaign's shared effect is applied by
+    run()."""
     draws = len(budget)
     supply = int(market.supply[tier])
+    lower = _band(tier)[0] / market.reference_followers
     # the most creators any draw could book: the budget over the cheapest plausible creator (4 sd below the
     # median price at the tier's lower bound) plus management
-    cheapest = (market.management_cost + market.price_ref * (_band(tier)[0] / market.reference_followers)
-                ** market.e_price * np.exp(-4 * market.sd_price))
+    cheapest = market.management_cost + market.price_ref * float(np.min(lower ** p["e_price"])) * np.exp(
+        -4 * market.sd_price)
     most = int(min(supply, np.ceil(budget.max() / cheapest))) if draws else 0
     if most == 0:
         zero = np.zeros(draws)
-        return {"revenue": zero, "impressions": zero.copy(), "spent": zero.copy(), "creators": zero.copy()}
+        out = {k: zero.copy() for k in ("revenue", "expected_revenue", "impressions", "spent", "creators")}
+        if keep_scales:
+            out["log_scale"] = np.full((draws, 1), -np.inf, dtype=np.float32)
+        return out
     followers = _followers(rng, (draws, most), tier, market.follower_decay)
-    scale = followers / np.float32(market.reference_followers)
-    price = (market.price_ref * scale ** market.e_price
+    log_scale = np.log(followers / np.float32(market.reference_followers))
+    price = (market.price_ref * np.exp(p["e_price"][:, None] * log_scale)
              * np.exp(rng.normal(0, market.sd_price, (draws, most)).astype(np.float32)))
-    revenue = (market.revenue_ref * scale ** market.e_revenue
-               * np.exp(rng.normal(0, market.sd_revenue, (draws, most)).astype(np.float32)))
+    mean_revenue = p["revenue_ref"][:, None] * np.exp(p["e_revenue"][:, None] * log_scale)
+    revenue = mean_revenue * np.exp(rng.normal(0, market.sd_revenue, (draws, most)).astype(np.float32))
     cost = np.cumsum(price + market.management_cost, axis=1, dtype=np.float64)
     booked = cost <= budget[:, None]  # in the order found, while the next one fits (cost only rises)
-    return {"revenue": (revenue * booked).sum(axis=1, dtype=np.float64),
-            "impressions": (market.reach_share * followers * booked).sum(axis=1, dtype=np.float64),
-            "spent": np.where(booked, cost, 0).max(axis=1), "creators": booked.sum(axis=1).astype(float)}
+    impressions = market.reach_share * market.reference_followers * np.exp(p["e_reach"][:, None] * log_scale)
+    out = {"revenue": (revenue * booked).sum(axis=1, dtype=np.float64),
+           "expected_revenue": (mean_revenue * booked).sum(axis=1, dtype=np.float64)
+           * np.exp(market.sd_revenue ** 2 / 2),
+           "impressions": (impressions * booked).sum(axis=1, dtype=np.float64),
+           "spent": np.where(booked, cost, 0).max(axis=1), "creators": booked.sum(axis=1).astype(float)}
+    if keep_scales:
+        out["log_scale"] = np.where(booked, log_scale, -np.inf).astype(np.float32)
+    return out
 
 
-def run(market: Market, budget: float, strategy, draws: int = 10_000, seed: int = 0,
-        chunk: int = 1_000) -> pd.DataFrame:
-    """`draws` simulated outcomes of spending `budget` under `strategy` (tier -> share, or a fill order). Tidy,
-    one row per draw: revenue, spent, unspent, return_per_dollar (revenue / spent), reach, creators. SIMULATED."""
+def _tiers(strategy, budget: np.ndarray) -> list[tuple[str, np.ndarray | None]]:
+    """(tier, its budget per draw) in booking order; None for a fill order, where the tier gets what is left."""
+    if isinstance(strategy, tuple):
+        return [(tier, None) for tier in strategy]
+    return [(tier, budget * share) for tier, share in strategy.items() if share > 0]
+
+
+def run(market: Market, budget: float, strategy, draws: int = 10_000, seed: int = 0, chunk: int = 1_000,
+        world: pd.DataFrame | None = None, scales: list | None = None) -> pd.DataFrame:
+    """`draws` simulated campaigns spending `budget` under `strategy` (tier -> share, or a fill order). Tidy, one
+    row per draw: revenue, expected_revenue, spent, unspent, return_per_dollar (revenue / spent), reach, creators.
+    `world`, if given, holds one row per draw with any of WORLD_FIELDS (worlds.draws, repeated for the inner loop):
+    each draw then runs in its own world. `scales`, if given (a list), receives per chunk the booked creators' log
+    scales and the saturation factor (for revenue_curve). SIMULATED."""
     rng = np.random.default_rng(seed)
+    params = _world_arrays(market, world, draws)
     parts = []
     for start in range(0, draws, chunk):
         n = min(chunk, draws - start)
-        totals = {"revenue": np.zeros(n), "impressions": np.zeros(n), "spent": np.zeros(n), "creators": np.zeros(n)}
-        if isinstance(strategy, tuple):
-            left = np.full(n, float(budget))
-            for tier in strategy:
-                got = _buy(rng, market, tier, left)
-                left = left - got["spent"]
-                for key in totals:
-                    totals[key] += got[key]
-        else:
-            for tier, share in strategy.items():
-                if share <= 0:
-                    continue
-                got = _buy(rng, market, tier, np.full(n, float(budget) * share))
-                for key in totals:
-                    totals[key] += got[key]
+        p = {k: v[start:start + n] for k, v in params.items()}
+        shared = np.exp(rng.normal(0, market.sd_shared, n))  # the brand and niche: one draw per campaign
+        keys = ("revenue", "expected_revenue", "impressions", "spent", "creators")
+        totals = {k: np.zeros(n) for k in keys}
+        left, booked_scales = np.full(n, float(budget)), []
+        for tier, tier_budget in _tiers(strategy, np.full(n, float(budget))):
+            got = _buy(rng, market, tier, left if tier_budget is None else tier_budget, p,
+                       keep_scales=scales is not None)
+            left = left - got["spent"]
+            for key in totals:
+                totals[key] += got[key]
+            if scales is not None:
+                booked_scales.append(got["log_scale"])
         x = totals["impressions"] / market.niche_audience
         reached = np.where(x > 0, -np.expm1(-x) / np.where(x > 0, x, 1), 1.0)  # share of impressions reaching someone new
+        if scales is not None:
+            scales.append((np.concatenate(booked_scales, axis=1), reached))
         parts.append(pd.DataFrame({
-            "revenue": totals["revenue"] * reached,
+            "revenue": totals["revenue"] * reached * shared,
+            "expected_revenue": totals["expected_revenue"] * reached * np.exp(market.sd_shared ** 2 / 2),
             "spent": totals["spent"],
             "unspent": budget - totals["spent"],
             "reach": market.niche_audience * -np.expm1(-x),
@@ -221,17 +283,16 @@ def run(market: Market, budget: float, strategy, draws: int = 10_000, seed: int 
     return table
 
 
-def summarise(outcomes: pd.DataFrame, breakeven: float = 1.0) -> dict:
+def summarise(outcomes: pd.DataFrame, breakeven: float = BREAKEVEN) -> dict:
     """One strategy's draws in a few numbers: expected revenue (and its Monte Carlo standard error) and return per
-    dollar (total revenue / total
-    spend), its 5th, 50th and 95th percentiles, the chance of losing money (return per dollar below `breakeven`:
-    1 when revenue must cover spend; 1 / gross margin when the goods themselves cost something), reach, creators
-    booked, share of budget unspent."""
+    dollar (total revenue / total spend), its 5th, 50th and 95th percentiles, the chance of losing money (revenue
+    below `breakeven` times spend; BREAKEVEN), reach, creators booked, share of budget unspent."""
     rpd = outcomes["return_per_dollar"]
     budget = (outcomes["spent"] + outcomes["unspent"]).iloc[0]
     return {
-        "mean_revenue": float(outcomes["revenue"].mean()),
-        "revenue_se": float(outcomes["revenue"].std() / np.sqrt(len(outcomes))),  # Monte Carlo error of the mean
+        "mean_revenue": float(outcomes["expected_revenue"].mean()),
+        # Monte Carlo error of the mean (of the expected revenue: the creators' noise is integrated out)
+        "revenue_se": float(outcomes["expected_revenue"].std() / np.sqrt(len(outcomes))),
         "return_per_dollar": float(outcomes["revenue"].sum() / outcomes["spent"].sum()),
         "rpd_p05": float(rpd.quantile(0.05)),
         "rpd_p50": float(rpd.median()),
@@ -244,7 +305,7 @@ def summarise(outcomes: pd.DataFrame, breakeven: float = 1.0) -> dict:
 
 
 def compare(market: Market, budgets, named: dict | None = None, draws: int = 10_000, seed: int = 0,
-            breakeven: float = 1.0) -> pd.DataFrame:
+            breakeven: float = BREAKEVEN) -> pd.DataFrame:
     """summarise() for every strategy at every budget. Tidy: budget, strategy, and the summary columns."""
     named = named or strategies(market)
     rows = []
@@ -262,7 +323,7 @@ def mixes(step: float = 0.25) -> list[dict]:
 
 
 def frontier(market: Market, budget: float, step: float = 0.25, draws: int = 2_000, seed: int = 0,
-             breakeven: float = 1.0) -> pd.DataFrame:
+             breakeven: float = BREAKEVEN) -> pd.DataFrame:
     """summarise() for every mix of mixes(step): tidy, one row per mix with its shares (nano, micro, macro, mega),
     and `efficient`: no other mix has both a higher expected return per dollar and a higher 5th percentile."""
     rows = []
@@ -297,3 +358,193 @@ def ties(table: pd.DataFrame, z: float = 2.0) -> pd.DataFrame:
         rows.append(group.assign(best=top["strategy"], tied=group["mean_revenue"] >= top["mean_revenue"] - margin)
                     [["budget", "strategy", "mean_revenue", "best", "tied"]])
     return pd.concat(rows, ignore_index=True)
+
+
+# ---- Decisions across the evidence's uncertainty: worlds, the probability of being best, EVPI, flip thresholds
+
+def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame:
+    """worlds.draws mapped onto a calibrated market's parameters (WORLD_FIELDS), one row per world: the level of
+    revenue scales with the world's return per dollar at F_ref relative to the central world's (the price at F_ref
+    is the same in every world), and the elasticities are the world's."""
+    from . import worlds
+
+    central = worlds.central()["roas_ref"]
+    return pd.DataFrame({"revenue_ref": market.revenue_ref * worlds_table["roas_ref"].to_numpy() / central,
+                         "e_revenue": worlds_table["e_revenue"].to_numpy(), "e_price": worlds_table["e_price"].to_numpy(),
+                         "e_reach": worlds_table["e_reach"].to_numpy()})
+
+
+def compare_worlds(market: Market, budgets, named: dict, worlds_table: pd.DataFrame, inner: int = 40, seed: int = 0,
+                   breakeven: float = BREAKEVEN) -> pd.DataFrame:
+    """Every strategy at every budget in every world: an outer loop over the worlds (worlds.draws) and an inner loop
+    of `inner` campaigns in each, with the same random numbers for every strategy (so that differences between
+    strategies are not noise between runs). Tidy, one row per budget, strategy and world: expected_revenue (mean
+    over the inner campaigns), expected_revenue_a and _b (the same over the first and second half of them, for an
+    unbiased EVPI), revenue, spent, return_per_dollar, p_loss (the share of the world's campaigns losing money),
+    reach, creators, unspent_share. SIMULATED."""
+    params = world_parameters(market, worlds_table)
+    repeated = params.loc[np.repeat(params.index.to_numpy(), inner)].reset_index(drop=True)
+    world = np.repeat(np.arange(len(params)), inner)
+    half = np.tile(np.arange(inner) < inner // 2, len(params))
+    frames = []
+    for budget, (name, strategy) in itertools.product(budgets, named.items()):
+        out = run(market, budget, strategy, draws=len(repeated), seed=seed, world=repeated)
+        out = out.assign(world=world, half_a=half, loss=out["revenue"] < breakeven * out["spent"])
+        grouped = out.groupby("world")
+        frame = pd.DataFrame({
+            "expected_revenue": grouped["expected_revenue"].mean(),
+            "expected_revenue_a": out[out["half_a"]].groupby("world")["expected_revenue"].mean(),
+            "expected_revenue_b": out[~out["half_a"]].groupby("world")["expected_revenue"].mean(),
+            "revenue": grouped["revenue"].mean(), "spent": grouped["spent"].mean(),
+            "p_loss": grouped["loss"].mean(), "reach": grouped["reach"].mean(), "creators": grouped["creators"].mean(),
+        }).reset_index()
+        frame["return_per_dollar"] = frame["revenue"] / frame["spent"].where(frame["spent"] > 0)
+        frame["unspent_share"] = 1 - frame["spent"] / budget
+        frames.append(frame.assign(budget=float(budget), strategy=name))
+    columns = ["budget", "strategy", "world", "expected_revenue", "expected_revenue_a", "expected_revenue_b",
+               "revenue", "spent", "return_per_dollar", "p_loss", "reach", "creators", "unspent_share"]
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def probability_best(table: pd.DataFrame) -> pd.DataFrame:
+    """METHODS' probability of being best: in each world, the strategy with the highest expected revenue is that
+    world's best; P(best) is the share of worlds where a strategy is best. The shares sum to 1 at each budget.
+    Tidy: budget, strategy, p_best (every strategy listed, 0 where never best)."""
+    best = table.loc[table.groupby(["budget", "world"])["expected_revenue"].idxmax(), ["budget", "strategy"]]
+    counts = best.groupby(["budget", "strategy"]).size()
+    worlds = table.groupby("budget")["world"].nunique()
+    full = table[["budget", "strategy"]].drop_duplicates().set_index(["budget", "strategy"])
+    full["p_best"] = (counts / worlds.reindex(counts.index.get_level_values(0)).to_numpy()).reindex(full.index).fillna(0.0)
+    return full.reset_index()
+
+
+def evpi(table: pd.DataFrame) -> pd.DataFrame:
+    """The expected value of perfect information at each budget, in money: E_worlds[max_s R(s, world)] -
+    max_s E_worlds[R(s, world)] (METHODS). The best strategy of each world is chosen on the first half of its
+    campaigns and valued on the second, so that the noise of the inner loop does not inflate the maximum. Tidy:
+    budget, best_without (the strategy a brand picks not knowing its world), revenue_without, revenue_with, evpi,
+    evpi_share (of revenue_without)."""
+    rows = []
+    for budget, group in table.groupby("budget"):
+        wide_a = group.pivot(index="world", columns="strategy", values="expected_revenue_a")
+        wide_b = group.pivot(index="world", columns="strategy", values="expected_revenue_b")
+        chosen = wide_a.idxmax(axis=1)
+        with_info = float(np.mean([wide_b.at[w, s] for w, s in chosen.items()]))
+        means = wide_b.mean()
+        rows.append({"budget": budget, "best_without": means.idxmax(), "revenue_without": float(means.max()),
+                     "revenue_with": with_info, "evpi": max(with_info - float(means.max()), 0.0),
+                     "evpi_share": max(with_info - float(means.max()), 0.0) / float(means.max())})
+    return pd.DataFrame(rows)
+
+
+def decision_table(table: pd.DataFrame) -> pd.DataFrame:
+    """compare_worlds summarised per budget and strategy: expected revenue over the worlds, its 5th and 95th
+    percentiles across worlds (the evidence's uncertainty), the probability of being best, return per dollar
+    (total revenue over total spend), the chance of losing money (over every campaign of every world), reach and
+    share of budget unspent. Tidy; rows in the order of the strategies."""
+    grouped = table.groupby(["budget", "strategy"], sort=False)
+    out = grouped.agg(mean_revenue=("expected_revenue", "mean"),
+                      revenue_p05=("expected_revenue", lambda s: s.quantile(0.05)),
+                      revenue_p95=("expected_revenue", lambda s: s.quantile(0.95)),
+                      revenue=("revenue", "sum"), spent=("spent", "sum"), p_loss=("p_loss", "mean"),
+                      mean_reach=("reach", "mean"), unspent_share=("unspent_share", "mean")).reset_index()
+    out["return_per_dollar"] = out["revenue"] / out["spent"]
+    out = out.merge(probability_best(table), on=["budget", "strategy"])
+    return out.drop(columns=["revenue", "spent"])
+
+
+def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, seed: int = 0):
+    """Expected revenue of `strategy` as a function of the elasticity of return per dollar, every other parameter
+    as in `market` (the price elasticity held, so the revenue elasticity moves with it). Booking does not depend on
+    revenue, so the creators are booked once (seeded) and the function evaluates any elasticity exactly for those
+    draws: smooth, and the same random numbers at every value. Returns f(e_rpd) -> mean expected revenue,
+    vectorised over e_rpd."""
+    scales: list = []
+    run(market, budget, strategy, draws=draws, seed=seed, scales=scales)
+    factor = market.revenue_ref * np.exp(market.sd_revenue ** 2 / 2) * np.exp(market.sd_shared ** 2 / 2)
+
+    def f(e_rpd):
+        values = np.atleast_1d(np.asarray(e_rpd, dtype=float))
+        out = np.zeros(len(values))
+        for k, e in enumerate(values + market.e_price):
+            total = 0.0
+            for log_scale, reached in scales:
+                x = log_scale.astype(np.float64)
+                booked = np.isfinite(x)  # -inf marks a slot with no creator booked
+                total += float((reached * np.where(booked, np.exp(e * np.where(booked, x, 0.0)), 0.0).sum(axis=1)).sum())
+            out[k] = factor * total / draws
+        return out if np.ndim(e_rpd) else float(out[0])
+
+    return f
+
+
+def flip_thresholds(market: Market, budget: float, named: dict, bounds: tuple[float, float] = (-1.0, 0.5),
+                    draws: int = 4_000, seed: int = 0, grid: int = 61) -> pd.DataFrame:
+    """The elasticities of return per dollar at which two strategies bring equal expected revenue, every other
+    parameter at its central value (METHODS): for each pair, the sign changes of the revenue difference on a grid
+    over `bounds`, each refined by root-finding (scipy's brentq) on the exact curves of revenue_curve. Tidy: budget,
+    strategy_a, strategy_b, threshold, steeper (which of the two brings more when return per dollar falls faster
+    than the threshold), flatter (the other)."""
+    curves = {name: revenue_curve(market, budget, strategy, draws=draws, seed=seed) for name, strategy in named.items()}
+    xs = np.linspace(*bounds, grid)
+    values = {name: f(xs) for name, f in curves.items()}
+    rows = []
+    for a, b in itertools.combinations(named, 2):
+        diff = values[a] - values[b]
+        for i in np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) < 0)[0]:
+            root = optimize.brentq(lambda e: curves[a](e) - curves[b](e), xs[i], xs[i + 1], xtol=1e-6)
+            steeper = a if diff[i] > 0 else b
+            rows.append({"budget": float(budget), "strategy_a": a, "strategy_b": b, "threshold": root,
+                         "steeper": steeper, "flatter": b if steeper == a else a})
+    return pd.DataFrame(rows, columns=["budget", "strategy_a", "strategy_b", "threshold", "steeper", "flatter"])
+
+
+def best_by_elasticity(market: Market, budget: float, named: dict, e_values, draws: int = 4_000,
+                       seed: int = 0) -> pd.DataFrame:
+    """Expected revenue of each strategy over a range of elasticities of return per dollar (the rest central), and
+    which is best at each: the ranking a brand faces if it knew its own elasticity. Tidy: e_rpd, strategy,
+    expected_revenue, best."""
+    e_values = np.asarray(e_values, dtype=float)
+    rows = [pd.DataFrame({"e_rpd": e_values, "strategy": name,
+                          "expected_revenue": revenue_curve(market, budget, strategy, draws=draws, seed=seed)(e_values)})
+            for name, strategy in named.items()]
+    table = pd.concat(rows, ignore_index=True)
+    best = table.loc[table.groupby("e_rpd")["expected_revenue"].idxmax()].set_index("e_rpd")["strategy"]
+    table["best"] = table["strategy"] == table["e_rpd"].map(best)
+    return table
+
+
+def best_regions(market: Market, budget: float, named: dict, bounds: tuple[float, float] = (-1.0, 0.5),
+                 draws: int = 2_000, seed: int = 0, grid: int = 41) -> pd.DataFrame:
+    """Which strategy brings the most expected revenue at each elasticity of return per dollar (the rest central),
+    as regions: the best on a grid over `bounds`, each change of best refined by root-finding between the two
+    strategies concerned. Tidy: budget, best, from_e, to_e (the region's ends; the outer ends are `bounds`)."""
+    curves = {name: revenue_curve(market, budget, strategy, draws=draws, seed=seed) for name, strategy in named.items()}
+    xs = np.linspace(*bounds, grid)
+    values = pd.DataFrame({name: f(xs) for name, f in curves.items()}, index=xs)
+    best = values.idxmax(axis=1).to_numpy()
+    edges = [bounds[0]]
+    names = [best[0]]
+    for i in range(1, len(xs)):
+        if best[i] != best[i - 1]:
+            a, b = best[i - 1], best[i]
+            edges.append(optimize.brentq(lambda e: curves[a](e) - curves[b](e), xs[i - 1], xs[i], xtol=1e-6))
+            names.append(b)
+    edges.append(bounds[1])
+    return pd.DataFrame({"budget": float(budget), "best": names, "from_e": edges[:-1], "to_e": edges[1:]})
+
+
+def management_threshold(market: Market, budget: float, a, b, bounds: tuple[float, float] = (0.0, 1_000.0),
+                         draws: int = 2_000, seed: int = 0) -> float:
+    """The management cost per creator at which strategies a and b return the same per dollar (the rest as in
+    `market`), by root-finding on the seeded simulation (the same random numbers at every cost); NaN when they do
+    not cross inside `bounds`."""
+    def gap(cost: float) -> float:
+        priced = replace(market, management_cost=float(cost))
+        return (summarise(run(priced, budget, a, draws=draws, seed=seed))["return_per_dollar"]
+                - summarise(run(priced, budget, b, draws=draws, seed=seed))["return_per_dollar"])
+
+    lo, hi = gap(bounds[0]), gap(bounds[1])
+    if np.sign(lo) == np.sign(hi):
+        return float("nan")
+    return float(optimize.brentq(gap, *bounds, xtol=0.5))

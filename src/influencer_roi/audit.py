@@ -1,15 +1,26 @@
 """The claims audit: consistency checks expressed as data (data/evidence/audit_checks.csv), run over the ledger.
 
-Each check compares a stated figure with a figure recomputed from other claims:
+Each check compares a stated figure with a figure recomputed from other claims, or from real data:
 
 - `stated` is a claim id, or a literal range "lo:hi" (either end may be blank, "1:" means above 1);
 - `recomputed` is an arithmetic expression over claim ids ("A002_07 / A002_08", "log(L16) / log(L15)"),
-  evaluated with pandas.eval on the normalised values, or blank where nothing can recompute the figure;
-- `match` is "overlap" (the two ranges share a value) or "equal" (both ends agree);
-- `pairing` says how a range enters an expression: "corners" spans every combination of the ends (all the
-  figures allow), "ends" pairs low with low and high with high (the like-for-like reading);
+  evaluated with pandas.eval on the normalised values; or, for a check of kind real_data, "real:MEASURE", the
+  typical value of MEASURE in the book's real Instagram posts over the stated claim's own follower range
+  (instagram.band_interval; for a comparison between two tiers, the ratio of the two tiers' values); or blank
+  where nothing can recompute the figure;
+- `match` is "overlap" (the two ranges share a value), "equal" (both ends agree), "same_tier" (both ends agree
+  and the two claims are about the same tier: a figure repeated under another tier's name fails it) or "distinct"
+  (the check fails when the two overlap: a figure credited to one source that is, within rounding, another
+  source's figure, such as an old benchmark presented as new data);
 - `tolerance` widens the stated range (relative); blank means 15% for a hedged claim ("about", "nearly",
-  "up to") and 5% for rounding otherwise.
+  "up to") and 5% for rounding otherwise;
+- `finding` says what an inconsistent verdict counts as (FINDINGS: an error inside an article, a disagreement
+  between sources, a figure credited to a source that does not contain it, a figure the real data does not
+  support), and `gap` names the one discrepancy that several checks may find (they count once in tally()).
+
+One rule for ranges inside arithmetic, for every check: every combination of the ends (RANGE_RULE). A check is
+inconsistent only when no reading of the figures reproduces the stated one; it gives a source the benefit of the
+doubt about which ends of its ranges go together.
 
     >>> audit = run_audit()
     >>> audit["verdict"].value_counts()
@@ -27,9 +38,13 @@ import pandera.pandas as pa
 
 from . import evidence, validation
 
-KINDS = ("arithmetic", "headline_vs_own_figures", "across_sources")
+KINDS = ("arithmetic", "headline_vs_own_figures", "across_sources", "real_data")
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
+MATCHES = ("overlap", "equal", "same_tier", "distinct")
+FINDINGS = ("article error", "source disagreement", "misattribution", "not supported by real data")
 HEDGED_TOLERANCE, ROUNDING_TOLERANCE = 0.15, 0.05
+RANGE_RULE = "every combination of the ends"  # the one rule for ranges inside arithmetic (see the docstring)
+REAL_PREFIX = "real:"
 FUNCTIONS = {"log", "exp", "sqrt", "abs"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LITERAL = re.compile(r"^\s*(-?[\d.]*)\s*:\s*(-?[\d.]*)\s*$")
@@ -37,7 +52,7 @@ _LITERAL = re.compile(r"^\s*(-?[\d.]*)\s*:\s*(-?[\d.]*)\s*$")
 
 def claim_ids(expression: str) -> list[str]:
     """The claim ids an expression or stated field names, in order of appearance."""
-    if not isinstance(expression, str) or _LITERAL.match(expression):
+    if not isinstance(expression, str) or _LITERAL.match(expression) or expression.startswith(REAL_PREFIX):
         return []
     return [name for name in dict.fromkeys(_NAME.findall(expression)) if name not in FUNCTIONS]
 
@@ -46,20 +61,32 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
     def names_known(column: str):
         return lambda s: s.isna() | s.map(lambda e: set(claim_ids(e)) <= known_ids)
 
+    def real_measure_known(s: pd.Series) -> pd.Series:
+        from .instagram import MEASURES
+
+        return ~s.fillna("").str.startswith(REAL_PREFIX) | s.str.removeprefix(REAL_PREFIX).isin(list(MEASURES))
+
     text = validation.text
     return pa.DataFrameSchema(
         {
             "check_id": text(checks=pa.Check.str_matches(r"^K\d+$")),
             "kind": text(checks=pa.Check.isin(KINDS)),
             "stated": text(checks=pa.Check(names_known("stated"), error="stated names a claim_id not in claims.csv")),
-            "recomputed": text(nullable=True, checks=pa.Check(names_known("recomputed"),
-                                                              error="recomputed names a claim_id not in claims.csv")),
-            "match": text(checks=pa.Check.isin(["overlap", "equal"])),
-            "pairing": text(checks=pa.Check.isin(["corners", "ends"])),
+            "recomputed": text(nullable=True, checks=[
+                pa.Check(names_known("recomputed"), error="recomputed names a claim_id not in claims.csv"),
+                pa.Check(real_measure_known, error="real: must name a measure of instagram.MEASURES")]),
+            "match": text(checks=pa.Check.isin(MATCHES)),
             "tolerance": validation.numeric(minimum=0, maximum=1),
+            "finding": text(checks=pa.Check.isin(FINDINGS)),
+            "gap": text(nullable=True, checks=pa.Check.str_matches(r"^[a-z0-9_]+$")),
             "explanation": text(),
         },
-        checks=[validation.unique_together("check_id")],
+        checks=[
+            validation.unique_together("check_id"),
+            validation.row_rule(("kind", "recomputed"),
+                                lambda df: df["kind"].eq("real_data") == df["recomputed"].fillna("").str.startswith(
+                                    REAL_PREFIX), "a real_data check, and only one, recomputes from real: data"),
+        ],
         strict=True,
         ordered=True,
         name="audit_checks",
@@ -86,23 +113,40 @@ def _interval(claims: pd.DataFrame, claim_id: str, open_ends: bool) -> tuple[flo
     return (hi if pd.isna(lo) else lo), (lo if pd.isna(hi) else hi)
 
 
-def evaluate(expression: str, claims: pd.DataFrame, pairing: str = "corners") -> tuple[float, float]:
-    """The range an expression over claim ids takes (see the module docstring for `pairing`)."""
+def evaluate(expression: str, claims: pd.DataFrame) -> tuple[float, float]:
+    """The range an expression over claim ids takes: a bare claim as it stands (a one-sided claim open on its blank
+    side), an expression over every combination of its claims' ends (RANGE_RULE)."""
     names = claim_ids(expression)
     unknown = [name for name in names if name not in set(claims["claim_id"])]
-    if unknown:
-        raise ValueError(f"unknown claim id(s) in {expression!r}: {', '.join(unknown)}")
+    if unknown or not names:
+        raise ValueError(f"unknown claim id(s) in {expression!r}: {', '.join(unknown) or 'none named'}")
     if expression.strip() in names and len(names) == 1:  # a bare claim, compared as it stands
         return _interval(claims, names[0], open_ends=True)
     ranges = [_interval(claims, name, open_ends=False) for name in names]
-    if pairing == "ends":
-        combos = [tuple(r[0] for r in ranges), tuple(r[1] for r in ranges)]
-    else:
-        combos = list(itertools.product(*ranges))
-    values = np.array(combos, dtype=float).T
+    values = np.array(list(itertools.product(*ranges)), dtype=float).T
     result = pd.eval(expression, local_dict=dict(zip(names, values)), engine="python")
     result = np.atleast_1d(np.asarray(result, dtype=float))
     return float(np.nanmin(result)), float(np.nanmax(result))
+
+
+def evaluate_real(expression: str, claims: pd.DataFrame, stated_id: str) -> tuple[float, float]:
+    """A real: check's range: the typical value of the measure in the real posts over the follower range the stated
+    claim is about (its source's own bounds, else the canonical tier's); for a comparison (tier_a_vs_tier_b), the
+    ratio of the two canonical tiers' values over every combination of their ends."""
+    from . import instagram
+    from .evidence import _tier_range
+
+    measure = expression.removeprefix(REAL_PREFIX)
+    row = claims.loc[claims["claim_id"] == stated_id].iloc[0]
+
+    def band(lo: float, hi: float) -> tuple[float, float]:
+        got = instagram.band_interval(measure, 0.0 if pd.isna(lo) else lo, np.inf if pd.isna(hi) else hi)
+        return got["low"], got["high"]
+
+    if pd.isna(row["tier_b"]):
+        return band(row["range_min"], row["range_max"])
+    (a_lo, a_hi), (b_lo, b_hi) = band(*_tier_range(row["tier_a"])), band(*_tier_range(row["tier_b"]))
+    return a_lo / b_hi, a_hi / b_lo
 
 
 def _stated(field: str, claims: pd.DataFrame) -> tuple[float, float, bool]:
@@ -123,17 +167,22 @@ def _close(a: float, b: float, tolerance: float) -> bool:
 
 
 def verdict(stated: tuple[float, float], recomputed: tuple[float, float] | None, match: str,
-            tolerance: float) -> str:
-    """consistent / inconsistent / unverifiable, for a stated and a recomputed range."""
+            tolerance: float, same_tier: bool = True) -> str:
+    """consistent / inconsistent / unverifiable, for a stated and a recomputed range (match: MATCHES; same_tier:
+    whether the two claims name the same tier, for match 'same_tier')."""
     if recomputed is None or any(np.isnan(recomputed)):
         return "unverifiable"
     (s_lo, s_hi), (r_lo, r_hi) = stated, recomputed
-    if match == "equal":
+    if match == "same_tier" and not same_tier:
+        return "inconsistent"
+    if match in ("equal", "same_tier"):
         agree = _close(s_lo, r_lo, tolerance) and _close(s_hi, r_hi, tolerance)
     else:
         lo = s_lo - tolerance * abs(s_lo) if np.isfinite(s_lo) else s_lo
         hi = s_hi + tolerance * abs(s_hi) if np.isfinite(s_hi) else s_hi
         agree = max(lo, r_lo) <= min(hi, r_hi)
+        if match == "distinct":  # passes only when the stated range does not contain the other source's figure
+            agree = not agree
     return "consistent" if agree else "inconsistent"
 
 
@@ -165,8 +214,8 @@ def run_audit(claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = 
               folder: Path | None = None) -> pd.DataFrame:
     """Run every check of the ledger in `folder` (default data/evidence).
 
-    Returns check_id, kind, claim_ids, stated, recomputed, verdict, explanation, plus the numbers behind them
-    (stated_low, stated_high, recomputed_low, recomputed_high, tolerance, unit).
+    Returns check_id, kind, claim_ids, stated, recomputed, verdict, finding, gap, explanation, plus the numbers
+    behind them (stated_low, stated_high, recomputed_low, recomputed_high, tolerance, unit).
     """
     folder = Path(folder) if folder else evidence.evidence_dir()
     if claims is None:
@@ -174,20 +223,30 @@ def run_audit(claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = 
     checks = load_checks(folder / "audit_checks.csv", claims=claims) if checks is None else checks
     unit_of = dict(zip(claims["claim_id"], claims["value_unit"]))
     rows = []
+    tier_of = dict(zip(claims["claim_id"], claims["tier"]))
     for check in checks.itertuples(index=False):
         s_lo, s_hi, hedged = _stated(check.stated, claims)
         tolerance = check.tolerance if pd.notna(check.tolerance) else (
             HEDGED_TOLERANCE if hedged else ROUNDING_TOLERANCE)
-        recomputed = None if pd.isna(check.recomputed) else evaluate(check.recomputed, claims, check.pairing)
-        ids = claim_ids(check.stated) + [i for i in claim_ids(check.recomputed) if i not in claim_ids(check.stated)]
-        unit = unit_of.get(claim_ids(check.stated)[0], "ratio") if claim_ids(check.stated) else "ratio"
+        stated_ids, recomputed_ids = claim_ids(check.stated), claim_ids(check.recomputed)
+        if pd.isna(check.recomputed):
+            recomputed = None
+        elif check.kind == "real_data":
+            recomputed = evaluate_real(check.recomputed, claims, stated_ids[0])
+        else:
+            recomputed = evaluate(check.recomputed, claims)
+        ids = stated_ids + [i for i in recomputed_ids if i not in stated_ids]
+        unit = unit_of.get(stated_ids[0], "ratio") if stated_ids else "ratio"
+        same_tier = len({tier_of[i] for i in ids}) == 1
         rows.append({
             "check_id": check.check_id,
             "kind": check.kind,
             "claim_ids": ", ".join(ids),
             "stated": format_range(s_lo, s_hi, unit),
             "recomputed": "" if recomputed is None else format_range(*recomputed, unit),
-            "verdict": verdict((s_lo, s_hi), recomputed, check.match, tolerance),
+            "verdict": verdict((s_lo, s_hi), recomputed, check.match, tolerance, same_tier),
+            "finding": check.finding,
+            "gap": check.gap if pd.notna(check.gap) else check.check_id,
             "explanation": check.explanation,
             "stated_low": s_lo, "stated_high": s_hi,
             "recomputed_low": np.nan if recomputed is None else recomputed[0],
@@ -211,3 +270,13 @@ def checks_for_tier(result: pd.DataFrame, claims: pd.DataFrame, tier: str) -> pd
     about = set(claims.loc[(claims["tier_a"] == tier) | (claims["tier_b"] == tier), "claim_id"])
     involved = result["claim_ids"].map(lambda ids: bool(about & set(ids.split(", "))))
     return result[involved]
+
+
+def tally(result: pd.DataFrame) -> pd.DataFrame:
+    """What the failed checks found, by kind of finding (FINDINGS): inconsistent checks, and distinct gaps (checks
+    that find one discrepancy, sharing a `gap`, count once). Unverifiable checks are counted apart: nothing could
+    test them, so they find nothing."""
+    failed = result[result["verdict"] == "inconsistent"]
+    rows = [{"finding": f, "checks": int((failed["finding"] == f).sum()),
+             "gaps": int(failed.loc[failed["finding"] == f, "gap"].nunique())} for f in FINDINGS]
+    return pd.DataFrame(rows)

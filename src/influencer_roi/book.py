@@ -61,6 +61,17 @@ def fmt_followers(value: float) -> str:
     return fmt_int(value)
 
 
+def fmt_num(value: float, digits: int = 2) -> str:
+    """-0.263 -> '-0.26'; never '-0.00' (a value that rounds to zero is written without a sign)."""
+    text = f"{value:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def fmt_interval(low: float, high: float, digits: int = 2) -> str:
+    """An interval in prose: '-0.44 to -0.08'."""
+    return f"{fmt_num(low, digits)} to {fmt_num(high, digits)}"
+
+
 def fmt_pct(fraction: float, digits: int = 0) -> str:
     """0.4567 -> '46%'."""
     return f"{100 * fraction:.{digits}f}%"

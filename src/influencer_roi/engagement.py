@@ -9,6 +9,16 @@ Every function returns a tidy table with a `model` column, like models.py:
   data.
 - tier_medians: the median engagement rate per canonical tier, taken over accounts (each account's median post),
   with a distribution-free 95% interval for the median (scipy.stats.quantile_test).
+
+Further fits for a post table with more columns (the real Instagram posts of the chapter "What real Instagram posts
+show" use every one):
+
+- engagement_peak: is there an interior peak in absolute engagement (Wies et al.'s inverted U)? A quadratic and a
+  spline in log followers for log engagements, the vertex with a delta-method interval, a Wald test of the spline.
+- fixed_effects: the elasticity within groups (category, year): does the slope hold inside them?
+- sponsored_penalty: sponsored posts against the same accounts' other posts (account fixed effects), by tier.
+- ppml: Poisson pseudo-maximum likelihood on engagements, which keeps the posts with no engagement at all.
+- band_rates: each band of a tier scheme's median and mean engagement rate over accounts, with intervals.
 """
 
 from __future__ import annotations
@@ -20,12 +30,36 @@ from scipy import stats
 
 from .models import tidy
 from .tiers import TIERS, assign_tier
+from .validation import ValidationError
+
+
+def drop_duplicate_posts(posts: pd.DataFrame) -> pd.DataFrame:
+    """Rows that repeat another row exactly (same post_id and every other value), as an export or crawl writes twice,
+    dropped; their count is in .attrs["dropped_duplicates"]. Two rows with one post_id and different values are a
+    contradiction, not a copy, and raise ValidationError. A table without post_id is returned unchanged: without an
+    id, two equal rows may be two posts."""
+    if "post_id" not in posts.columns:
+        out = posts.copy()
+        out.attrs["dropped_duplicates"] = 0
+        return out
+    repeated = posts.duplicated(keep="first")
+    out = posts[~repeated].copy()
+    clash = out["post_id"].notna() & out["post_id"].duplicated(keep=False)
+    if clash.any():
+        first = out.loc[clash, "post_id"].iloc[0]
+        raise ValidationError(f"post_id {first!r} appears on {int((out['post_id'] == first).sum())} rows with "
+                              f"different values ({int(clash.sum())} rows share a post_id): one post, one row")
+    out.attrs["dropped_duplicates"] = int(repeated.sum())
+    return out
 
 
 def prepare(posts: pd.DataFrame) -> pd.DataFrame:
-    """Add engagement_rate, log_er, log_followers, tier; posts with no engagement have no log rate and are dropped
-    (their count is in .attrs["dropped_zero_engagement"])."""
+    """Add engagement_rate, log_er, log_followers, tier. Exact duplicate rows of one post_id are dropped
+    (drop_duplicate_posts; count in .attrs["dropped_duplicates"]); posts with no engagement have no log rate and are
+    dropped too (count in .attrs["dropped_zero_engagement"]; ppml() keeps them)."""
+    posts = drop_duplicate_posts(posts)
     data = posts[posts["engagements"] > 0].copy()
+    data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]
     data.attrs["dropped_zero_engagement"] = int((posts["engagements"] <= 0).sum())
     data["engagement_rate"] = data["engagements"] / data["followers"]
     data["log_er"] = np.log(data["engagement_rate"])
@@ -124,3 +158,201 @@ def fitted_line(data: pd.DataFrame, points: int = 41) -> pd.DataFrame:
     z = stats.norm.ppf(0.975)
     return pd.DataFrame({"followers": grid, "fitted": np.exp(mean), "ci_low": np.exp(mean - z * se),
                          "ci_high": np.exp(mean + z * se)})
+
+
+# ---- Further fits: absolute engagement, fixed effects, sponsored posts, zeros kept, bands of any tier scheme.
+
+Z95 = float(stats.norm.ppf(0.975))
+
+
+def _ols_clustered(y: np.ndarray, design: np.ndarray, groups) -> sm.regression.linear_model.RegressionResultsWrapper:
+    return sm.OLS(np.asarray(y, dtype=float), design).fit(cov_type="cluster",
+                                                          cov_kwds={"groups": pd.factorize(groups)[0]})
+
+
+def _nonlinear_part(spline: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """The columns of a spline basis with the straight line projected out, reduced to full rank: the part of the
+    curve a straight line cannot fit, so that testing its coefficients is testing the curvature."""
+    residual = spline - line @ np.linalg.lstsq(line, spline, rcond=None)[0]
+    u, singular, _ = np.linalg.svd(residual, full_matrices=False)
+    keep = singular > singular.max() * 1e-8
+    return u[:, keep] * singular[keep]
+
+
+def engagement_peak(data: pd.DataFrame, spline_df: int = 5, grid_points: int = 200) -> pd.DataFrame:
+    """Does absolute engagement (engagements per post, not the rate) peak at an interior follower count, as Wies
+    et al.'s inverted U has it? Log engagements on centred log followers, errors clustered by account:
+
+    - rows linear and quadratic: the quadratic's terms (a peak needs a negative quadratic term);
+    - vertex_followers: where the quadratic peaks, with a delta-method 95% interval (on the log scale, then
+      exponentiated); NaN when the curve is convex (no peak at all) and p_value the quadratic term's;
+      `inside` says whether the vertex lies within the data;
+    - spline_vs_linear: a Wald test (clustered) that a natural cubic spline with `spline_df` degrees of freedom
+      is no better than the straight line (estimate: the chi-squared statistic);
+    - spline_peak_followers: where the spline's fitted curve peaks, when it rises and then falls inside the data.
+    """
+    from patsy import dmatrix
+
+    x_log = data["log_followers"].to_numpy(float)
+    centre = float(x_log.mean())
+    x = x_log - centre
+    y = np.log(data["engagements"].to_numpy(float))
+    groups = data["account_id"]
+    quad = _ols_clustered(y, np.column_stack([np.ones_like(x), x, x ** 2]), groups)
+    b, cov = np.asarray(quad.params), np.asarray(quad.cov_params())
+    rows = [{"term": "linear", "estimate": b[1], "std_error": quad.bse[1], "ci_low": quad.conf_int()[1, 0],
+             "ci_high": quad.conf_int()[1, 1], "p_value": quad.pvalues[1]},
+            {"term": "quadratic", "estimate": b[2], "std_error": quad.bse[2], "ci_low": quad.conf_int()[2, 0],
+             "ci_high": quad.conf_int()[2, 1], "p_value": quad.pvalues[2]}]
+    vertex = {"term": "vertex_followers", "estimate": np.nan, "std_error": np.nan, "ci_low": np.nan,
+              "ci_high": np.nan, "p_value": float(quad.pvalues[2]), "inside": False}
+    if b[2] < 0:
+        v = -b[1] / (2 * b[2])
+        gradient = np.array([0.0, -1 / (2 * b[2]), b[1] / (2 * b[2] ** 2)])
+        se = float(np.sqrt(gradient @ cov @ gradient))
+        vertex.update(estimate=float(np.exp(v + centre)), std_error=se, ci_low=float(np.exp(v + centre - Z95 * se)),
+                      ci_high=float(np.exp(v + centre + Z95 * se)),
+                      inside=bool(x.min() < v < x.max()))
+    rows.append(vertex)
+
+    spline_matrix = dmatrix(f"cr(x, df={spline_df}) - 1", {"x": x})
+    spline = np.asarray(spline_matrix)
+    line = np.column_stack([np.ones_like(x), x])
+    curve = _nonlinear_part(spline, line)
+    fit = _ols_clustered(y, np.column_stack([line, curve]), groups)
+    k = curve.shape[1]
+    restriction = np.zeros((k, 2 + k))
+    restriction[:, 2:] = np.eye(k)
+    wald = fit.wald_test(restriction, scalar=True)
+    rows.append({"term": "spline_vs_linear", "estimate": float(wald.statistic), "std_error": np.nan,
+                 "ci_low": np.nan, "ci_high": np.nan, "p_value": float(wald.pvalue)})
+    # the spline's own turning point, on a grid over the data (the design's state carries the knots)
+    grid = np.linspace(x.min(), x.max(), grid_points)
+    basis = np.asarray(dmatrix(spline_matrix.design_info, {"x": grid}))
+    fitted = basis @ np.asarray(sm.OLS(y, spline).fit().params)
+    top = int(np.argmax(fitted))
+    peak = float(np.exp(grid[top] + centre)) if 0 < top < grid_points - 1 else np.nan
+    rows.append({"term": "spline_peak_followers", "estimate": peak, "std_error": np.nan, "ci_low": np.nan,
+                 "ci_high": np.nan, "p_value": np.nan})
+    table = pd.DataFrame(rows)
+    table.insert(0, "model", "engagement_peak")
+    return table
+
+
+def _dummies(values: pd.Series, prefix: str) -> tuple[np.ndarray, list[str]]:
+    levels = sorted(pd.Series(values).dropna().astype(str).unique())
+    text = pd.Series(values).astype(str).to_numpy()
+    return (np.column_stack([(text == level).astype(float) for level in levels[1:]]) if len(levels) > 1
+            else np.zeros((len(text), 0))), [f"{prefix}[{level}]" for level in levels[1:]]
+
+
+def fixed_effects(data: pd.DataFrame, groups=("category", "year")) -> pd.DataFrame:
+    """The engagement-rate elasticity without and with fixed effects for each of `groups` (columns of `data`), alone
+    and together: does the slope hold within a category, within a year? One row per specification: spec (the
+    groups absorbed, 'none' for the plain fit), n, and the tidy columns of the log_followers term; errors clustered
+    by account."""
+    specs = [()] + [(g,) for g in groups] + ([tuple(groups)] if len(groups) > 1 else [])
+    rows = []
+    for spec in specs:
+        columns = [np.ones(len(data)), data["log_followers"].to_numpy(float)]
+        for group in spec:
+            block, _ = _dummies(data[group], group)
+            columns.append(block)
+        result = _ols_clustered(data["log_er"], np.column_stack(columns), data["account_id"])
+        ci = result.conf_int()
+        rows.append({"model": "fixed_effects", "spec": " + ".join(spec) if spec else "none",
+                     "term": "log_followers", "n": int(result.nobs), "estimate": float(result.params[1]),
+                     "std_error": float(result.bse[1]), "ci_low": float(ci[1, 0]), "ci_high": float(ci[1, 1]),
+                     "p_value": float(result.pvalues[1])})
+    return pd.DataFrame(rows)
+
+
+def sponsored_penalty(data: pd.DataFrame, flag: str = "sponsored") -> pd.DataFrame:
+    """Sponsored posts against the same accounts' other posts: log engagement rate on `flag` (boolean) with a fixed
+    effect per account (the within transformation), so that only accounts with both kinds of post count and
+    everything fixed about an account (its size, audience, niche) is held constant. Errors clustered by account.
+    Rows: 'all' (one penalty for every tier) and one per canonical tier (the flag interacted with the tier).
+    estimate is the log ratio; ratio = exp(estimate) is sponsored engagement as a multiple of the same accounts'
+    organic engagement (0.8: a fifth lower). Columns also: accounts (with both kinds), sponsored_posts, posts."""
+    mixed = data.groupby("account_id")[flag].transform(lambda s: s.any() and not s.all()).astype(bool)
+    both = data[mixed]
+    account = both["account_id"]
+
+    def within(values) -> np.ndarray:
+        values = pd.DataFrame(np.asarray(values, dtype=float), index=both.index)
+        return (values - values.groupby(account.to_numpy()).transform("mean")).to_numpy()
+
+    y = within(both["log_er"]).ravel()
+    sponsored = both[flag].to_numpy(float)
+    specs = [("all", sponsored[:, None], ["all"])]
+    present = [t for t in TIERS if ((both["tier"] == t) & both[flag]).any()]
+    specs.append(("by tier", np.column_stack([sponsored * (both["tier"] == t).to_numpy(float) for t in present]),
+                  present))
+    rows = []
+    for _, design, names in specs:
+        result = _ols_clustered(y, within(design), account)
+        ci = np.asarray(result.conf_int())
+        for i, name in enumerate(names):
+            in_tier = np.ones(len(both), bool) if name == "all" else (both["tier"] == name).to_numpy()
+            rows.append({"model": "sponsored_penalty", "term": name, "estimate": float(result.params[i]),
+                         "std_error": float(result.bse[i]), "ci_low": float(ci[i, 0]), "ci_high": float(ci[i, 1]),
+                         "p_value": float(result.pvalues[i]), "accounts": int(account[in_tier].nunique()),
+                         "sponsored_posts": int(both.loc[in_tier, flag].sum()), "posts": int(in_tier.sum())})
+    table = pd.DataFrame(rows)
+    for column in ("estimate", "ci_low", "ci_high"):
+        table[column.replace("estimate", "ratio") if column == "estimate" else f"ratio_{column}"] = np.exp(
+            table[column])
+    return table
+
+
+def ppml(posts: pd.DataFrame) -> pd.DataFrame:
+    """Poisson pseudo-maximum likelihood: engagements (counts, zeros kept) on log followers, platform levels when
+    there are several, errors clustered by account. It estimates the elasticity of *mean* engagements, so it keeps
+    the posts that a log model must drop, and it weighs large accounts by their large counts. Rows: log_followers
+    (the elasticity of engagements) and engagement_rate (the same minus 1: the elasticity of the rate)."""
+    data = posts.assign(log_followers=np.log(posts["followers"].to_numpy(float)))
+    design, names = _design(data, {"log_followers": data["log_followers"]})
+    result = sm.GLM(data["engagements"].to_numpy(float), design, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["account_id"])[0]})
+    table = tidy(result)
+    table["term"] = names
+    slope = table[table["term"] == "log_followers"].iloc[0].copy()
+    rate = slope.copy()
+    rate["term"] = "engagement_rate"
+    rate[["estimate", "ci_low", "ci_high"]] = slope[["estimate", "ci_low", "ci_high"]] - 1
+    out = pd.DataFrame([slope, rate]).reset_index(drop=True)
+    out.insert(0, "model", "ppml")
+    out["n"] = int(result.nobs)
+    return out
+
+
+def account_rates(data: pd.DataFrame, rate: str = "engagement_rate") -> pd.DataFrame:
+    """One row per account: followers and the median of its posts' `rate` (accounts, not posts, are the units of a
+    tier's typical rate, so that a prolific account does not count as many)."""
+    return data.groupby("account_id", sort=False).agg(followers=("followers", "median"), rate=(rate, "median"),
+                                                      posts=(rate, "size"))
+
+
+def band_rates(data: pd.DataFrame, scheme: pd.DataFrame, rate: str = "engagement_rate",
+               confidence: float = 0.95) -> pd.DataFrame:
+    """For each band of `scheme` (rows with min_followers, max_followers; any other columns, such as tier or label,
+    are kept): the accounts whose follower count falls inside it, the median of their rates with a
+    distribution-free interval (order statistics) and the mean with a t interval. Bands may overlap; each is
+    computed on its own. A band with no accounts gets accounts 0 and NaN."""
+    accounts = account_rates(data, rate)
+    rows = []
+    for band in scheme.to_dict(orient="records"):
+        lower = 0.0 if pd.isna(band["min_followers"]) else float(band["min_followers"])
+        upper = np.inf if pd.isna(band["max_followers"]) else float(band["max_followers"])
+        values = accounts.loc[(accounts["followers"] >= lower) & (accounts["followers"] < upper), "rate"].to_numpy()
+        row = {**band, "accounts": len(values), "median": np.nan, "median_ci_low": np.nan,
+               "median_ci_high": np.nan, "mean": np.nan, "mean_ci_low": np.nan, "mean_ci_high": np.nan}
+        if len(values):
+            row["median"], row["mean"] = float(np.median(values)), float(values.mean())
+        if len(values) >= 6:
+            ci = stats.quantile_test(values, q=row["median"], p=0.5).confidence_interval(confidence)
+            row["median_ci_low"], row["median_ci_high"] = float(ci.low), float(ci.high)
+            half = stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+            row["mean_ci_low"], row["mean_ci_high"] = row["mean"] - half, row["mean"] + half
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -114,7 +114,9 @@ def _tier_definitions_schema(source_ids: pd.Series) -> pa.DataFrameSchema:
             "scheme_id": _text(checks=pa.Check.str_matches(r"^[A-Za-z0-9_]+$")),
             "source_id": _text(checks=pa.Check.isin(list(source_ids), error="source_id must be a row of sources.csv")),
             "cited_origin": _text(nullable=True),
-            "tier": _text(checks=pa.Check.isin(TIERS)),
+            # the canonical tier the source names (blank where its band has another name, given in label)
+            "tier": _text(nullable=True, checks=pa.Check.isin(TIERS)),
+            "label": _text(nullable=True),
             "min_followers": _numeric(minimum=0),
             "max_followers": _numeric(minimum=0),
             "approx": _text(checks=pa.Check.isin(BOOLEAN_TEXT)),
@@ -132,7 +134,9 @@ def _tier_definitions_schema(source_ids: pd.Series) -> pa.DataFrameSchema:
                 lambda df: df["min_followers"].notna() | df["max_followers"].notna(),
                 "a tier needs at least one stated bound",
             ),
-            _unique_together("scheme_id", "tier"),
+            _row_rule(("tier", "label"), lambda df: df["tier"].notna() | df["label"].notna(),
+                      "a band needs a canonical tier or its source's own label"),
+            _unique_together("scheme_id", "tier", "label", "min_followers"),
         ],
         strict=True,
         ordered=True,
@@ -185,6 +189,8 @@ def _claims_schema(sources: pd.DataFrame, metrics: pd.DataFrame) -> pa.DataFrame
             "confidence": _text(nullable=True, checks=pa.Check.isin(CONFIDENCE)),
             "quote": _quote_column(),
             "notes": _text(nullable=True),
+            # a reason, from the sources themselves, to leave the claim out of the synthesis (e.g. a cost in kind)
+            "fit_exclusion": _text(nullable=True),
         },
         checks=[
             _unique_together("claim_id"),
@@ -221,7 +227,9 @@ def load_tier_definitions(path: Path | None = None, sources: pd.DataFrame | None
     """tier_definitions.csv: each source's tier boundaries as it states them.
 
     Bounds are lower-inclusive and upper-exclusive; a blank min_followers means "from zero" and a blank
-    max_followers "and up" (the source states no bound on that side).
+    max_followers "and up" (the source states no bound on that side). `tier` is the canonical tier a band is
+    called by (blank where the source names it otherwise: IAB UK's "mid-tier", HypeAuditor's "Maven"); `label`
+    is the source's own name where it differs; `name` is what the source calls the band either way.
     """
     path = Path(path) if path else evidence_dir() / "tier_definitions.csv"
     sources = load_sources() if sources is None else sources
@@ -230,6 +238,7 @@ def load_tier_definitions(path: Path | None = None, sources: pd.DataFrame | None
     frame["max_followers"] = _number(frame["max_followers"])
     frame["approx"] = frame["approx"].eq("True")
     frame["tier"] = pd.Categorical(frame["tier"], categories=TIERS, ordered=True)
+    frame["name"] = frame["label"].fillna(frame["tier"].astype(str))
     return frame
 
 

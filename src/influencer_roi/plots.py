@@ -18,6 +18,7 @@ from .tiers import CANONICAL, TIERS
 # Okabe and Ito's colour-blind-safe palette; one fixed colour per tier across the whole book.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 TIER_COLOURS = dict(zip(TIERS, ["#E69F00", "#0072B2", "#009E73", "#CC79A7"]))
+OTHER_BAND = "#999999"  # a source's band with no canonical tier name (IAB UK's "mid-tier")
 FOLLOWER_LIMITS = (100, 100_000_000)
 
 
@@ -105,7 +106,7 @@ def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Ax
         for k, band in bands.iterrows():
             height, offset = (0.36, (0.19 if k % 2 else -0.19)) if stacked else (0.7, 0.0)
             ax.barh(row_number + offset, upper[k] - lower[k], left=lower[k], height=height,
-                    color=TIER_COLOURS[str(band["tier"])], alpha=0.9 if scheme_id == "canonical" else 0.75,
+                    color=TIER_COLOURS.get(str(band["tier"]), OTHER_BAND), alpha=0.9 if scheme_id == "canonical" else 0.75,
                     hatch="///" if band["approx"] else None, edgecolor="white", linewidth=0.8)
     tick_labels = ["Canonical (this book)"] + [labels[s] for s in schemes[1:]]
     ax.set_yticks(range(len(schemes)), tick_labels)
@@ -113,6 +114,8 @@ def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Ax
     follower_axis(ax, limits=limits)
     ax.grid(axis="y", visible=False)
     handles = [mpl.patches.Patch(color=TIER_COLOURS[t], label=t) for t in TIERS]
+    if table["tier"].isna().any():
+        handles.append(mpl.patches.Patch(color=OTHER_BAND, label="another name"))
     handles.append(mpl.patches.Patch(facecolor="white", edgecolor="grey", hatch="///", label="hedged bound"))
     ax.legend(handles=handles, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small")
     return ax
@@ -257,12 +260,16 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TI
 PLATFORM_COLOURS = {"instagram": "#0072B2", "tiktok": "#D55E00", "youtube": "#009E73", "any": "#000000"}
 
 
-def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> plt.Figure:
+def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame, str]],
+                         real: pd.DataFrame | None = None) -> plt.Figure:
     """One panel per metric: the ledger claims used (marker size by weight, colour by platform) and the fitted
     log-log line with its 95% band. `panels` is a list of (title, points, fitted_lines, unit) tuples, unit
-    "fraction" for rates (shown as percentages) or anything else for plain numbers."""
+    "fraction" for rates (shown as percentages) or anything else for plain numbers. `real` (followers, fitted), if
+    given, is drawn dashed in the first panel: the real posts' line."""
     fig, axes = plt.subplots(1, len(panels), figsize=(7.5, 3.4), squeeze=False)
-    for ax, (title, points, lines, unit) in zip(axes[0], panels):
+    for number, (ax, (title, points, lines, unit)) in enumerate(zip(axes[0], panels)):
+        if number == 0 and real is not None:
+            ax.plot(real["followers"], real["fitted"], color="black", lw=1.4, ls="--", zorder=4)
         tier_bands(ax, label=False, alpha=0.07, limits=(100, 10_000_000))
         for platform, group in lines.groupby("platform"):
             colour = PLATFORM_COLOURS.get(platform, "black")
@@ -280,7 +287,9 @@ def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -
         ax.set_title(title)
         ax.tick_params(labelsize="x-small")
     handles = [mpl.lines.Line2D([], [], color=c, marker="o", lw=0, label=p) for p, c in PLATFORM_COLOURS.items()]
-    fig.legend(handles=handles, loc="lower center", ncols=4, fontsize="small", bbox_to_anchor=(0.5, -0.06))
+    if real is not None:
+        handles.append(mpl.lines.Line2D([], [], color="black", ls="--", label="real posts"))
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), fontsize="small", bbox_to_anchor=(0.5, -0.06))
     fig.supxlabel("Followers (log scale)", fontsize="small", y=0.06)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
@@ -527,4 +536,101 @@ def management_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     ax.set_ylabel("Expected revenue per dollar")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:,.0f}"))
     ax.legend(fontsize="small")
+    return ax
+
+
+def engagement_density_chart(data: pd.DataFrame, line: pd.DataFrame, note: str = "", gridsize: int = 45,
+                             limits: tuple[float, float] = (1_000, 100_000_000)) -> plt.Figure:
+    """Engagement rate against followers as a density (hexagonal bins on log-log axes, counts on a log colour scale)
+    rather than one dot per post, with the fitted elasticity and its 95% band, over the tier bands. Inputs:
+    engagement.prepare and engagement.fitted_line."""
+    from matplotlib.colors import LogNorm
+
+    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    tier_bands(ax, alpha=0.07, limits=limits)
+    cells = ax.hexbin(data["followers"], data["engagement_rate"], xscale="log", yscale="log", gridsize=gridsize,
+                      mincnt=1, cmap="Blues", norm=LogNorm(), linewidths=0, zorder=1, rasterized=True)
+    ax.fill_between(line["followers"], line["ci_low"], line["ci_high"], color="#D55E00", alpha=0.35, lw=0, zorder=2)
+    ax.plot(line["followers"], line["fitted"], color="#D55E00", lw=2, zorder=3, label="fitted elasticity (95% band)")
+    fig.colorbar(cells, ax=ax, label="posts per cell (log scale)", pad=0.02)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:g}%"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel("Engagement rate per post (log scale)")
+    follower_axis(ax, limits=limits, label="Followers (log scale)" + (f" · {note}" if note else ""))
+    ax.legend(loc="lower left", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def sponsored_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
+    """engagement.sponsored_penalty: sponsored engagement as a multiple of the same accounts' organic engagement,
+    per tier (and for all tiers together), with 95% intervals; 1 means no difference. Each row is labelled with the
+    number of accounts that have both kinds of post."""
+    fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(table) + 1.3))
+    y = np.arange(len(table))
+    colours = [TIER_COLOURS.get(t, "#000000") for t in table["term"]]
+    ax.axvline(1, color="grey", lw=1)
+    ax.hlines(y, table["ratio_ci_low"], table["ratio_ci_high"], colors=colours, lw=3)
+    ax.scatter(table["ratio"], y, color=colours, edgecolors="black", linewidths=0.5, s=40, zorder=3)
+    ax.set_yticks(y, [f"{'all tiers' if t == 'all' else t} ({a:,} accounts)" for t, a in
+                      zip(table["term"], table["accounts"])])
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xscale("log")
+    ticks = [0.4, 0.6, 0.8, 1, 1.25, 1.6]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Sponsored ÷ organic engagement rate, same accounts (log scale)" + (f" · {note}" if note else ""))
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def specification_curve_chart(table: pd.DataFrame, options: dict, note: str = "") -> plt.Figure:
+    """synthesis.specification_curve: top, every specification's estimate of the elasticity of return per dollar
+    with its 95% interval, sorted, the main specification in colour; below, which option of each choice produced
+    it (one row per option, a mark where it was used). `options` is synthesis.OPTIONS (choice -> options)."""
+    rows = [(choice, option) for choice, values in options.items() for option in values]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 3.2 + 0.16 * len(rows)), sharex=True,
+                                      gridspec_kw={"height_ratios": [3.2, 0.16 * len(rows) + 0.2]})
+    x = np.arange(len(table))
+    main = table["main"].to_numpy()
+    # hundreds of marks: rasterised, so the page stays light
+    top.vlines(x[~main], table["ci_low"][~main], table["ci_high"][~main], color="#BBBBBB", lw=0.6, rasterized=True)
+    top.scatter(x[~main], table["estimate"][~main], s=4, color="#555555", lw=0, zorder=3, rasterized=True)
+    top.vlines(x[main], table["ci_low"][main], table["ci_high"][main], color="#D55E00", lw=2, zorder=4)
+    top.scatter(x[main], table["estimate"][main], s=30, color="#D55E00", zorder=5, label="the book's main specification")
+    top.axhline(0, color="black", lw=0.8)
+    top.set_ylabel("Elasticity of return\nper dollar (95% CI)")
+    top.legend(loc="upper left", fontsize="small")
+    for i, (choice, option) in enumerate(rows):
+        used = (table[choice] == option).to_numpy()
+        bottom.scatter(x[used], np.full(used.sum(), i), marker="|", s=12, color="#0072B2", lw=0.6, rasterized=True)
+        bottom.scatter(x[used & main], [i] * int((used & main).sum()), marker="o", s=20, color="#D55E00", zorder=3)
+    bottom.set_yticks(range(len(rows)), [f"{c.replace('_', ' ')}: {o.replace('_', ' ')}" for c, o in rows],
+                      fontsize="x-small")
+    bottom.set_ylim(len(rows) - 0.5, -0.5)
+    bottom.grid(False)
+    bottom.set_xlabel("Specifications, sorted by estimate" + (f" · {note}" if note else ""))
+    bottom.set_xticks([])
+    fig.tight_layout(h_pad=0.3)
+    return fig
+
+
+def evidence_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
+    """synthesis.evidence_table: every estimate of each elasticity with its 95% interval, grouped by elasticity,
+    the estimate downstream code uses in colour."""
+    labels = {"engagement_rate": "engagement rate", "conversion_rate": "conversion rate",
+              "price_per_post": "price per post", "return_per_dollar": "return per dollar"}
+    fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(table) + 1.2))
+    y = np.arange(len(table))
+    used = table["evidence"].str.endswith("(used)")
+    colours = np.where(used, "#D55E00", "#0072B2")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.hlines(y, table["ci_low"], table["ci_high"], colors=colours, lw=2.5)
+    ax.scatter(table["estimate"], y, color=colours, s=28, zorder=3)
+    ax.set_yticks(y, [f"{labels.get(e, e)}: {w}" for e, w in zip(table["elasticity"], table["evidence"])],
+                  fontsize="small")
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xlabel("Elasticity with respect to followers (95% CI)" + (f" · {note}" if note else ""))
+    ax.grid(axis="y", visible=False)
     return ax

@@ -3,7 +3,7 @@
 Campaigns: required influencer_id, followers (a positive whole number), cost (> 0, one currency), revenue (>= 0);
 optional campaign_id, platform, brand, engagements, conversions, date.
 Posts: required account_id, followers, and likes + comments or engagements (whole numbers >= 0); optional
-platform, date, views, sponsored.
+post_id, platform, date, views, sponsored.
 Other columns are ignored. `dictionary()` lists every column with its rule, for the book's data-dictionary page.
 Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip), Parquet.
 A bad value is reported with the file, line, column, value and rule (validation.py); nothing is guessed, and the
@@ -70,6 +70,7 @@ POSTS_SCHEMA = pa.DataFrameSchema(
         "comments": _count(),
         "engagements": _count(),
         "views": _count(nullable=True),
+        "post_id": validation.text(nullable=True, required=False),
         "platform": validation.text(nullable=True, required=False),
         "sponsored": pa.Column(str, nullable=True, required=False, checks=pa.Check(
             lambda s: s.isna() | s.str.strip().str.lower().isin(list(BOOLEAN)),
@@ -97,7 +98,7 @@ class FileSpec:
 
 
 CAMPAIGNS = FileSpec("campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA)
-POSTS = FileSpec("post", ("account_id", "followers"), ("platform", "date", "views", "sponsored"), POSTS_SCHEMA,
+POSTS = FileSpec("post", ("account_id", "followers"), ("post_id", "platform", "date", "views", "sponsored"), POSTS_SCHEMA,
                  one_of=(("likes", "comments"), ("engagements",)))
 
 # What each column means, for the data dictionary; the rules themselves are read from the schemas.
@@ -113,6 +114,7 @@ MEANINGS = {
     "engagements": "likes + comments + shares ... as counted by the platform",
     "conversions": "sales or sign-ups attributed to the campaign (kept, not used)",
     "date": "when the campaign ran or the post was published (kept as text, not used)",
+    "post_id": "an identifier for the post: rows that repeat one post exactly are dropped (and counted)",
     "likes": "likes of the post",
     "comments": "comments on the post",
     "views": "views of the post (kept, not used)",

@@ -20,10 +20,13 @@ their difference. Fake followers lower E and R but not the price, which is set o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+
+from .evidence import FOLLOWER_CAP
+from .worlds import REFERENCE_FOLLOWERS
 
 PLATFORMS = ("instagram", "tiktok", "youtube")
 NICHES = ("beauty", "fashion", "fitness", "food", "gaming", "tech")
@@ -31,44 +34,41 @@ NICHES = ("beauty", "fashion", "fitness", "food", "gaming", "tech")
 
 @dataclass(frozen=True)
 class Params:
-    """Every parameter of the process. Each default names the ledger claims (data/evidence/claims.csv) it rests on."""
+    """Every parameter of the process. The elasticities, the price and engagement levels, the platform levels and
+    the level of return per dollar come from the evidence (worlds.central(): the synthesis of the benchmarks and the
+    real posts, and Beichert et al.'s ROIS for the level) unless given; every other default is an assumption, named
+    as one. Params() is the central world; worlds.draws() gives others (Params.from_world)."""
 
     # Followers: log10(F) - 3 is exponential on [0, 4] (1k to 10M), so each decade up holds exp(-decay) times as
     # many influencers: about two thirds nano, a few per cent mega. Population shape, not in the ledger: an
     # assumption, stated in the model chapter.
     follower_decay: float = 1.0
     followers_min: float = 1_000.0
-    followers_max: float = 10_000_000.0
-    reference_followers: float = 31_623.0  # F_ref: the geometric midpoint of the canonical micro tier
+    followers_max: float = FOLLOWER_CAP
+    reference_followers: float = REFERENCE_FOLLOWERS  # F_ref: the geometric midpoint of the canonical micro tier
     platform_shares: tuple = (0.5, 0.35, 0.15)  # instagram, tiktok, youtube: an assumption
 
-    # Engagement rate at F_ref on Instagram: 2.0%, between HypeAuditor 2026's 0.54% (L44) and Markerly's 2.37%,
-    # Mediakix's 2.75% and IMH 2021's 3.86% (L41, L53, L47); about their geometric mean.
-    er_ref: float = 0.020
-    # Elasticity of engagement rate: -0.2, the meta-regression over the ledger (chapter 'What the benchmarks
-    # imply'), inside the literature's derived -0.12 (L55) to -0.32 (L56).
-    e_er: float = -0.20
-    # Platform multipliers on engagement rate, relative to Instagram: TikTok 2.5 (article 001's table, A001_05 vs
-    # A001_07, gives about 2; IMH 2021, L47 vs L51, about 4.7); YouTube 0.42 (IMH 2021, L49 / L47).
-    platform_er: tuple = (1.0, 2.5, 0.42)
+    # Engagement rate at F_ref on Instagram: the real posts' fit (REAL data); its elasticity: the synthesis
+    # (benchmarks and real posts pooled).
+    er_ref: float | None = None
+    e_er: float | None = None
+    # Platform multipliers on engagement rate, relative to Instagram: the synthesis's platform levels.
+    platform_er: tuple | None = None
     sd_er: float = 0.5  # campaign-to-campaign spread of engagement (log scale): an assumption
 
-    # Conversions per engagement at F_ref: 5%, between article 001's per-engaged-follower rates for macro (3%,
-    # A001_21) and nano (up to 7%, A001_20). Return per dollar at F_ref on Instagram is then 5, the bottom of
-    # article 001's 5-8 for micro (A001_11), and below what Beichert et al.'s ROIS imply (L12, L13).
-    cr_ref: float = 0.05
-    # Elasticity of conversion: -0.25, so that revenue rises at 1 - 0.20 - 0.25 = 0.55, near the top of the
-    # 0.4-0.5 derived from Beichert et al. (L26), and the meta-regression's conversion slope (-0.17) is steeper.
-    e_cr: float = -0.25
+    # Conversions per engagement at F_ref: set so that the median return per dollar at F_ref (at the platform mix)
+    # is the level of the central world (Beichert et al.'s macro ROIS carried to F_ref, worlds.central); its
+    # elasticity: the synthesis.
+    cr_ref: float | None = None
+    e_cr: float | None = None
     sd_cr: float = 0.6  # an assumption
     sd_niche: float = 0.2  # niche effect on conversion (log scale): an assumption
-    order_value: float = 50.0  # USD per conversion: an assumption (no claim states it)
+    order_value: float = 50.0  # USD per conversion: an assumption (no claim states it; only its product with
+    # the conversion rate matters, and that is set by the level)
 
-    # Price per post at F_ref: $316, about $100 per 10,000 followers (the rule of thumb, L62), inside the rate
-    # card's micro $100-500 (L58). Elasticity 0.85: the meta-regression's 0.81 and the 0.83-0.90 derived from
-    # Beichert et al. (L27), a little under the rule of thumb's proportionality (L63).
-    price_ref: float = 316.0
-    e_price: float = 0.85
+    # Price per post at F_ref and its elasticity: the synthesis's joint fit.
+    price_ref: float | None = None
+    e_price: float | None = None
     sd_price: float = 0.3  # an assumption
 
     # Brands: random intercepts on log revenue.
@@ -81,6 +81,29 @@ class Params:
     fake_share: float = 0.0
     fake_share_slope: float = 0.0
     fake_share_max: float = 0.6
+    # the level of return per dollar at F_ref that cr_ref is set from (None: the central world's)
+    roas_ref: float | None = None
+
+    def __post_init__(self):
+        from . import worlds
+
+        central = worlds.central()
+        for name in ("er_ref", "e_er", "e_cr", "price_ref", "e_price", "roas_ref"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, central[name])
+        if self.platform_er is None:
+            object.__setattr__(self, "platform_er", worlds.platform_multipliers(PLATFORMS))
+        if self.cr_ref is None:
+            shares = np.asarray(self.platform_shares) / sum(self.platform_shares)
+            platform = float(np.exp(shares @ np.log(np.asarray(self.platform_er))))
+            revenue_per_conversion_rate = self.reference_followers * self.er_ref * platform * self.order_value
+            object.__setattr__(self, "cr_ref", self.roas_ref * self.price_ref / revenue_per_conversion_rate)
+
+    @classmethod
+    def from_world(cls, world, **overrides) -> "Params":
+        """The process in one world of worlds.draws() (a row): its elasticities and level; the rest as given."""
+        return cls(e_er=float(world["e_er"]), e_cr=float(world["e_cr"]), e_price=float(world["e_price"]),
+                   roas_ref=float(world["roas_ref"]), **overrides)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,7 +112,7 @@ class Params:
 def true_elasticities(params: Params) -> dict:
     """The elasticities the process was given, with respect to (reported) followers, without fake followers."""
     revenue = 1 + params.e_er + params.e_cr
-    # rounded so that 0.55 - 0.85 is written as -0.3, not -0.29999999999999993
+    # rounded so that a difference such as 0.55 - 0.85 is written as -0.3, not -0.29999999999999993
     return {"revenue": round(revenue, 12), "cost": params.e_price, "roi": round(revenue - params.e_price, 12),
             "engagement_rate": params.e_er}
 
@@ -155,24 +178,26 @@ def params_record(params: Params, n: int, seed: int) -> dict:
             "elasticity": true_elasticities(params)}
 
 
-# What sets each parameter, for the model chapter's table: ledger claim ids, or "assumption".
+# What sets each parameter, for the model chapter's table: evidence (the synthesis, real posts, a claim) or
+# "assumption".
 PARAMETER_NOTES = {
     "follower_decay": ("assumption", "population shape: about two thirds of accounts nano, a few per cent mega"),
     "platform_shares": ("assumption", "Instagram, TikTok, YouTube"),
-    "er_ref": ("L41, L44, L47, L53", "engagement rate at the micro midpoint on Instagram"),
-    "e_er": ("L55, L56; meta-regression", "elasticity of engagement rate"),
-    "platform_er": ("A001_05, A001_07, L47, L49, L51", "engagement multipliers for TikTok and YouTube"),
+    "er_ref": ("real posts", "engagement rate at the micro midpoint on Instagram"),
+    "e_er": ("synthesis (benchmarks and real posts)", "elasticity of engagement rate"),
+    "platform_er": ("synthesis (platform levels)", "engagement multipliers for TikTok and YouTube"),
     "sd_er": ("assumption", "spread of engagement between campaigns"),
-    "cr_ref": ("A001_20, A001_21, A001_11", "conversions per engagement at the micro midpoint"),
-    "e_cr": ("L26; meta-regression", "elasticity of conversion, setting revenue's elasticity"),
+    "cr_ref": ("L13 (level), carried by the synthesis", "conversions per engagement at the micro midpoint"),
+    "e_cr": ("synthesis", "elasticity of conversion"),
     "sd_cr": ("assumption", "spread of conversion between campaigns"),
     "sd_niche": ("assumption", "niche effect on conversion"),
-    "order_value": ("assumption", "USD per conversion"),
-    "price_ref": ("L58, L62", "price per post at the micro midpoint"),
-    "e_price": ("L27, L63; meta-regression", "elasticity of price per post"),
+    "order_value": ("assumption", "USD per conversion (only its product with conversion matters)"),
+    "price_ref": ("synthesis (price fit)", "price per post at the micro midpoint"),
+    "e_price": ("synthesis", "elasticity of price per post"),
     "sd_price": ("assumption", "spread of prices"),
     "n_brands": ("assumption", "brands in the market"),
     "sd_brand": ("assumption", "brand effect on revenue"),
+    "roas_ref": ("L13, carried by the synthesis", "median return per dollar at the micro midpoint"),
 }
 
 
@@ -180,8 +205,13 @@ def parameter_table(params: Params | None = None) -> pd.DataFrame:
     """Every calibrated parameter with its value, what it means and what sets it (claim ids or 'assumption')."""
     params = params or Params()
     values = params.to_dict()
+    def shown(value):
+        if isinstance(value, tuple):
+            return ", ".join(f"{v:.3g}" for v in value)
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+
     return pd.DataFrame(
-        [{"parameter": name, "value": str(values[name]), "meaning": meaning, "set by": source}
+        [{"parameter": name, "value": shown(values[name]), "meaning": meaning, "set by": source}
          for name, (source, meaning) in PARAMETER_NOTES.items()]).set_index("parameter")
 
 

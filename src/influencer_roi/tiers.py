@@ -77,22 +77,27 @@ def assign_tier(
 
     codes = np.full(values.shape, -1, dtype=np.int8)
     for i in order:
+        tier = table["tier"].iloc[i]
+        if pd.isna(tier):  # a band with no canonical name (IAB UK's "mid-tier") assigns no tier
+            continue
         inside = (values >= lower[i]) & (values < upper[i]) & (codes == -1)
-        codes[inside] = TIERS.index(str(table["tier"].iloc[i]))
+        codes[inside] = TIERS.index(str(tier))
     tiers = pd.Categorical.from_codes(codes, dtype=TIER_DTYPE)
     return pd.Series(tiers, index=index, name="tier")
 
 
 def overlaps(scheme: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of bands within one scheme that share some follower counts: tier_a, tier_b, from, to."""
+    """Pairs of bands within one scheme that share some follower counts: tier_a, tier_b (the bands' names: the
+    `name` column where the scheme has one, else the tier), from, to."""
     table = scheme.reset_index(drop=True)
+    names = (table["name"] if "name" in table.columns else table["tier"]).astype(str)
     lower, upper = _bounds(table)
     rows = []
     for i in range(len(table)):
         for j in range(i + 1, len(table)):
             start, end = max(lower[i], lower[j]), min(upper[i], upper[j])
             if start < end:
-                rows.append((str(table["tier"].iloc[i]), str(table["tier"].iloc[j]), start, end))
+                rows.append((names.iloc[i], names.iloc[j], start, end))
     return pd.DataFrame(rows, columns=["tier_a", "tier_b", "from_followers", "to_followers"])
 
 

@@ -1,0 +1,120 @@
+"""Worlds: the parameters of the simulated market, from the evidence, with its uncertainty.
+
+A world is one joint draw of everything the evidence leaves uncertain: the elasticities of engagement, conversion and
+price (synthesis.draws), the level of return per dollar, and the follower elasticity of reach. The campaign model
+(simulate.Params) runs in the central world by default; the allocation of a budget runs one simulated market per
+world, so that its results carry the evidence's uncertainty as well as campaign noise, reported apart.
+
+Where each part comes from:
+
+- elasticities: the synthesis of the evidence (synthesis.synthesise, main specification), jointly;
+- price per post at the reference account: the synthesis's joint fit of price on followers, at REFERENCE_FOLLOWERS;
+- engagement rate at the reference account: the real Instagram posts' fit (instagram.engagement_slope's model),
+  at REFERENCE_FOLLOWERS (REAL data);
+- the level of return per dollar: Beichert et al.'s macro ROIS (L13) {cite: beichert2024}, the one of their two
+  figures whose cost is a cash fee (HBR: the nano "cost" is gifted product, L21), carried from their macro tier's
+  follower count to the reference account by each world's own elasticity of return per dollar, times a level
+  uncertainty of LEVEL_FACTOR either way in 90% of worlds (an assumption: the sources give the ROIS no interval,
+  and it is one firm's discount-code revenue);
+- the follower elasticity of reach (impressions per post against followers): uniform between Tian et al.'s causal
+  estimate (L37, about 0.10) and 1 (impressions in proportion to followers, the cross-sectional reading): the two
+  readings disagree, so a conclusion about reach is stated only where it holds at both ends (REACH_RANGE).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+REFERENCE_FOLLOWERS = 31_623.0  # F_ref: the geometric midpoint of the canonical micro tier (10k to 100k)
+LEVEL_CLAIM = "L13"  # Beichert et al.'s macro ROIS: the level of return per dollar (a cash fee)
+LEVEL_FACTOR = 2.0  # the level is within a factor of 2 either way in 90% of worlds (assumption)
+REACH_CLAIM = "L37"  # Tian et al.: the causal follower elasticity of impressions
+
+
+@functools.lru_cache(maxsize=1)
+def _evidence() -> dict:
+    """What the worlds are built from, computed once per process: the main synthesis, the level claim and where it
+    sits, the price and engagement levels at the reference account, the reach range."""
+    from . import engagement, evidence, instagram, synthesis
+
+    ledger = evidence.load_ledger()
+    main = synthesis.synthesise(ledger)
+    placed = main.candidates.set_index("claim_id")
+    claims = ledger["claims"].set_index("claim_id")
+    price = synthesis.fitted_lines(main, "price_per_post", grid=np.array([REFERENCE_FOLLOWERS]))
+    real = engagement.fitted_line(instagram.cached(), points=2)
+    # the real posts' fitted rate at the reference account: the line is straight on log scales
+    slope = instagram.engagement_slope()["estimate"]
+    er_ref = float(real["fitted"].iloc[0] * (REFERENCE_FOLLOWERS / real["followers"].iloc[0]) ** slope)
+    return {
+        "synthesis": main,
+        "level_roas": float(claims.loc[LEVEL_CLAIM, "value_low"]),
+        "level_followers": float(placed.loc[LEVEL_CLAIM, "followers"]),
+        "price_ref": float(price["fitted"].iloc[0]),
+        "er_ref": er_ref,
+        "reach_range": (float(claims.loc[REACH_CLAIM, "value_low"]), 1.0),
+    }
+
+
+def level_at_reference(e_rpd, level_roas: float, level_followers: float):
+    """Return per dollar (gross) at the reference account, carried from the level claim's follower count by the
+    elasticity e_rpd: level x (F_ref / F_claim) ** e_rpd."""
+    return level_roas * (REFERENCE_FOLLOWERS / level_followers) ** np.asarray(e_rpd, dtype=float)
+
+
+def central() -> dict:
+    """The central world: every elasticity at the synthesis's estimate, the level carried by it, reach at the
+    middle of its range. Keys: e_er, e_cr, e_price, e_revenue, e_rpd, price_ref, er_ref, roas_ref, e_reach."""
+    ev = _evidence()
+    est = ev["synthesis"].elasticities.set_index("elasticity")["estimate"]
+    e_rpd = float(est["return_per_dollar"])
+    return {"e_er": float(est["engagement_rate"]), "e_cr": float(est["conversion_rate"]),
+            "e_price": float(est["price_per_post"]), "e_revenue": float(est["revenue"]), "e_rpd": e_rpd,
+            "price_ref": ev["price_ref"], "er_ref": ev["er_ref"],
+            "roas_ref": float(level_at_reference(e_rpd, ev["level_roas"], ev["level_followers"])),
+            "e_reach": float(np.mean(ev["reach_range"]))}
+
+
+def draws(n: int, seed: int = 0) -> pd.DataFrame:
+    """n worlds: the synthesis's joint draws of the elasticities (synthesis.draws), each world's level of return
+    per dollar (carried by its own elasticity, times the level uncertainty) and its reach elasticity. Seeded. Tidy:
+    world, e_er, e_cr, e_price, e_revenue, e_rpd, roas_ref, e_reach, price_ref, er_ref."""
+    from . import synthesis
+
+    ev = _evidence()
+    sample = synthesis.draws(n, seed=seed, synthesis=ev["synthesis"])
+    rng = np.random.default_rng([seed, 1])
+    sd_level = np.log(LEVEL_FACTOR) / stats.norm.ppf(0.95)
+    level = level_at_reference(sample["return_per_dollar"], ev["level_roas"], ev["level_followers"])
+    lo, hi = ev["reach_range"]
+    return pd.DataFrame({
+        "world": np.arange(n),
+        "e_er": sample["engagement_rate"], "e_cr": sample["conversion_rate"], "e_price": sample["price_per_post"],
+        "e_revenue": sample["revenue"], "e_rpd": sample["return_per_dollar"],
+        "roas_ref": level * np.exp(rng.normal(0, sd_level, n)),
+        "e_reach": rng.uniform(lo, hi, n),
+        "price_ref": ev["price_ref"], "er_ref": ev["er_ref"],
+    })
+
+
+def reach_range() -> tuple[float, float]:
+    """The two readings of the follower elasticity of reach the worlds span: Tian et al.'s causal one and 1."""
+    return _evidence()["reach_range"]
+
+
+def level_sources() -> dict:
+    """The level claim and where it sits, for prose: claim, roas, followers, factor."""
+    ev = _evidence()
+    return {"claim": LEVEL_CLAIM, "roas": ev["level_roas"], "followers": ev["level_followers"],
+            "factor": LEVEL_FACTOR}
+
+
+def platform_multipliers(platforms=("instagram", "tiktok", "youtube")) -> tuple:
+    """Engagement-rate multipliers of each platform relative to Instagram: the synthesis's platform levels (log10
+    differences), 1 for Instagram and for a platform the evidence has no level for."""
+    params = _evidence()["synthesis"].fit.params
+    return tuple(float(10 ** params.get(f"engagement_rate:platform[{p}]", 0.0)) for p in platforms)
