@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,10 @@ def render_only_config(book: Path, out: Path) -> Path:
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     out.mkdir(parents=True, exist_ok=True)
+    # jupyter-book finds local extensions relative to the config file: point them back at the book's folder.
+    extensions = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, folder in extensions.items():
+        extensions[name] = os.path.relpath(book / folder, out)
     path = out / "_config.render-only.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

@@ -28,13 +28,44 @@ def local_target(page: Path, ref: str, site: Path) -> tuple[Path, str] | None:
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or ref.startswith(("mailto:", "javascript:", "data:")):
         return None
-    target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+    if not parts.path:
+        target = page
+    elif parts.path.startswith("/"):  # absolute from the site's root: the 404 page's links (notfound_urls_prefix "/")
+        target = (site / unquote(parts.path).lstrip("/")).resolve()
+    else:
+        target = (page.parent / unquote(parts.path)).resolve()
     return target, parts.fragment
 
 
 def test_every_toc_page_is_built(site):
     for name in toc_pages():
         assert (site / f"{name}.html").is_file(), f"{name} is in _toc.yml but was not built"
+
+
+def test_the_404_page_is_built(site):
+    page = soup(site / "404.html")
+    assert page.find("h1", string="Page not found"), "404.html has no 'Page not found' heading"
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_every_page_has_a_description_and_og_metadata(site, name):
+    page = soup(site / f"{name}.html")
+    meta = {m.get("property") or m.get("name"): m.get("content", "") for m in page.find_all("meta")}
+    for key in ("description", "og:title", "og:description", "og:site_name"):
+        assert meta.get(key, "").strip(), f"{name} has no {key} meta tag"
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_every_page_shows_the_version_and_the_licences(site, name):
+    from importlib.metadata import version
+
+    footer = soup(site / f"{name}.html").find(class_="book-footer")
+    assert footer is not None, f"{name} has no book footer"
+    text = " ".join(footer.get_text().split())
+    assert f"Version {version('influencer-roi')}." in text
+    assert "CC BY 4.0" in text and "MIT" in text
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    assert footer.find("a", href=repository), f"{name}: the footer does not link the repository {repository}"
 
 
 def test_internal_links_and_anchors_resolve(site):
