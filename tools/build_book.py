@@ -62,12 +62,12 @@ def render_only_config(book: Path, out: Path) -> Path:
     return path
 
 
-def build(book: Path, out: Path, config: Path | None) -> int:
+def build(book: Path, out: Path, config: Path | None, builder: str = "html") -> int:
     # The jupyter-book script beside this interpreter: the one installed from the lock. --all re-reads every
     # page (a fresh Sphinx environment): an incremental build can leave cross-page output stale, such as the
     # bibliography's anchors after a chapter adds citations. Execution stays cached, so this costs seconds.
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(out),
-           "-W", "-n", "--keep-going", "--all"]
+           "-W", "-n", "--keep-going", "--all", "--builder", builder]
     if config is not None:
         cmd += ["--config", str(config)]
     return subprocess.call(cmd)
