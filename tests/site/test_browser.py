@@ -107,8 +107,9 @@ def test_no_horizontal_scrolling_on_a_phone(browser, server, name):
 def test_search_finds_micro(browser, server):
     page, errors, _ = visit(browser, f"{server}/search.html?q=micro")
     try:
-        page.wait_for_selector("#search-results li", timeout=15_000)
+        page.wait_for_selector("#search-results li p.context", timeout=15_000)  # served: results with snippets
         assert page.locator("#search-results li").count() > 0
+        assert not page.locator(".book-search-from-disk").is_visible()
         assert not errors
     finally:
         page.close()
@@ -213,3 +214,18 @@ def test_the_404_page_renders(browser, server):
         page.wait_for_url("**/intro.html")
     finally:
         page.close()
+
+
+def test_search_opened_from_disk_lists_pages_and_says_why_there_are_no_snippets(browser, site):
+    """From file:// the browser blocks the search's reads of other pages (its snippets); the results must still
+    be listed, and the page must say so (and the note must stay hidden when the site is served)."""
+    page = browser.new_page()
+    try:
+        page.goto((site / "search.html").resolve().as_uri() + "?q=micro", wait_until="load")
+        page.wait_for_selector("#search-results li", timeout=15_000)
+        assert page.locator("#search-results li").count() > 0
+        assert page.locator(".book-search-from-disk").is_visible()
+        assert "make serve" in page.locator(".book-search-from-disk").inner_text()
+    finally:
+        page.close()
+
