@@ -58,6 +58,8 @@ def print_pdf(page_path: Path, pdf: Path) -> None:
             page = browser.new_page(viewport={"width": PRINTABLE_WIDTH_PX, "height": 1000})
             page.goto(page_path.resolve().as_uri(), wait_until="load")
             page.emulate_media(media="print")
+            # folded tables (<details>, influencer_roi.tables.fold) are printed open
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.pdf(path=str(pdf), print_background=True, display_header_footer=True,
                      header_template="<span></span>",
                      footer_template='<div style="font-size:8px;width:100%;text-align:center">'

@@ -1,6 +1,7 @@
 """Checks on the built site: every page in the table of contents is there, every internal link and image
 resolves, every image has alt text, and no page reports a failed execution. Run by `make site-check`."""
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -66,6 +67,28 @@ def test_every_page_shows_the_version_and_the_licences(site, name):
     assert "CC BY 4.0" in text and "MIT" in text
     repository = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
     assert footer.find("a", href=repository), f"{name}: the footer does not link the repository {repository}"
+
+
+# Pages whose tables all go through influencer_roi.tables; add each chapter as it adopts the helper, until the
+# list is toc_pages().
+TABLE_PAGES = ["chapters/tier_definitions"]
+RAW_MISSING = {"nan", "NaN", "<NA>", "None", "NaT"}
+SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+@pytest.mark.parametrize("name", TABLE_PAGES)
+def test_tables_show_no_raw_missing_values_or_snake_case_headers(site, name):
+    tables = soup(site / f"{name}.html").select("main table")
+    assert tables, f"{name} has no tables"
+    problems = []
+    for number, table in enumerate(tables, start=1):
+        for th in table.find_all("th"):
+            if SNAKE_CASE.match(th.get_text(strip=True)):
+                problems.append(f"table {number}: header {th.get_text(strip=True)!r} is snake_case")
+        for td in table.find_all("td"):
+            if td.get_text(strip=True) in RAW_MISSING:
+                problems.append(f"table {number}: a cell shows {td.get_text(strip=True)!r}")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 def test_internal_links_and_anchors_resolve(site):
