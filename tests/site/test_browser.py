@@ -4,7 +4,6 @@ Run by `make site-check` after `make browser` has made sure chromium is installe
 
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,8 +18,6 @@ DESKTOP = {"width": 1280, "height": 800}
 # Every page, with its figures, scripts, styles and fonts, transfers at most this much (bytes, uncompressed: the
 # test server does not gzip, and a page opened from disk reads the files as they are).
 MAX_PAGE_BYTES = 1_000_000
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def toc_pages() -> list[str]:
@@ -43,18 +40,6 @@ def server(site):
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: run `make browser` (or: sudo apt-get install chromium)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def visit(browser, url: str, viewport=DESKTOP):

@@ -4,7 +4,6 @@ wider than the printable area."""
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
-from build_pdf import CHROMIUM_FLAGS, PDF_NAME, PRINTABLE_WIDTH_PX  # noqa: E402
+from build_pdf import PDF_NAME, PRINTABLE_WIDTH_PX  # noqa: E402
 
 
 def toc_files() -> list[str]:
@@ -62,35 +61,29 @@ def test_the_downloads_page_links_the_pdf(site):
     assert page.find("a", href=PDF_NAME), f"downloads.html does not link {PDF_NAME}"
 
 
-def test_nothing_runs_past_the_printed_page(single_page):
+def test_nothing_runs_past_the_printed_page(browser, single_page):
     """The single page that was printed, laid out for print at the printable width: every table and code block
     fits, and so does the page as a whole."""
-    from playwright.sync_api import sync_playwright
-
     root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: run `make browser`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": PRINTABLE_WIDTH_PX, "height": 1000})
-            page.goto((single_page / f"{root}.html").resolve().as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            report = page.evaluate("""(width) => {
-                const wide = [];
-                const all = Array.from(document.querySelectorAll('table, pre'));
-                for (const el of all) {
-                    const r = el.getBoundingClientRect();
-                    if (r.width === 0) continue;  // not printed (display: none)
-                    if (r.right > width + 1 || r.left < -1 || el.scrollWidth > el.clientWidth + 1) {
-                        wide.push(`${el.tagName.toLowerCase()} ${Math.round(r.width)}px (content ${el.scrollWidth}px): `
-                                  + el.textContent.trim().slice(0, 60));
-                    }
+    page = browser.new_page(viewport={"width": PRINTABLE_WIDTH_PX, "height": 1000})
+    try:
+        page.goto((single_page / f"{root}.html").resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        report = page.evaluate("""(width) => {
+            const wide = [];
+            const all = Array.from(document.querySelectorAll('table, pre'));
+            for (const el of all) {
+                const r = el.getBoundingClientRect();
+                if (r.width === 0) continue;  // not printed (display: none)
+                if (r.right > width + 1 || r.left < -1 || el.scrollWidth > el.clientWidth + 1) {
+                    wide.push(`${el.tagName.toLowerCase()} ${Math.round(r.width)}px (content ${el.scrollWidth}px): `
+                              + el.textContent.trim().slice(0, 60));
                 }
-                return {checked: all.length, wide, page: document.documentElement.scrollWidth};
-            }""", PRINTABLE_WIDTH_PX)
-        finally:
-            browser.close()
+            }
+            return {checked: all.length, wide, page: document.documentElement.scrollWidth};
+        }""", PRINTABLE_WIDTH_PX)
+    finally:
+        page.close()
     assert report["checked"] > 50, f"only {report['checked']} tables and code blocks found on the single page"
     assert not report["wide"], "cut at the margin when printed:\n" + "\n".join(report["wide"])
     assert report["page"] <= PRINTABLE_WIDTH_PX + 1, f"the printed page is {report['page']}px wide"
