@@ -13,7 +13,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 NB ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test unit nbval site-build site-check browser serve execute execute-one lab lock bench clean distclean
+.PHONY: help setup book pdf test unit nbval site-build site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,7 +33,10 @@ book: $(STAMP)  ## execute the chapters (cached) and build the site into _build/
 	$(BIN)/python tools/build_book.py --execute --out .
 	@echo "The book is built: open $(BUILD)/html/index.html in a browser."
 
-test: unit nbval site-build site-check  ## every test: unit tests, strict nbval, warning-free build, built-site check
+pdf: book browser  ## the whole book as one PDF, printed by chromium: _build/html/does-smaller-pay.pdf
+	$(BIN)/python tools/build_pdf.py --site $(BUILD)/html --work $(BUILD)/pdf
+
+test: unit nbval site-build site-pdf site-check  ## every test: unit tests, strict nbval, warning-free build, PDF, built-site check
 	@echo "make test: all checks passed."
 
 unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)
@@ -46,8 +49,11 @@ nbval: $(STAMP)  ## re-run every chapter in a fresh kernel and compare with its 
 site-build: $(STAMP)  ## build the site from the committed outputs, warnings as errors (no execution)
 	$(BIN)/python tools/build_book.py --render-only --out $(TEST_OUT)
 
-site-check: $(STAMP) browser  ## check the built site: links and images, then in headless chromium (offline, phone)
-	$(BIN)/python -m pytest tests/site --site=$(TEST_OUT)/_build/html
+site-pdf: $(STAMP) browser  ## print the test build as a PDF (into the test site, where the downloads page links it)
+	$(BIN)/python tools/build_pdf.py --site $(TEST_OUT)/_build/html --work $(TEST_OUT)/pdf
+
+site-check: $(STAMP) browser  ## check the built site and its PDF: links, images, chromium (offline, phone, drawers)
+	$(BIN)/python -m pytest tests/site --site=$(TEST_OUT)/_build/html --single-page=$(TEST_OUT)/pdf/_build/singlehtml
 
 browser:  ## make sure Debian's chromium is installed for the browser tests (installs it when run as root)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -5,6 +5,8 @@ import pytest
 
 def pytest_addoption(parser):
     parser.addoption("--site", default=None, help="folder of a built site (the html/ folder) for tests/site")
+    parser.addoption("--single-page", default=None,
+                     help="folder of the single-page build that tools/build_pdf.py printed (for tests/site/test_pdf.py)")
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -20,6 +22,17 @@ def site(request):
 
     path = Path(request.config.getoption("--site"))
     assert (path / "index.html").is_file(), f"no built site at {path}: run make site-build first"
+    return path
+
+
+@pytest.fixture(scope="session")
+def single_page(request):
+    from pathlib import Path
+
+    folder = request.config.getoption("--single-page")
+    assert folder, "give the single-page build with --single-page=DIR (make site-check does)"
+    path = Path(folder)
+    assert path.is_dir(), f"no single-page build at {path}: run make site-pdf first"
     return path
 
 

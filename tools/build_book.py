@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -52,17 +53,21 @@ def render_only_config(book: Path, out: Path) -> Path:
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     out.mkdir(parents=True, exist_ok=True)
+    # jupyter-book finds local extensions relative to the config file: point them back at the book's folder.
+    extensions = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, folder in extensions.items():
+        extensions[name] = os.path.relpath(book / folder, out)
     path = out / "_config.render-only.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
 
 
-def build(book: Path, out: Path, config: Path | None) -> int:
+def build(book: Path, out: Path, config: Path | None, builder: str = "html") -> int:
     # The jupyter-book script beside this interpreter: the one installed from the lock. --all re-reads every
     # page (a fresh Sphinx environment): an incremental build can leave cross-page output stale, such as the
     # bibliography's anchors after a chapter adds citations. Execution stays cached, so this costs seconds.
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(out),
-           "-W", "-n", "--keep-going", "--all"]
+           "-W", "-n", "--keep-going", "--all", "--builder", builder]
     if config is not None:
         cmd += ["--config", str(config)]
     return subprocess.call(cmd)

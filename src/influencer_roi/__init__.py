@@ -7,4 +7,7 @@ Modules:
     book      the preamble every chapter runs first, and formatting helpers for glued numbers
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version as _version
+
+# The one version is pyproject.toml's; the book's footer shows the same (from the installed package).
+__version__ = _version("influencer-roi")

@@ -100,6 +100,8 @@ SOURCES_SCHEMA = pa.DataFrameSchema(
         "grade": _text(checks=pa.Check.isin(GRADES)),
         "source_file": _text(nullable=True, checks=pa.Check.str_matches(r"^\d{3}_[0-9a-f]+\.txt$")),
         "notes": _text(nullable=True),
+        # the source's entry in references.bib (tests/test_book.py checks every key is there)
+        "bib_key": _text(checks=pa.Check.str_matches(r"^[A-Za-z0-9_:-]+$")),
     },
     checks=[_unique_together("source_id")],
     strict=True,

@@ -1,6 +1,7 @@
 """Checks on the built site: every page in the table of contents is there, every internal link and image
 resolves, every image has alt text, and no page reports a failed execution. Run by `make site-check`."""
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,13 +29,66 @@ def local_target(page: Path, ref: str, site: Path) -> tuple[Path, str] | None:
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or ref.startswith(("mailto:", "javascript:", "data:")):
         return None
-    target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+    if not parts.path:
+        target = page
+    elif parts.path.startswith("/"):  # absolute from the site's root: the 404 page's links (notfound_urls_prefix "/")
+        target = (site / unquote(parts.path).lstrip("/")).resolve()
+    else:
+        target = (page.parent / unquote(parts.path)).resolve()
     return target, parts.fragment
 
 
 def test_every_toc_page_is_built(site):
     for name in toc_pages():
         assert (site / f"{name}.html").is_file(), f"{name} is in _toc.yml but was not built"
+
+
+def test_the_404_page_is_built(site):
+    page = soup(site / "404.html")
+    assert page.find("h1", string="Page not found"), "404.html has no 'Page not found' heading"
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_every_page_has_a_description_and_og_metadata(site, name):
+    page = soup(site / f"{name}.html")
+    meta = {m.get("property") or m.get("name"): m.get("content", "") for m in page.find_all("meta")}
+    for key in ("description", "og:title", "og:description", "og:site_name"):
+        assert meta.get(key, "").strip(), f"{name} has no {key} meta tag"
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_every_page_shows_the_version_and_the_licences(site, name):
+    from importlib.metadata import version
+
+    footer = soup(site / f"{name}.html").find(class_="book-footer")
+    assert footer is not None, f"{name} has no book footer"
+    text = " ".join(footer.get_text().split())
+    assert f"Version {version('influencer-roi')}." in text
+    assert "CC BY 4.0" in text and "MIT" in text
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    assert footer.find("a", href=repository), f"{name}: the footer does not link the repository {repository}"
+
+
+# Pages whose tables all go through influencer_roi.tables; add each chapter as it adopts the helper, until the
+# list is toc_pages().
+TABLE_PAGES = ["chapters/tier_definitions"]
+RAW_MISSING = {"nan", "NaN", "<NA>", "None", "NaT"}
+SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+@pytest.mark.parametrize("name", TABLE_PAGES)
+def test_tables_show_no_raw_missing_values_or_snake_case_headers(site, name):
+    tables = soup(site / f"{name}.html").select("main table")
+    assert tables, f"{name} has no tables"
+    problems = []
+    for number, table in enumerate(tables, start=1):
+        for th in table.find_all("th"):
+            if SNAKE_CASE.match(th.get_text(strip=True)):
+                problems.append(f"table {number}: header {th.get_text(strip=True)!r} is snake_case")
+        for td in table.find_all("td"):
+            if td.get_text(strip=True) in RAW_MISSING:
+                problems.append(f"table {number}: a cell shows {td.get_text(strip=True)!r}")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 def test_internal_links_and_anchors_resolve(site):
