@@ -80,7 +80,10 @@ class Market:
         value, at the model's platform mix; its spread between creators combines the model's engagement,
         conversion and platform spreads, and the spread shared by a campaign's creators its brand and niche
         spreads."""
+        from . import worlds
+
         p = params or Params()
+        assumptions.setdefault("e_reach", worlds.central()["e_reach"])  # the middle of the evidence's two readings
         shares = np.asarray(p.platform_shares) / sum(p.platform_shares)
         log_platform = np.log(np.asarray(p.platform_er))
         platform_mean = float(shares @ log_platform)
@@ -95,7 +98,7 @@ class Market:
     @classmethod
     def from_world(cls, world, **assumptions) -> "Market":
         """The calibrated market in one world (a row of worlds.draws): its elasticities, level and reach."""
-        return cls.calibrated(Params.from_world(world), e_reach=float(world["e_reach"]), **assumptions)
+        return cls.calibrated(Params.from_world(world), **{"e_reach": float(world["e_reach"]), **assumptions})
 
     @classmethod
     def fitted(cls, campaigns: pd.DataFrame, **assumptions) -> "Market":

@@ -634,3 +634,55 @@ def evidence_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     ax.set_xlabel("Elasticity with respect to followers (95% CI)" + (f" · {note}" if note else ""))
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
+    """allocate.decision_table: per budget (one panel each, stacked), each strategy's expected revenue as a dot with
+    the 5th to 95th percentile across the worlds of the evidence as a bar, relative to the best strategy's expected
+    revenue, labelled with its probability of being best."""
+    budgets = sorted(table["budget"].unique())
+    names = list(dict.fromkeys(table["strategy"]))
+    fig, axes = plt.subplots(len(budgets), 1, figsize=(7.0, 1.9 * len(budgets) + 0.9), sharex=True, squeeze=False)
+    for ax, budget in zip(axes[:, 0], budgets):
+        rows = table[table["budget"] == budget].set_index("strategy").reindex(names)
+        top = rows["mean_revenue"].max()
+        y = np.arange(len(names))
+        colours = [STRATEGY_COLOURS.get(n, "#555555") for n in names]
+        ax.axvline(1, color="grey", lw=0.8)
+        ax.hlines(y, rows["revenue_p05"] / top, rows["revenue_p95"] / top, colors=colours, lw=3, alpha=0.6)
+        ax.scatter(rows["mean_revenue"] / top, y, c=colours, s=30, zorder=3, edgecolors="black", linewidths=0.5)
+        for yi, (x, p) in enumerate(zip(rows["revenue_p95"] / top, rows["p_best"])):
+            if p > 0:
+                ax.text(x, yi, f"  P(best) {p:.0%}", va="center", fontsize="x-small")
+        ax.set_yticks(y, names, fontsize="small")
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.set_title(f"budget {_money(budget)}", fontsize="small", loc="left")
+        ax.grid(axis="y", visible=False)
+    axes[-1, 0].set_xlabel("Expected revenue ÷ the best strategy's (dot), 5th to 95th percentile across worlds (bar)"
+                           + (f" · {note}" if note else ""), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: float, note: str = "") -> plt.Figure:
+    """allocate.best_by_elasticity for one or more budgets (column budget): each strategy's expected revenue
+    relative to the best at each elasticity of return per dollar, one panel per budget, with the synthesis's
+    interval shaded and its estimate marked. Where a line reaches 1 that strategy is the best."""
+    budgets = sorted(curves["budget"].unique())
+    fig, axes = plt.subplots(len(budgets), 1, figsize=(7.0, 2.3 * len(budgets) + 0.8), sharex=True, squeeze=False)
+    for ax, budget in zip(axes[:, 0], budgets):
+        rows = curves[curves["budget"] == budget]
+        best = rows.groupby("e_rpd")["expected_revenue"].transform("max")
+        ax.axvspan(*interval, color="#DDDDDD", lw=0, zorder=0, label="the synthesis's 95% interval")
+        ax.axvline(estimate, color="black", lw=0.8, ls="--", label="its estimate")
+        for name, group in rows.assign(relative=rows["expected_revenue"] / best).groupby("strategy", sort=False):
+            ax.plot(group["e_rpd"], group["relative"], color=STRATEGY_COLOURS.get(name, "#555555"), lw=1.6, label=name)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("÷ best", fontsize="small")
+        ax.set_title(f"budget {_money(budget)}", fontsize="small", loc="left")
+    axes[-1, 0].set_xlabel("Elasticity of return per dollar with respect to followers (the rest central)"
+                           + (f" · {note}" if note else ""), fontsize="small")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=4, fontsize="x-small", bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    return fig

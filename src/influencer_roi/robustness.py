@@ -206,6 +206,13 @@ def power_curve(ratio: float, sd: float, sizes=(10, 20, 50, 100, 200, 500), reps
     return pd.DataFrame(rows)
 
 
+def within_tier_sd(campaigns: pd.DataFrame) -> float:
+    """The standard deviation of log return per dollar within a canonical tier, pooled over the tiers (the spread a
+    brand's comparison of two tiers has to see through)."""
+    data = models.prepare(campaigns)
+    return float(np.sqrt(data.groupby("tier", observed=True)["log_roas"].var().mean()))
+
+
 def campaigns_needed(ratio: float, sd: float, power: float = 0.8, alpha: float = 0.05) -> float:
     """Campaigns per tier for the t-test to detect `ratio` with the given power (statsmodels' solver)."""
     return float(TTestIndPower().solve_power(effect_size=np.log(ratio) / sd, power=power, alpha=alpha))

@@ -44,7 +44,7 @@ class Params:
     # assumption, stated in the model chapter.
     follower_decay: float = 1.0
     followers_min: float = 1_000.0
-    followers_max: float = FOLLOWER_CAP
+    followers_max: float = float(FOLLOWER_CAP)
     reference_followers: float = REFERENCE_FOLLOWERS  # F_ref: the geometric midpoint of the canonical micro tier
     platform_shares: tuple = (0.5, 0.35, 0.15)  # instagram, tiktok, youtube: an assumption
 
@@ -236,16 +236,19 @@ CALIBRATION_METRICS = ("engagement_rate", "conversion_rate", "price_per_post", "
 
 def calibration_table(claims: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataFrame:
     """Each measured ledger claim about one canonical tier (not illustrative) against the median of the simulated
-    campaigns of that tier (and platform, where the claim names one): claim_id, tier, metric, platform, claimed
-    (low, high), simulated median, its ratio to the claim (geometric midpoint of the claimed range), and a
-    verdict: 'inside' the claimed range, CALIBRATION_NEAR of it, or 'outside'. SIMULATED."""
+    campaigns in the follower range the claim is about (its source's own range where stated, as HypeAuditor's micro
+    of 10k to 50k; else the canonical tier) and platform, where the claim names one: claim_id, tier, metric,
+    platform, claimed (low, high), simulated median, its ratio to the claim (geometric midpoint of the claimed
+    range), and a verdict: 'inside' the claimed range, CALIBRATION_NEAR of it, or 'outside'. SIMULATED."""
     sim = campaign_metrics(campaigns)
     rows = claims[claims["metric"].isin(CALIBRATION_METRICS) & claims["tier_b"].isna() & ~claims["illustrative"]
                   & claims["tier_a"].isin(["nano", "micro", "macro", "mega"])
                   & ~claims["value_unit"].isin(["eur", "currency"])]
     out = []
     for row in rows.itertuples(index=False):
-        pool = sim[sim["tier"] == row.tier_a]
+        lower = 0.0 if pd.isna(row.range_min) else row.range_min
+        upper = np.inf if pd.isna(row.range_max) else row.range_max
+        pool = sim[(sim["followers"] >= lower) & (sim["followers"] < upper)]
         if row.platform != "any":
             pool = pool[pool["platform"] == row.platform]
         median = float(pool[row.metric].median())
@@ -298,3 +301,15 @@ def simulate_posts(n_accounts: int, seed: int = 0, params: Params | None = None,
         "comments": rng.poisson(expected * POST_COMMENT_SHARE),
         "sponsored": rng.random(n) < 1 / 3,
     })
+
+
+def world_tier_medians(worlds_table: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
+    """The market simulated in each world of worlds.draws (Params.from_world), `n` campaigns each: the median return
+    per dollar of each canonical tier in each world. Tidy: world, tier, roas, campaigns. SIMULATED."""
+    rows = []
+    for i, world in enumerate(worlds_table.itertuples(index=False)):
+        campaigns = campaign_metrics(simulate(n, seed=seed + i, params=Params.from_world(world._asdict())))
+        medians = campaigns.groupby("tier")["roas"].agg(["median", "size"])
+        rows += [{"world": int(world.world), "tier": t, "roas": float(r["median"]), "campaigns": int(r["size"])}
+                 for t, r in medians.iterrows()]
+    return pd.DataFrame(rows)
