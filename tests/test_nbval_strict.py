@@ -5,6 +5,7 @@ does. The untouched copy must pass, or the broken ones would prove nothing.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -59,14 +60,38 @@ def test_untouched_chapter_passes(chapter_copy):
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-@pytest.mark.parametrize("old, new", [
-    ("'11'", "'12'"),  # a glued number: the count of schemes in the opening summary
-    # a table cell (the schemes stating 10,000 as a boundary, in the HTML that influencer_roi.tables writes)
-    ('<td class="book-number">10,000</td><td class="book-number">9</td>',
-     '<td class="book-number">10,000</td><td class="book-number">8</td>'),
-], ids=["glued-number", "table-number"])
-def test_a_changed_number_fails(chapter_copy, old, new):
-    edit_outputs(chapter_copy, old, new)
+def _glued(key: str) -> str:
+    """The committed text of a glued value of the chapter (as the output stores it, quoted)."""
+    nb = json.loads(CHAPTER.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                return "".join(out["data"]["application/papermill.record/text/plain"])
+    raise AssertionError(f"test setup: no glued {key!r} in {CHAPTER.name}")
+
+
+def _table_cell() -> str:
+    """The count of schemes stating 10,000 as a boundary, as the table's HTML (influencer_roi.tables) writes it."""
+    nb = json.loads(CHAPTER.read_text(encoding="utf-8"))
+    html = "".join("".join(out.get("data", {}).get("text/html", "")) for cell in nb["cells"]
+                   for out in cell.get("outputs", []))
+    match = re.search(r'<td class="book-number">10,000</td><td class="book-number">(\d+)</td>', html)
+    assert match, "test setup: the boundary table is not in the outputs"
+    return match.group(0)
+
+
+def _bumped(text: str) -> str:
+    """The same text with its last number one higher."""
+    number = re.findall(r"\d+", text)[-1]
+    head, _, tail = text.rpartition(number)
+    return f"{head}{int(number) + 1}{tail}"
+
+
+@pytest.mark.parametrize("which", ["glued-number", "table-number"])
+def test_a_changed_number_fails(chapter_copy, which):
+    # a glued number (the count of schemes in the opening summary), or a table cell
+    old = _glued("n_schemes") if which == "glued-number" else _table_cell()
+    edit_outputs(chapter_copy, old, _bumped(old))
     result = run_nbval(chapter_copy)
     assert result.returncode != 0
     assert "failed" in result.stdout
