@@ -1,8 +1,9 @@
-"""tools/build_book.py: a change in the inputs (src/, data/, the lock) re-executes the chapters.
+"""No stale output: a change in the inputs (src/, data/, the lock) re-executes the chapters, whatever command builds.
 
-The jupyter-cache keys only on code cells, so without the input hash a changed data file or package function
-would leave the old output on the site. The end-to-end test shows both: plain `jupyter-book build` keeps the
-stale output, build_book.py does not.
+The jupyter-cache keys only on code cells, so without the book's extension _ext/fresh_outputs.py a changed data
+file or package function would leave the old output on the site. The end-to-end test shows both: a one-page book
+without the extension keeps the stale output after its data changes (the control), the same book with it, built by
+a plain `jupyter-book build`, re-executes.
 """
 
 import importlib.util
@@ -15,19 +16,27 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("build_book", ROOT / "tools" / "build_book.py")
-build_book = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(build_book)
+
+
+def load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build_book = load("build_book", ROOT / "tools" / "build_book.py")
+fresh_outputs = load("fresh_outputs", ROOT / "_ext" / "fresh_outputs.py")
 
 
 def test_hash_follows_content_and_ignores_caches(tmp_path):
     (tmp_path / "src" / "__pycache__").mkdir(parents=True)
     (tmp_path / "src" / "mod.py").write_text("x = 1\n")
-    first = build_book.inputs_hash(tmp_path, ["src"])
+    first = fresh_outputs.inputs_hash(tmp_path, ["src"])
     (tmp_path / "src" / "__pycache__" / "mod.pyc").write_bytes(b"\0")
-    assert build_book.inputs_hash(tmp_path, ["src"]) == first
+    assert fresh_outputs.inputs_hash(tmp_path, ["src"]) == first
     (tmp_path / "src" / "mod.py").write_text("x = 2\n")
-    assert build_book.inputs_hash(tmp_path, ["src"]) != first
+    assert fresh_outputs.inputs_hash(tmp_path, ["src"]) != first
 
 
 def test_render_only_config_switches_execution_off(tmp_path):
@@ -36,10 +45,14 @@ def test_render_only_config_switches_execution_off(tmp_path):
     assert yaml.safe_load(path.read_text())["execute"]["execute_notebooks"] == "off"
 
 
-def make_book(root: Path) -> None:
+def make_book(root: Path, guarded: bool) -> None:
     (root / "data").mkdir()
     (root / "data" / "value.txt").write_text("alpha")
-    (root / "_config.yml").write_text("title: mini\nonly_build_toc_files: true\nexecute:\n  execute_notebooks: cache\n")
+    config = {"title": "mini", "only_build_toc_files": True, "execute": {"execute_notebooks": "cache"}}
+    if guarded:
+        config["sphinx"] = {"local_extensions": {"fresh_outputs": str(ROOT / "_ext")},
+                            "config": {"book_inputs": ["data"]}}
+    (root / "_config.yml").write_text(yaml.safe_dump(config))
     (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (root / "intro.md").write_text("# Mini\n")
     nb = nbformat.v4.new_notebook(cells=[
@@ -55,26 +68,28 @@ def shown(root: Path) -> str:
     return next(word for word in ("alpha", "beta", "gamma") if f"value is {word}" in html)
 
 
+def plain_build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(root)],
+                          capture_output=True, text=True)
+
+
 @pytest.mark.slow
-def test_changed_input_reexecutes_but_plain_cache_would_not(tmp_path):
-    make_book(tmp_path)
-    run = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--execute",
-           "--book", str(tmp_path), "--out", str(tmp_path), "--inputs", "data"]
-    assert subprocess.run(run, capture_output=True).returncode == 0
+@pytest.mark.parametrize("guarded", [False, True], ids=["control, no guard", "guarded"])
+def test_a_changed_input_reexecutes_only_with_the_guard(tmp_path, guarded):
+    make_book(tmp_path, guarded)
+    assert plain_build(tmp_path).returncode == 0
     assert shown(tmp_path) == "alpha"
 
-    # the control: plain jupyter-book with its cache keeps the old output after the data changes
     (tmp_path / "data" / "value.txt").write_text("beta")
-    plain = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(tmp_path)]
-    assert subprocess.run(plain, capture_output=True).returncode == 0
-    assert shown(tmp_path) == "alpha"
-
-    # build_book.py sees the changed input and re-executes
-    result = subprocess.run(run, capture_output=True, text=True)
+    result = plain_build(tmp_path)
     assert result.returncode == 0
+    if not guarded:
+        assert shown(tmp_path) == "alpha"  # the cache keyed on code cells keeps the stale output
+        return
     assert "re-executing every chapter" in result.stdout
     assert shown(tmp_path) == "beta"
 
-    # nothing changed: the stamp matches, no re-execution is announced
-    result = subprocess.run(run, capture_output=True, text=True)
+    # nothing changed: the stamp matches, no re-execution is announced, the output stays
+    result = plain_build(tmp_path)
     assert result.returncode == 0 and "re-executing" not in result.stdout
+    assert shown(tmp_path) == "beta"

@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from influencer_roi import audit, evidence, synthesis as sy
+from influencer_roi.constants import FOLLOWER_CAP
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_beichert_macro_sits_at_the_sources_own_size_not_at_the_old_midpoint(led
     nano_mid = np.sqrt(1_200 * 8_500)
     assert table.loc["L13", "followers"] == pytest.approx(32 * nano_mid)  # L15: macro about 32x nano
     assert "L15" in table.loc["L13", "placed_by"]
-    old = np.sqrt(50_000 * evidence.FOLLOWER_CAP)
+    old = np.sqrt(50_000 * FOLLOWER_CAP)
     assert table.loc["L13", "followers"] < old / 5
     ratio = sy.median_range_ratio(ledger["tier_definitions"])
     canonical = rows(ledger, audit_result, placement="canonical")

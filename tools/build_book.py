@@ -3,10 +3,9 @@
 Two modes:
 
 --execute      what `make book` runs. Chapters are executed through the jupyter-cache, which keys only on the
-               code cells. A chapter's output also depends on the package in src/, the data in data/ and the
-               locked library versions, so this script hashes those inputs and, when the hash differs from the
-               one stored beside the last good build, clears the cache and Sphinx's saved environment: every
-               chapter is then re-read and re-executed. Unchanged inputs keep the fast cached rebuild.
+               code cells; the book's extension _ext/fresh_outputs.py hashes src/, data/ and the lock and clears
+               the cache when they change, so every chapter is re-executed (a plain `jupyter-book build .` gets the
+               same guard). Every page is re-read (--all).
 --render-only  what `make test` runs after strict nbval has shown that the committed outputs reproduce: the
                same build with execution switched off, from a generated copy of _config.yml, into its own folder.
 
@@ -16,7 +15,6 @@ Exit status is the build's.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
@@ -24,28 +22,6 @@ import sys
 from pathlib import Path
 
 import yaml
-
-SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
-STAMP_NAME = ".inputs-hash"
-
-
-def inputs_hash(root: Path, inputs: list[str]) -> str:
-    """SHA-256 over the relative path and bytes of every file under `inputs` (files or folders)."""
-    digest = hashlib.sha256()
-    files: list[Path] = []
-    for name in inputs:
-        path = root / name
-        if path.is_file():
-            files.append(path)
-        elif path.is_dir():
-            files.extend(p for p in path.rglob("*") if p.is_file())
-    for path in sorted(files):
-        rel = path.relative_to(root)
-        if SKIP_PARTS.intersection(rel.parts) or any(part.endswith(".egg-info") for part in rel.parts):
-            continue
-        digest.update(rel.as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def render_only_config(book: Path, out: Path) -> Path:
@@ -80,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--render-only", action="store_true", help="build from committed outputs only")
     parser.add_argument("--book", default=".", help="the book's folder (holds _config.yml)")
     parser.add_argument("--out", default=".", help="jupyter-book's --path-output: the site goes to OUT/_build/html")
-    parser.add_argument("--inputs", nargs="+", default=["src", "data", "requirements.txt"],
-                        help="files and folders, relative to the book, whose change re-executes every chapter")
     args = parser.parse_args(argv)
 
     book = Path(args.book).resolve()
@@ -93,20 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         shutil.rmtree(built, ignore_errors=True)  # a test build starts from nothing
         return build(book, out, render_only_config(book, built))
-
-    current = inputs_hash(book, args.inputs)
-    stamp = built / STAMP_NAME
-    previous = stamp.read_text().strip() if stamp.exists() else None
-    if previous != current:
-        if previous is not None:
-            print("build_book: src/, data/ or the lock changed since the last build: re-executing every chapter.")
-        for stale in (built / ".jupyter_cache", built / ".doctrees"):
-            shutil.rmtree(stale, ignore_errors=True)
-        stamp.unlink(missing_ok=True)
-    status = build(book, out, None)
-    if status == 0:
-        stamp.write_text(current + "\n")
-    return status
+    return build(book, out, None)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from scipy import optimize
 
 from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
-from .worlds import REFERENCE_FOLLOWERS
+from .constants import REFERENCE_FOLLOWERS
 
 # Loss: revenue below BREAKEVEN times spend. 2 is a brand whose goods cost half their price (a 50% gross margin):
 # revenue must pay for the goods as well as for the campaign. One definition for the chapter and the command.

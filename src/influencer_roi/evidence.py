@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import validation
+from .constants import FOLLOWER_CAP
 from .paths import evidence_dir
 from .tiers import TIERS
 from .validation import numeric as _numeric
@@ -70,7 +71,6 @@ UNITS_FOR = {
     "followers": {"followers"},
     "elasticity": {"elasticity"},
 }
-FOLLOWER_CAP = 10_000_000  # the top of the book's follower range, for the midpoint of an open-ended tier
 MAX_QUOTE_WORDS = 30
 
 
@@ -335,7 +335,7 @@ def normalise(claims: pd.DataFrame, metrics: pd.DataFrame | None = None) -> pd.D
     out["range_min"] = stated_min.where(from_source, canonical["lo"].where(single))
     out["range_max"] = stated_max.where(from_source, canonical["hi"].where(single))
     has_range = from_source | out["range_min"].notna()
-    out["range_from"] = np.where(from_source, "source", np.where(has_range, "canonical", None))
+    out["range_from"] = pd.Series("canonical", index=out.index).where(has_range).mask(from_source, "source")
     lo, hi = out["range_min"].fillna(0), out["range_max"].fillna(np.inf)
     out["canonical_tiers"] = [_overlapping_tiers(a, b) if h else "" for a, b, h in zip(lo, hi, has_range)]
     # Midpoints need finite ends: the book's tiers start at 1,000 followers (100 for a band under 1,000, such as

@@ -20,16 +20,31 @@ their difference. Fake followers lower E and R but not the price, which is set o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .evidence import FOLLOWER_CAP
-from .worlds import REFERENCE_FOLLOWERS
+from .constants import FOLLOWER_CAP, FOLLOWER_FLOOR, REFERENCE_FOLLOWERS
 
 PLATFORMS = ("instagram", "tiktok", "youtube")
 NICHES = ("beauty", "fashion", "fitness", "food", "gaming", "tech")
+
+
+def _central(name: str):
+    """A default taken from the central world of the evidence (worlds.central), when a Params is made."""
+    def default() -> float:
+        from . import worlds
+
+        return worlds.central()[name]
+
+    return default
+
+
+def _platform_multipliers() -> tuple:
+    from . import worlds
+
+    return worlds.platform_multipliers(PLATFORMS)
 
 
 @dataclass(frozen=True)
@@ -43,32 +58,32 @@ class Params:
     # many influencers: about two thirds nano, a few per cent mega. Population shape, not in the ledger: an
     # assumption, stated in the model chapter.
     follower_decay: float = 1.0
-    followers_min: float = 1_000.0
-    followers_max: float = float(FOLLOWER_CAP)
+    followers_min: float = FOLLOWER_FLOOR
+    followers_max: float = FOLLOWER_CAP
     reference_followers: float = REFERENCE_FOLLOWERS  # F_ref: the geometric midpoint of the canonical micro tier
     platform_shares: tuple = (0.5, 0.35, 0.15)  # instagram, tiktok, youtube: an assumption
 
     # Engagement rate at F_ref on Instagram: the real posts' fit (REAL data); its elasticity: the synthesis
     # (benchmarks and real posts pooled).
-    er_ref: float | None = None
-    e_er: float | None = None
+    er_ref: float = field(default_factory=_central("er_ref"))
+    e_er: float = field(default_factory=_central("e_er"))
     # Platform multipliers on engagement rate, relative to Instagram: the synthesis's platform levels.
-    platform_er: tuple | None = None
+    platform_er: tuple = field(default_factory=_platform_multipliers)
     sd_er: float = 0.5  # campaign-to-campaign spread of engagement (log scale): an assumption
 
     # Conversions per engagement at F_ref: set so that the median return per dollar at F_ref (at the platform mix)
     # is the level of the central world (Beichert et al.'s macro ROIS carried to F_ref, worlds.central); its
     # elasticity: the synthesis.
-    cr_ref: float | None = None
-    e_cr: float | None = None
+    cr_ref: float = float("nan")  # NaN: set from the level, below
+    e_cr: float = field(default_factory=_central("e_cr"))
     sd_cr: float = 0.6  # an assumption
     sd_niche: float = 0.2  # niche effect on conversion (log scale): an assumption
     order_value: float = 50.0  # USD per conversion: an assumption (no claim states it; only its product with
     # the conversion rate matters, and that is set by the level)
 
     # Price per post at F_ref and its elasticity: the synthesis's joint fit.
-    price_ref: float | None = None
-    e_price: float | None = None
+    price_ref: float = field(default_factory=_central("price_ref"))
+    e_price: float = field(default_factory=_central("e_price"))
     sd_price: float = 0.3  # an assumption
 
     # Brands: random intercepts on log revenue.
@@ -81,19 +96,11 @@ class Params:
     fake_share: float = 0.0
     fake_share_slope: float = 0.0
     fake_share_max: float = 0.6
-    # the level of return per dollar at F_ref that cr_ref is set from (None: the central world's)
-    roas_ref: float | None = None
+    # the level of return per dollar at F_ref that cr_ref is set from (by default the central world's)
+    roas_ref: float = field(default_factory=_central("roas_ref"))
 
     def __post_init__(self):
-        from . import worlds
-
-        central = worlds.central()
-        for name in ("er_ref", "e_er", "e_cr", "price_ref", "e_price", "roas_ref"):
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, central[name])
-        if self.platform_er is None:
-            object.__setattr__(self, "platform_er", worlds.platform_multipliers(PLATFORMS))
-        if self.cr_ref is None:
+        if np.isnan(self.cr_ref):
             shares = np.asarray(self.platform_shares) / sum(self.platform_shares)
             platform = float(np.exp(shares @ np.log(np.asarray(self.platform_er))))
             revenue_per_conversion_rate = self.reference_followers * self.er_ref * platform * self.order_value

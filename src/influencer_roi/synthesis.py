@@ -51,7 +51,7 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from .evidence import FOLLOWER_CAP
+from .constants import FOLLOWER_CAP, Z95
 
 METRICS = ("engagement_rate", "conversion_rate", "price_per_post")
 SIGNS = {"engagement_rate": 1.0, "conversion_rate": 1.0, "price_per_post": -1.0}  # in e(return per dollar)
@@ -158,7 +158,9 @@ def place(claims: pd.DataFrame, definitions: pd.DataFrame, choices: Choices = MA
     for row in out.to_dict("records"):
         stated = pd.notna(row["tier_min_followers"]) or pd.notna(row["tier_max_followers"])
         if pd.notna(row["tier_b"]) or row["tier_a"] not in ("sub_nano", "nano", "micro", "macro", "mega"):
-            lows.append(np.nan), highs.append(np.nan), how.append("no single tier")
+            lows.append(np.nan)
+            highs.append(np.nan)
+            how.append("no single tier")
             continue
         band, label = (row["tier_min_followers"], row["tier_max_followers"]), "the claim's own range"
         if not stated:
@@ -170,14 +172,17 @@ def place(claims: pd.DataFrame, definitions: pd.DataFrame, choices: Choices = MA
         if choices.placement == "source" and pd.isna(band[1]):
             stated_ratio = _stated_ratio(lookup, row["source_id"], row["tier_a"])
             other = source_band(row["source_id"], stated_ratio[1]) if stated_ratio else None
-            if other is not None:
+            if stated_ratio is not None and other is not None:
+                claim_id, other_tier, times = stated_ratio
                 o_lo, o_hi = close(*other)
-                centre = np.sqrt(o_lo * o_hi) * stated_ratio[2]
-                lows.append(centre), highs.append(centre)
-                how.append(f"{stated_ratio[2]:g} times its {stated_ratio[1]} tier ({stated_ratio[0]})")
+                centre = np.sqrt(o_lo * o_hi) * times
+                lows.append(centre)
+                highs.append(centre)
+                how.append(f"{times:g} times its {other_tier} tier ({claim_id})")
                 continue
         lo, hi = close(*band)
-        lows.append(lo), highs.append(hi)
+        lows.append(lo)
+        highs.append(hi)
         how.append(label + (" (open range closed)" if pd.isna(band[1]) else ""))
     out["range_low"], out["range_high"], out["placed_by"] = lows, highs, how
     out["followers"] = np.sqrt(out["range_low"] * out["range_high"])
@@ -379,17 +384,18 @@ def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
         formula = "y ~ 0 + " + " + ".join(f"x{i}" for i in range(p))
         model = sm.MixedLM.from_formula(formula, frame, groups="source", re_formula="1",
                                         vc_formula={"source_metric": "0 + C(metric)"})
-        result, converged = None, False
+        results = []
         for method in ("lbfgs", "powell", "nm"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 warnings.simplefilter("ignore", RuntimeWarning)
                 warnings.simplefilter("ignore", UserWarning)
-                candidate = model.fit(reml=True, method=[method])
-            if result is None or candidate.converged:
-                result, converged = candidate, bool(candidate.converged)
-            if converged:
+                results.append(model.fit(reml=True, method=[method]))
+            if results[-1].converged:
                 break
+        # the first that converged (the last tried); if none did, the first, and the table says so
+        result = results[-1] if results[-1].converged else results[0]
+        converged = bool(result.converged)
         estimate = np.asarray(result.fe_params)
         cov = np.asarray(result.cov_params())[:p, :p]
         df, method_name = n - p, "mixed model (random intercepts per source and per source and metric)"
@@ -462,7 +468,7 @@ def implied(slopes: pd.Series, cov: pd.DataFrame, df: int) -> pd.DataFrame:
     """The elasticities of ELASTICITIES from the three slopes: revenue 1 + er + cr, cost = price, return per dollar
     their difference; each with its standard error (c'Vc, covariances kept) and t interval on `df` degrees of
     freedom. Tidy: elasticity, estimate, std_error, ci_low, ci_high."""
-    combos = {
+    combos: dict[str, tuple[float, dict[str, float]]] = {
         "engagement_rate": (0.0, {"engagement_rate": 1}),
         "conversion_rate": (0.0, {"conversion_rate": 1}),
         "price_per_post": (0.0, {"price_per_post": 1}),
@@ -668,7 +674,7 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     used = synthesis.candidates[synthesis.candidates["used"]]
 
     def row(evidence, elasticity, estimate, se, df, points, sources):
-        half = stats.t.ppf(0.975, df) * se if np.isfinite(df) else stats.norm.ppf(0.975) * se
+        half = stats.t.ppf(0.975, df) * se if np.isfinite(df) else Z95 * se
         return {"evidence": evidence, "elasticity": elasticity, "estimate": estimate, "ci_low": estimate - half,
                 "ci_high": estimate + half, "points": points, "sources": sources}
 

@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-REFERENCE_FOLLOWERS = 31_623.0  # F_ref: the geometric midpoint of the canonical micro tier (10k to 100k)
+from .constants import REFERENCE_FOLLOWERS
+
 LEVEL_CLAIM = "L13"  # Beichert et al.'s macro ROIS: the level of return per dollar (a cash fee)
 LEVEL_FACTOR = 2.0  # the level is within a factor of 2 either way in 90% of worlds (assumption)
 REACH_CLAIM = "L37"  # Tian et al.: the causal follower elasticity of impressions

@@ -1,0 +1,16 @@
+"""Numbers the whole package shares, in one place: the book's follower range, its reference account, the
+confidence level of its intervals."""
+
+from __future__ import annotations
+
+from scipy import stats
+
+# The book's follower range: tiers start at 1,000 followers (the canonical nano tier) and the open mega tier is
+# read up to ten million where a finite end is needed (the largest simulated account; the old rule for open ranges).
+FOLLOWER_FLOOR = 1_000.0
+FOLLOWER_CAP = 10_000_000.0
+# F_ref, the reference account: the geometric midpoint of the canonical micro tier (10k to 100k), rounded.
+REFERENCE_FOLLOWERS = 31_623.0
+# Every interval in the book is a 95% interval; Z95 is the normal quantile where a normal interval is meant.
+CONFIDENCE = 0.95
+Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
