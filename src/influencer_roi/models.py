@@ -17,6 +17,32 @@ from .tiers import TIERS, assign_tier
 TIDY_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
 
 
+class NotEstimable(ValueError):
+    """A model that cannot be estimated on this data (one tier only, too few groups); the message says why."""
+
+
+def attempt(model: str, fit, term: str = "") -> pd.DataFrame:
+    """fit() (one model's tidy table) with a `note` column, or, when the model cannot be estimated on this data,
+    one row marked so: estimates missing, the reason in `note`. Warnings raised while fitting are never printed:
+    a rank-deficient design makes the model not estimable (statsmodels would return one of many solutions), any
+    other warning becomes the note."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            table = fit()
+            singular = [w for w in caught if issubclass(w.category, SingularMatrixWarning)]
+            if singular:
+                raise NotEstimable(f"the design is singular ({str(singular[0].message).splitlines()[0]})")
+        except Exception as err:  # noqa: BLE001 - degenerate data fails in many ways; each is reported, not raised
+            reason = str(err).splitlines()[0] if isinstance(err, NotEstimable) else \
+                f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'failed'}"
+            return pd.DataFrame([{"model": model, "term": term, **dict.fromkeys(TIDY_COLUMNS[1:], np.nan),
+                                  "note": f"not estimable: {reason}"}])
+    notes = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
+    table["note"] = "; ".join(notes) if notes else None
+    return table
+
+
 def tidy(result, alpha: float = 0.05) -> pd.DataFrame:
     """A fitted statsmodels result as a tidy table, one row per term, with (1 - alpha) confidence intervals.
 
@@ -111,7 +137,12 @@ def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
     """3. log return per dollar on canonical tier dummies (HC3); every pairwise difference, as a ratio of
     geometric-mean return per dollar, with p-values adjusted for multiple testing (Holm by default)."""
     data = data.dropna(subset=["tier"])
-    present = [t for t in TIERS if (data["tier"] == t).any()]
+    # a tier needs two campaigns for a robust (HC3) error: one campaign has leverage 1
+    present = [t for t in TIERS if (data["tier"] == t).sum() >= 2]
+    if len(present) < 2:
+        raise NotEstimable(f"campaigns in {len(present)} canonical tier(s) with at least two campaigns each; a "
+                           "contrast needs two tiers")
+    data = data[data["tier"].isin(present)]
     dummies = np.column_stack([(data["tier"] == t).to_numpy(float) for t in present])
     result = sm.OLS(data["log_roas"].to_numpy(float), dummies).fit(cov_type="HC3")
     rows = []
@@ -234,10 +265,13 @@ def fit_all(campaigns: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
 
 
 def fit_prepared(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """All eight models on prepare()'s output."""
-    return pd.concat([ols_log_roas(data), decomposition(data), tier_contrasts(data), curvature(data, seed=seed),
-                      quantiles(data, seed=seed), mixed(data, seed=seed), gamma_glm(data), huber(data, seed=seed)],
-                     ignore_index=True)
+    """All eight models on prepare()'s output. A model that cannot be estimated on this data is one row marked so
+    (see attempt); the `note` column says why, or what statsmodels warned about."""
+    fits = [("ols_log_roas", lambda: ols_log_roas(data)), ("decomposition", lambda: decomposition(data)),
+            ("tier_contrasts", lambda: tier_contrasts(data)), ("curvature", lambda: curvature(data, seed=seed)),
+            ("quantile", lambda: quantiles(data, seed=seed)), ("mixed_brand", lambda: mixed(data, seed=seed)),
+            ("gamma_glm", lambda: gamma_glm(data)), ("huber", lambda: huber(data, seed=seed))]
+    return pd.concat([attempt(name, fit, SLOPE_TERMS.get(name, "")) for name, fit in fits], ignore_index=True)
 
 
 def roi_elasticities(fits: pd.DataFrame) -> pd.DataFrame:
