@@ -218,8 +218,8 @@ def _drop_warnings(summary: dict) -> list[str]:
     return out
 
 
-def _dropped(frame, path: str, max_share: float) -> dict | None:
-    """Report what --drop-invalid dropped (overall, by tier, by rule) on the terminal; refuse above max_share.
+def _dropped(frame, path: str, max_share: float, say) -> dict | None:
+    """Report what --drop-invalid dropped (overall, by tier, by rule) through `say`; refuse above max_share.
     Returns the record for results.json (None when nothing was dropped)."""
     dropped, summary = frame.attrs.pop("dropped"), frame.attrs.pop("drop_summary")
     if not len(dropped):
@@ -235,48 +235,50 @@ def _dropped(frame, path: str, max_share: float) -> dict | None:
             f"{path}: --drop-invalid would drop {share}, more than --max-drop-share allows ({_pct(max_share)}); so many dropped rows can bias the result (by tier: "
             f"{by_tier}). The first: {first['line']}, column {first['column']}: value {first['value']!r} breaks "
             f"rule: {first['rule']}. Fix the file, or raise --max-drop-share if you accept the bias")
-    _say(f"--drop-invalid: dropped {summary['dropped']:,} of {summary['rows']:,} row(s) ({_pct(summary['share'])}); "
-         f"by tier: {by_tier}")
+    say(f"--drop-invalid: dropped {summary['dropped']:,} of {summary['rows']:,} row(s) ({_pct(summary['share'])}); "
+        f"by tier: {by_tier}")
     for r in reasons.itertuples():
-        _say(f"  {r.values:,} value(s) in column {r.column}: {r.rule}")
+        say(f"  {r.values:,} value(s) in column {r.column}: {r.rule}")
     warned = _drop_warnings(summary)
     for line in warned:
-        _say(f"warning: {line}")
+        say(f"warning: {line}")
     return {"rows_read": summary["rows"], "dropped": summary["dropped"], "share": summary["share"],
             "by_tier": summary["by_tier"],
             "reasons": [{"column": r.column, "rule": r.rule, "values": int(r.values)} for r in reasons.itertuples()],
             "warnings": warned}
 
 
-def _formats_said(formats: dict, currency: str | None) -> None:
-    """Say on the terminal what was expanded: abbreviated counts (and the rounding they carry), separators."""
+def _formats_said(formats: dict, currency: str | None, say) -> None:
+    """Say what was expanded: abbreviated counts (and the rounding they carry), separators, the currency."""
     for column, entry in formats.items():
         if entry.get("abbreviated"):
-            _say(f"note: {entry['abbreviated']:,} abbreviated {column} value(s) (such as "
+            say(f"note: {entry['abbreviated']:,} abbreviated {column} value(s) (such as "
                  f"{entry['rounding_max_value']}) read as whole numbers; each is rounded to its last digit, by up to "
                  f"±{100 * entry['rounding_max']:.2g}% (median ±{100 * entry['rounding_median']:.2g}%)")
         if entry.get("thousands_separators"):
-            _say(f"note: {entry['thousands_separators']:,} {column} value(s) with thousands separators read")
+            say(f"note: {entry['thousands_separators']:,} {column} value(s) with thousands separators read")
     if currency:
-        _say(f"note: amounts are in {currency} (the one currency symbol of the file)")
+        say(f"note: amounts are in {currency} (the one currency symbol of the file)")
 
 
 def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit, files, names) -> dict:
     """The shape of `analyze` and `engagement`: check the output folder, read and validate the user's file (or
     drop its bad rows), prepare (refusing data no model can be fitted to), fit, write the report; a progress line
-    on a terminal. The file as read is let go before fitting, so that memory holds one copy of the data."""
+    on a terminal. What was dropped or expanded is said once the run has succeeded (a refusal is one message).
+    The file as read is let go before fitting, so that memory holds one copy of the data."""
     from . import progress, report, schema
 
     out = Path(args.out)
     source = Path(path)
     paths.check_folder(out, names, inputs=[source])
     column_map = schema.parse_column_map(args.column, spec.known)
+    notes: list[str] = []
     with progress.steps(3) as step:
         step("reading and validating")
         frame = load(source, column_map, drop_invalid=args.drop_invalid)
-        drop = _dropped(frame, path, args.max_drop_share) if args.drop_invalid else None
+        drop = _dropped(frame, path, args.max_drop_share, notes.append) if args.drop_invalid else None
         formats, currency = frame.attrs.pop("formats", {}), frame.attrs.pop("currency", None)
-        _formats_said(formats, currency)
+        _formats_said(formats, currency, notes.append)
         about = {"input_formats": formats, "currency": currency, "drop_invalid": drop}
         step("fitting")
         data = prepare(frame)
@@ -284,8 +286,10 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
         fits = fit(data)
         step("writing the report")
         record, content = files(fits, data, source.name, report.run_info(source), about)
-        paths.publish({out / name: text for name, text in content.items()}, inputs=[source])
-        return record
+        paths.publish({out / name: text for name, text in content.items()}, inputs=[source], make_folder=True)
+    for line in notes:
+        _say(line)
+    return record
 
 
 def _varies(data, path: str, outcome: str, unit: str, outcome_words: str) -> None:
@@ -420,8 +424,12 @@ def _allocate(args: argparse.Namespace) -> int:
         market = allocate.Market.calibrated(management_cost=args.management_cost)
         basis = "the book's calibrated campaign model (SIMULATED)"
     named = {**allocate.strategies(market), **custom}
-    table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
-                             breakeven=args.breakeven)
+    with warnings.catch_warnings():
+        # a strategy that cannot book one creator on this budget spends nothing: its return per dollar is 0 / 0,
+        # shown as "–" and explained below the table, not as numpy's warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
+                                 breakeven=args.breakeven)
     record = {"run": report.run_info(Path(args.campaigns) if args.campaigns else None), "simulated": True,
               "basis": basis, "budget": args.budget, "currency": currency or None, "draws": args.draws,
               "seed": args.seed, "breakeven": args.breakeven, "market": market.to_dict(),
@@ -433,9 +441,13 @@ def _allocate(args: argparse.Namespace) -> int:
           f"loss = revenue below {args.breakeven:g} x spend")
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(report.format_allocation(table, currency).to_string())
+    idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
+    if idle:
+        print(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
     if args.out is not None:
         content = report.allocation_files(record, table, currency)
-        paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs)
+        paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs,
+                      make_folder=True)
         print(f"wrote {args.out}/report.html and results.json")
     return 0
 

@@ -64,14 +64,15 @@ class Interrupted(KeyboardInterrupt):
 
 
 def publish(files: Mapping[Path, Content], inputs: Iterable[Path] = (), option: str = "--out",
-            options: Mapping[Path, str] | None = None) -> None:
+            options: Mapping[Path, str] | None = None, make_folder: bool = False) -> None:
     """Write `files` (path -> text, bytes, or a function writing to a binary stream), all or nothing.
 
     `inputs` are the files the run read (never overwritten); `option` (or `options`, per path) names the
-    command-line option that chose each path, for messages. A missing destination folder is created if its parent
-    exists. Raises OutputError, before anything is written whenever the problem can be seen in advance."""
+    command-line option that chose each path, for messages. make_folder: a missing destination folder is created
+    if its parent exists (an output folder); otherwise it must exist (an output file). Raises OutputError, before
+    anything is written whenever the problem can be seen in advance."""
     pairs = [(_absolute(p), (options or {}).get(p, option)) for p in files]
-    check(pairs, inputs)
+    check(pairs, inputs, make_folder)
     targets = {_absolute(p): c for p, c in files.items()}
     options_of = dict(pairs)
     order = sorted(targets, key=lambda t: t.name == LAST)
@@ -108,7 +109,7 @@ def publish(files: Mapping[Path, Content], inputs: Iterable[Path] = (), option: 
         raise Interrupted(written=True)
 
 
-def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = ()) -> None:
+def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = (), make_folder: bool = False) -> None:
     """Refuse, before any work, every destination publish() would refuse: `pairs` of (path, the option that named
     it)."""
     pairs = [(_absolute(t), o) for t, o in pairs]
@@ -121,7 +122,7 @@ def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = ()) -> Non
             raise OutputError(f"{option} {_shown(target)}: the same file as {named_by} {_shown(other)}; give each "
                               "output its own path")
         seen[key] = (target, option)
-        problem = _problem(target, inputs)
+        problem = _problem(target, inputs, make_folder)
         if problem:
             raise OutputError(f"{option} {_shown(target)}: {problem}")
     for folder, option in {t.parent: o for t, o in pairs}.items():
@@ -133,10 +134,10 @@ def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = ()) -> Non
 
 
 def check_folder(folder: Path, names: Iterable[str], inputs: Iterable[Path] = (), option: str = "--out") -> None:
-    """check() for the files `names` of an output folder."""
+    """check() for the files `names` of an output folder (created if missing)."""
     if not str(folder):
         raise OutputError(f"{option} '': give a folder name")
-    check([(Path(folder) / name, option) for name in names], inputs)
+    check([(Path(folder) / name, option) for name in names], inputs, make_folder=True)
 
 
 def _absolute(path: Path) -> Path:
@@ -151,7 +152,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _problem(target: Path, inputs: list[Path]) -> str | None:
+def _problem(target: Path, inputs: list[Path], make_folder: bool) -> str | None:
     """Why `target` must not be written, or None."""
     if target.name == MANIFEST:
         return f"{MANIFEST} is the name of influencer-roi's record of what it wrote; choose another name"
@@ -161,8 +162,8 @@ def _problem(target: Path, inputs: list[Path]) -> str | None:
     if folder.exists() and not folder.is_dir():
         return f"{_shown(folder)} exists and is not a folder"
     if not folder.exists():
-        if not folder.parent.is_dir():
-            return f"the folder {_shown(folder.parent)} does not exist"
+        if not make_folder or not folder.parent.is_dir():
+            return f"the folder {_shown(folder if not make_folder else folder.parent)} does not exist"
         if not os.access(folder.parent, os.W_OK | os.X_OK):
             return f"the folder {_shown(folder.parent)} is not writable"
         return None

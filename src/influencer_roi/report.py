@@ -384,7 +384,7 @@ def analysis_files(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dic
 def write(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: str, note: str = "") -> dict:
     """Write results.json, roi_fit.svg and report.html into `out` (created if needed), all or nothing."""
     record, files = analysis_files(fits, data, source, note=note)
-    paths.publish({Path(out) / name: content for name, content in files.items()})
+    paths.publish({Path(out) / name: content for name, content in files.items()}, make_folder=True)
     return record
 
 
@@ -496,7 +496,7 @@ def engagement_files(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: d
 def write_engagement(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: str, note: str = "") -> dict:
     """Write results.json, engagement_fit.svg and report.html into `out`, all or nothing."""
     record, files = engagement_files(fits, data, source, note=note)
-    paths.publish({Path(out) / name: content for name, content in files.items()})
+    paths.publish({Path(out) / name: content for name, content in files.items()}, make_folder=True)
     return record
 
 
@@ -600,4 +600,5 @@ percentile of the draws.</figcaption></figure>
 def write_allocation(out: Path, record: dict, table: pd.DataFrame) -> None:
     """Write results.json, strategies.svg and report.html for `influencer-roi allocate`, all or nothing."""
     record = {"run": run_info(None), **record}
-    paths.publish({Path(out) / name: content for name, content in allocation_files(record, table).items()})
+    paths.publish({Path(out) / name: content for name, content in allocation_files(record, table).items()},
+                  make_folder=True)

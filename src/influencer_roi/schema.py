@@ -406,7 +406,8 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
         where = f"line {bad[0]}" if bad else "a row"
         values = bad[1] if bad else invalid[0]
         raise InputError(f"{path}, {where}: {values} value(s) where the header has {len(header)} columns (a "
-                         f"delimiter inside an unquoted value, or one missing?); {len(invalid):,} such row(s)")
+                         f"delimiter inside an unquoted value, a missing one, or a quote never closed?); "
+                         f"{len(invalid):,} such row(s)")
     frame = _as_text(table, names)
 
     def text_opener():
