@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import io
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from commandline import run, scratch
 from influencer_roi import cli, paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,13 +137,6 @@ seed_option = mostly(["0", "7", str(2 ** 32 - 1)], ["-1", "nan", str(2 ** 32), "
 
 # ---- Running the command and checking the contract
 
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 def snapshot(folder: Path) -> dict[str, bytes | None]:
     """Every entry under `folder`: file bytes (None for folders and links)."""
     found = {}
@@ -187,18 +178,6 @@ def check_contract(folder: Path, before: dict, argv: list[str], own: set[str], o
         if out is not None and out not in before and out not in (".", ""):
             assert not (folder / out).exists(), f"output left after a refusal\n{where}"
     return code, stderr
-
-
-@contextlib.contextmanager
-def scratch():
-    """A fresh folder, made the current one (the command's paths stay relative, as a user types them)."""
-    here = os.getcwd()
-    with tempfile.TemporaryDirectory(prefix="contract-") as folder:
-        os.chdir(folder)
-        try:
-            yield Path(folder)
-        finally:
-            os.chdir(here)
 
 
 out_place = mostly(["new", "new", "existing-own", "input"], ["user-file", "dangling", "nested", "is-file"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from commandline import run
 from influencer_roi import schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,29 @@ EXPECTED = {
     "xls_as.csv": "this is an .xls spreadsheet, not a CSV file",
     "binary_as.csv": "this is a binary file (it contains NUL bytes)",
     "too_few.csv": "too_few.csv: 19 campaign(s) with revenue; the models need at least 20",
+    # non-finite and overflowing numbers
+    "infinite_revenue.csv": "line 6, column revenue: value 'inf' breaks rule: must be an amount such as",
+    "overflowing_revenue.csv": "line 8, column revenue: value '1e400' breaks rule: must be a finite number",
+    "followers_past_int64.csv": "line 4, column followers: value '9223372036854775808' breaks rule: must be at "
+                                "most 10,000,000,000",
+    "unicode_digits.csv": "line 5, column followers: value '١٢٣٤' breaks rule: must be a number such as",
+    # missing-value markers quoted as written, not as "blank"
+    "na_marker.csv": "na_marker.csv, line 9, column revenue: value 'N/A' breaks rule: must not be missing",
+    # headers: two columns that would both be followers
+    "duplicate_header.csv": "columns 4 ('followers') and 7 ('Followers') would both be followers",
+    # real exports: one currency throughout; a decimal comma is not a thousands separator
+    "mixed_currency.csv": "amounts in more than one currency ('$' in 1 value(s), first at line 3; '€' in 1 "
+                          "value(s), first at line 10)",
+    "decimal_comma.csv": "decimal_comma.csv, line 7, column cost: value '1.234,56' breaks rule: must be an amount",
+    # physical lines: a blank line and a value over two lines before the bad one
+    "line_numbers.csv": "line_numbers.csv, line 9, column followers: value 'abc' breaks rule",
+    "ragged_row.csv": "ragged_row.csv, line 7: 7 value(s) where the header has 6 columns",
+    "not_utf8.csv": "not_utf8.csv, line 4: is not UTF-8 text; save the file as 'CSV UTF-8'",
+    "utf16.csv": "this is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' instead",
+    # degenerate data: refused with the reason
+    "same_followers.csv": "every campaign with revenue has the same follower count (25,000)",
+    "one_row_repeated.csv": "every campaign with revenue has the same follower count (12,275)",
+    "revenue_equals_cost.csv": "every campaign with revenue has the same revenue per dollar (1)",
 }
 
 
@@ -44,6 +68,26 @@ POST_EXPECTED = {
     "blank_account.csv": "blank_account.csv, line 3, column account_id: value blank",
     "units_in_followers.csv": "line 3, column followers: value '12 thousand' breaks rule: must be a number such as",
     "two_accounts.csv": "2 account(s) with engagement; the elasticity needs posts from at least 3 accounts",
+    "same_followers.csv": "every post with engagement has the same follower count (5,000)",
+    "na_likes.csv": "na_likes.csv, line 5, column likes: value 'N/A' breaks rule: must not be missing",
+    "bad_abbreviation.csv": "line 6, column followers: value '1.2.3K' breaks rule: must be a number such as",
+}
+
+# Hostile but analysable: each file is accepted (exit 0), and what it needs said is said.
+ACCEPTED = ROOT / "tests" / "bad_inputs" / "accepted"
+ACCEPTED_EXPECTED = {  # file: (command, text in the terminal output, check on results.json)
+    "export_abbreviated.csv": ("analyze", "abbreviated followers value(s) (such as",
+                               lambda r: r["input_formats"]["followers"]["abbreviated"] > 0
+                               and r["currency"] == "$" and r["input_formats"]["cost"]["thousands_separators"] > 0),
+    "one_tier.csv": ("analyze", "The tiers could not be compared",
+                     lambda r: r["tier_contrasts"] == [] and any(n.startswith("tier_contrasts: not estimable")
+                                                                  for n in r["notes"])),
+    "two_follower_counts.csv": ("analyze", "campaigns",
+                                lambda r: any(n.startswith("curvature: not estimable") for n in r["notes"])),
+    "giant_outlier.csv": ("analyze", "campaigns", lambda r: r["n_campaigns"] == 60),
+    "three_accounts_one_post_each.csv": ("engagement", "3 posts by 3 accounts",
+                                         lambda r: any(n.startswith("curvature: not estimable")
+                                                       for n in r["notes"])),
 }
 
 
@@ -55,17 +99,18 @@ def analyze(path: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
 def test_the_corpora_are_complete():
     assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
     assert sorted(p.name for p in POST_CORPUS.iterdir()) == sorted(POST_EXPECTED)
-    assert sorted(p.name for p in CORPUS.parent.iterdir()) == ["campaigns", "posts"]
+    assert sorted(p.name for p in ACCEPTED.iterdir()) == sorted(ACCEPTED_EXPECTED)
+    assert sorted(p.name for p in CORPUS.parent.iterdir()) == ["accepted", "campaigns", "posts"]
 
 
 def refused_clearly(command: str, path: Path, expected: str, tmp_path: Path) -> None:
+    """In-process (commandline.run); test_cli.py and test_faults.py run the real command."""
     before = path.read_bytes()
     out = tmp_path / "out"
-    result = subprocess.run([COMMAND, command, str(path), "--out", str(out)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert expected in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
+    code, stdout, stderr = run([command, str(path), "--out", str(out)])
+    assert code == 2, stdout + stderr
+    assert expected in stderr, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().split("\n  ")[0].splitlines()) == 1
     assert path.read_bytes() == before and not out.exists()
     assert list(tmp_path.iterdir()) == []  # no staging folder either
 
@@ -78,6 +123,21 @@ def test_bad_campaign_file_is_refused_clearly(tmp_path, name):
 @pytest.mark.parametrize("name", sorted(POST_EXPECTED))
 def test_bad_post_file_is_refused_clearly(tmp_path, name):
     refused_clearly("engagement", POST_CORPUS / name, POST_EXPECTED[name], tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED_EXPECTED))
+def test_hostile_but_analysable_files_are_accepted_and_say_what_they_need_to(tmp_path, name):
+    command, said, check = ACCEPTED_EXPECTED[name]
+    path = ACCEPTED / name
+    before = path.read_bytes()
+    result = subprocess.run([COMMAND, command, str(path), "--out", str(tmp_path / "out")], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert said in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert "Warning" not in result.stderr  # statsmodels' warnings become notes in the results, never raw
+    record = json.loads((tmp_path / "out" / "results.json").read_text(), parse_constant=float.fromhex)
+    assert check(record), record.get("notes")
+    assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize("name", ["spreadsheet_as.csv", "xls_as.csv", "binary_as.csv", "empty.csv"])

@@ -19,8 +19,8 @@ def fitted():
 def test_write_produces_the_three_files(tmp_path, fitted):
     fits, data = fitted
     record = report.write(tmp_path / "out", fits, data, source="sim.csv")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".influencer-roi.json", "report.html", "results.json",
-                                                                "roi_fit.svg"]
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [".influencer-roi.json", "report.html", "results.json", "roi_fit.svg"]
     assert json.loads((tmp_path / "out" / "results.json").read_text())["n_campaigns"] == record["n_campaigns"] == 600
 
 

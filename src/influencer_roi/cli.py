@@ -232,7 +232,8 @@ def _dropped(frame, path: str, max_share: float, say) -> dict | None:
     if summary["share"] > max_share:
         share = f"{summary['dropped']:,} of {summary['rows']:,} rows ({_pct(summary['share'])})"
         raise UsageError(
-            f"{path}: --drop-invalid would drop {share}, more than --max-drop-share allows ({_pct(max_share)}); so many dropped rows can bias the result (by tier: "
+            f"{path}: --drop-invalid would drop {share}, more than --max-drop-share allows ({_pct(max_share)}); "
+            f"so many dropped rows can bias the result (by tier: "
             f"{by_tier}). The first: {first['line']}, column {first['column']}: value {first['value']!r} breaks "
             f"rule: {first['rule']}. Fix the file, or raise --max-drop-share if you accept the bias")
     say(f"--drop-invalid: dropped {summary['dropped']:,} of {summary['rows']:,} row(s) ({_pct(summary['share'])}); "
@@ -266,6 +267,8 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
     drop its bad rows), prepare (refusing data no model can be fitted to), fit, write the report; a progress line
     on a terminal. What was dropped or expanded is said once the run has succeeded (a refusal is one message).
     The file as read is let go before fitting, so that memory holds one copy of the data."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from . import progress, report, schema
 
     out = Path(args.out)
@@ -273,7 +276,9 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
     paths.check_folder(out, names, inputs=[source])
     column_map = schema.parse_column_map(args.column, spec.known)
     notes: list[str] = []
-    with progress.steps(3) as step:
+    with progress.steps(3) as step, ThreadPoolExecutor(max_workers=1) as background:
+        # hashing releases the GIL: the input's SHA-256 is computed beside the reading and fitting
+        digest = background.submit(report.sha256, source) if source.is_file() else None
         step("reading and validating")
         frame = load(source, column_map, drop_invalid=args.drop_invalid)
         drop = _dropped(frame, path, args.max_drop_share, notes.append) if args.drop_invalid else None
@@ -285,7 +290,7 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
         del frame
         fits = fit(data)
         step("writing the report")
-        record, content = files(fits, data, source.name, report.run_info(source), about)
+        record, content = files(fits, data, source.name, report.run_info(source, digest.result()), about)
         paths.publish({out / name: text for name, text in content.items()}, inputs=[source], make_folder=True)
     for line in notes:
         _say(line)

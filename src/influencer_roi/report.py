@@ -53,11 +53,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_info(path: Path | None) -> dict:
-    """Date, tool and version, and the input file's name and SHA-256 (which file, exactly, the numbers describe)."""
+def run_info(path: Path | None, digest: str | None = None) -> dict:
+    """Date, tool and version, and the input file's name and SHA-256 (which file, exactly, the numbers describe;
+    `digest` when it was computed already)."""
     info = {"date": run_date(), "tool": "influencer-roi", "version": __version__}
     if path is not None:
-        info.update({"input": Path(path).name, "input_sha256": sha256(Path(path))})
+        info.update({"input": Path(path).name, "input_sha256": digest or sha256(Path(path))})
     return info
 
 

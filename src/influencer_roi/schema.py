@@ -6,11 +6,11 @@ numbers >= 0); optional platform, views, sponsored. Other columns are not read. 
 with its rule and `number_formats()` the ways a number may be written, for the book's data-dictionary page.
 
 Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip, .zst), Parquet; UTF-8
-text. Headers match ours whatever their case and surrounding spaces. Counts may be written as exported by social
-platforms (12,345 or 353.1K; the expansion and the rounding it carries are reported); amounts may carry thousands
-separators and one currency symbol throughout the file. A bad value is reported with the file, its line (or row),
-the column, the value as written and the rule (validation.py); nothing else is guessed, and the input file is only
-ever read.
+text. Headers match ours whatever their case and surrounding spaces, with spaces or hyphens for underscores.
+Counts may be written as exported by social platforms (12,345 or 353.1K; the expansion and the rounding it carries
+are reported); amounts may carry thousands separators and one currency symbol throughout the file. A bad value is
+reported with the file, its line (or row), the column, the value as written and the rule (validation.py); nothing
+else is guessed, and the input file is only ever read.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import gzip
 import io
 import lzma
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Callable
@@ -224,8 +225,9 @@ class Table:
 
 
 def _header_key(name: str) -> str:
-    """Headers match whatever their case and surrounding spaces (and a byte-order mark)."""
-    return str(name).replace("\ufeff", "").strip().casefold()
+    """Headers match whatever their case, surrounding spaces and byte-order mark, with spaces or hyphens for
+    underscores: 'Influencer ID' is influencer_id (but 'Follower Count' is not followers: map it with --column)."""
+    return re.sub(r"[\s_-]+", "_", str(name).replace("\ufeff", "").strip().casefold())
 
 
 def _regular_file(path: Path) -> None:
@@ -452,12 +454,14 @@ def _as_text(table, names: dict[str, str]) -> pd.DataFrame:
     columns = {}
     for theirs, ours in names.items():
         column = table.column(theirs)
-        trimmed = pc.utf8_trim_whitespace(column)
         if ours in TEXT_COLUMNS:
-            column = trimmed
-        empty = pc.equal(trimmed, "")
-        if ours in TEXT_COLUMNS and ours not in ("influencer_id", "account_id"):
-            empty = pc.or_(empty, pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(MISSING_MARKERS))))
+            column = pc.utf8_trim_whitespace(column)
+            empty = pc.equal(column, "")
+            if ours not in ("influencer_id", "account_id"):
+                markers = pa.array(sorted(MISSING_MARKERS))
+                empty = pc.or_(empty, pc.is_in(pc.utf8_lower(column), value_set=markers))
+        else:  # numbers: the grammar reads surrounding spaces and markers itself, and quotes them as written
+            empty = pc.equal(column, "")
         columns[ours] = pc.if_else(empty, pa.scalar(None, pa.string()), column)
     frame = pa.table(list(columns.values()), names=list(columns)).to_pandas()
     frame.index = pd.RangeIndex(len(frame))
@@ -586,12 +590,11 @@ def _numbers(frame: pd.DataFrame, columns: dict[str, validation.NumberFormat]) -
 def _load(path: Path, column_map, drop_invalid: bool, spec: FileSpec, numbers: dict) -> pd.DataFrame:
     path = Path(path)
     table = read(path, column_map, spec)
-    currency = _one_currency(table.frame, path, table.where)
-    frame, dropped, summary = _checked(table, spec.schema, path, drop_invalid)
-    frame = frame.copy() if frame is not table.frame else frame
-    formats = _formats(frame, tuple(numbers))
-    _numbers(frame, numbers)
-    validation._PARSED.clear()
+    with validation.keep_parsed():
+        currency = _one_currency(table.frame, path, table.where)
+        frame, dropped, summary = _checked(table, spec.schema, path, drop_invalid)
+        formats = _formats(frame, tuple(numbers))
+        _numbers(frame, numbers)
     frame["followers"] = frame["followers"].astype("int64")
     frame.attrs.update({"dropped": dropped, "drop_summary": summary, "formats": formats, "currency": currency,
                         "rows_read": len(table.frame)})

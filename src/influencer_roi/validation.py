@@ -17,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +65,8 @@ _THOUSANDS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 # the abbreviations of social-media exports: thousand, million, billion
 UNITS = {"k": 3, "m": 6, "b": 9}
 _ABBREVIATED = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?\s?(?P<unit>[kKmMbB])", re.ASCII)
-CURRENCY_SYMBOLS = ("$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₦", "₱", "₫", "₪", "฿", "R$", "US$", "A$", "C$", "CA$",
-                    "AU$", "NZ$", "HK$", "S$", "Fr.", "kr", "zł")
+CURRENCY_SYMBOLS = ("$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₦", "₱", "₫", "₪", "฿", "R$", "US$", "A$", "C$",
+                    "CA$", "AU$", "NZ$", "HK$", "S$", "Fr.", "kr", "zł")
 _SYMBOL = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True)) + "|[A-Z]{3}"
 _MONEY = re.compile(rf"(?P<sign>[+-]?)\s?(?P<before>{_SYMBOL})?\s?(?P<sign2>[+-]?)"
                     rf"(?P<number>{_THOUSANDS}|[0-9]+\.?[0-9]*|\.[0-9]+)\s?(?P<after>{_SYMBOL})?", re.ASCII)
@@ -97,9 +98,29 @@ class Parsed:
         return blank if self.marker is None else blank | self.marker
 
 
-# Parsed columns, kept for the length of one validate() call: several checks parse the same column, and pandera
-# hands each check a new Series over the same array, so the array (and the format) is the key.
+# Parsed columns, kept for the length of one validate() call (or of a keep_parsed() block): several checks parse
+# the same column, and pandera hands each check a new Series over the same array, so the array (and the format) is
+# the key.
 _PARSED: dict[tuple[int, str], tuple[object, Parsed]] = {}
+_KEEP: list[bool] = []
+
+
+@contextmanager
+def keep_parsed() -> Iterator[None]:
+    """Keep parsed columns across several validate() calls and conversions of one file (each parse of a million
+    values costs tens of milliseconds); forget them at the end."""
+    _KEEP.append(True)
+    try:
+        yield
+    finally:
+        _KEEP.pop()
+        if not _KEEP:
+            _PARSED.clear()
+
+
+def _forget() -> None:
+    if not _KEEP:
+        _PARSED.clear()
 
 
 def parse(series: pd.Series, fmt: NumberFormat = PLAIN) -> Parsed:
@@ -325,7 +346,7 @@ def _format_errors(path: Path, frame: pd.DataFrame, err: SchemaErrors, limit: in
         else:
             pairs = list(zip(group["column"], group["failure_case"]))
         for column, value in pairs:
-            shown = "blank" if pd.isna(value) else repr(value)
+            shown = "blank" if pd.isna(value) or not str(value).strip() else repr(value)
             lines.append(f"  {path.name}, {place}, column {column}: value {shown} breaks rule: {check}")
     shown = "\n".join(lines[:limit])
     more = f"\n  ... and {len(lines) - limit} more" if len(lines) > limit else ""
@@ -342,7 +363,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
     except SchemaErrors as err:
         raise error(_format_errors(path, frame, err, where=where)) from None
     finally:
-        _PARSED.clear()
+        _forget()
 
 
 def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
@@ -361,8 +382,8 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
         report = pd.DataFrame({"row": rows.to_numpy(), "line": rows.map(places).to_numpy(),
                                "column": cases["column"].to_numpy(), "value": cases["failure_case"].to_numpy(),
                                "rule": cases["check"].to_numpy()})
-        _PARSED.clear()
+        _forget()
         kept = frame.drop(index=sorted(set(rows)))
         return schema.validate(kept, lazy=True), report.sort_values("row", kind="stable").reset_index(drop=True)
     finally:
-        _PARSED.clear()
+        _forget()
