@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -586,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
             status = args.run(args)
         for message in sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})[:3]:
             _say(f"{name}: note: a library warned ({message})")
+        if argv is None and threading.current_thread() is threading.main_thread():
+            # the run is complete and said so: Ctrl-C while Python shuts down has nothing left to interrupt (and
+            # would otherwise kill the process with no message)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         return status
     except KeyboardInterrupt as err:
         written = getattr(err, "written", False)

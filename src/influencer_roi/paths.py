@@ -310,7 +310,8 @@ def _interrupts_deferred() -> Iterator[Callable[[], bool]]:
     chunks of every write and before renaming, so an interrupt still stops the run within moments. Only the main
     thread receives signals; elsewhere this does nothing."""
     pressed: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # ignored (a background job): nothing to defer
         yield lambda: False
         return
     previous = signal.getsignal(signal.SIGINT)
