@@ -222,3 +222,81 @@ def test_post_drop_invalid_drops_and_reports(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "dropped 1 of 31 row(s)" in result.stderr and "column likes: must be at least 0" in result.stderr
     assert "30 posts by 30 accounts" in result.stdout
+
+
+def uneven_drops(tmp_path: Path) -> Path:
+    """The sample with the cost of every account above 300,000 followers exported as 'n/a': 7% of the rows, but
+    nearly half of macro and all of mega."""
+    frame = pd.read_csv(SAMPLE, dtype=str)
+    frame.loc[frame["followers"].astype(int) >= 300_000, "cost"] = "n/a"
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_drop_invalid_reports_the_share_by_tier_and_warns_on_the_terminal_and_the_first_screen(tmp_path):
+    out = tmp_path / "out"
+    code, stdout, stderr = run(["analyze", str(uneven_drops(tmp_path)), "--out", str(out), "--drop-invalid"])
+    assert code == 0, stderr
+    assert "dropped 217 of 3,000 row(s) (7.2%); by tier: nano 0.0% (0 of 1,914)" in stderr
+    assert "mega 100.0% (88 of 88)" in stderr
+    assert "warning: 7.2% of the rows were dropped, more than 5.0%" in stderr
+    assert "warning: the share dropped differs by tier" in stderr and "mega 100.0%" in stderr
+    record = json.loads((out / "results.json").read_text())
+    assert record["drop_invalid"]["by_tier"]["mega"] == {"rows": 88, "dropped": 88, "share": 1.0}
+    page = (out / "report.html").read_text()
+    first_screen = page[:page.index("<figure")]
+    assert 'class="warning"' in first_screen and "differs by tier" in first_screen
+
+
+def test_drop_invalid_refuses_above_the_stated_share_unless_raised(tmp_path):
+    frame = pd.read_csv(SAMPLE, dtype=str)
+    frame.loc[frame.index % 5 == 0, "revenue"] = "N/A"  # a fifth of the rows
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    code, _, stderr = run(["analyze", str(path), "--out", str(tmp_path / "out"), "--drop-invalid"])
+    assert code == 2 and "would drop 600 of 3,000 rows (20.0%), more than --max-drop-share allows (10.0%)" in stderr
+    assert "The first: line 2, column revenue: value 'N/A' breaks rule: must not be missing" in stderr
+    assert not (tmp_path / "out").exists()
+    code, _, stderr = run(["analyze", str(path), "--out", str(tmp_path / "out"), "--drop-invalid",
+                           "--max-drop-share", "0.25"])
+    assert code == 0 and "warning: 20.0% of the rows were dropped" in stderr
+
+
+def test_an_export_with_abbreviated_counts_loses_no_row_to_drop_invalid(tmp_path):
+    """The issue's export: every account above 10k written '353.1K'. Read, not dropped, and the slope is the
+    one of the exact counts."""
+    exact = pd.read_csv(SAMPLE, dtype=str)
+    export = exact.copy()
+    big = exact["followers"].astype(int) >= 10_000
+    export.loc[big, "followers"] = (exact.loc[big, "followers"].astype(int) / 1000).round(1).astype(str) + "K"
+    export.to_csv(tmp_path / "export.csv", index=False)
+    exact.to_csv(tmp_path / "exact.csv", index=False)
+    code, _, stderr = run(["analyze", str(tmp_path / "export.csv"), "--out", str(tmp_path / "a"), "--drop-invalid"])
+    assert code == 0 and "dropped 0" not in stderr and "abbreviated followers value(s)" in stderr
+    assert run(["analyze", str(tmp_path / "exact.csv"), "--out", str(tmp_path / "b")])[0] == 0
+    rounded, truth = (json.loads((tmp_path / d / "results.json").read_text()) for d in "ab")
+    assert rounded["drop_invalid"]["dropped"] == 0 and rounded["n_campaigns"] == 3000
+    assert rounded["elasticity"]["roi"]["estimate"] == pytest.approx(truth["elasticity"]["roi"]["estimate"], abs=2e-3)
+    assert rounded["input_formats"]["followers"]["abbreviated"] == int(big.sum())
+
+
+def test_identifiers_that_differ_only_by_surrounding_spaces_are_one_account(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("account_id,followers,likes,comments\nA1,1200,40,2\n A1 ,1200,38,1\nA2,56000,900,10\n"
+                    "A3,810000,5000,120\nA4,3000,80,3\n")
+    frame = schema.load_posts(path)
+    assert frame["account_id"].nunique() == 4 and frame["account_id"].tolist()[1] == "A1"
+
+
+def test_counts_and_amounts_as_exported_are_read_exactly(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text('influencer_id,followers,cost,revenue\nA,353.1K,"$1,234.50","$12,000"\nB,"12,345",$80,$0\n'
+                    "C,2B,$5,$6\nD,1.2m,$5,$6\n")
+    frame = schema.load_campaigns(path)
+    assert frame["followers"].tolist() == [353_100, 12_345, 2_000_000_000, 1_200_000]
+    assert frame["cost"].tolist() == [1234.5, 80.0, 5.0, 5.0] and frame["revenue"].tolist()[:2] == [12000.0, 0.0]
+    formats = frame.attrs["formats"]
+    assert formats["followers"]["abbreviated"] == 3 and formats["followers"]["thousands_separators"] == 1
+    assert formats["followers"]["rounding_max"] == pytest.approx(0.25)  # 2B is 1.5B to 2.5B
+    assert formats["followers"]["rounding_max_value"] == "2B" and frame.attrs["currency"] == "$"
