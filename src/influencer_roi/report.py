@@ -167,12 +167,13 @@ def _page(title: str, body: str, run: dict) -> str:
     """One self-contained HTML page: inline style, no scripts, nothing fetched; the run's facts in the footer."""
     source = (f" from <code>{html.escape(run['input'])}</code> (SHA-256 <code>{run['input_sha256']}</code>)"
               if run.get("input") else "")
+    when = run["date"].replace("T", " ").replace("Z", " UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="influencer-roi {html.escape(run['version'])}">
 <title>{html.escape(title)}</title>
 <style>{STYLE}</style></head><body>
-{body}<footer>Made by influencer-roi {html.escape(run['version'])} on {html.escape(run['date'])}{source}.</footer>
+{body}<footer>Made by influencer-roi {html.escape(run['version'])} on {html.escape(when)}{source}.</footer>
 </body></html>
 """
 
@@ -195,7 +196,8 @@ def _folded(title: str, content: str) -> str:
 
 
 def _warnings_html(warnings: list[str]) -> str:
-    return "".join(f'<p class="warning"><strong>Warning.</strong> {html.escape(w)}</p>' for w in warnings)
+    return "".join(f'<p class="warning"><strong>Warning.</strong> {html.escape(w[:1].upper() + w[1:])}</p>'
+                   for w in warnings)
 
 
 def _svg(fig: plt.Figure) -> str:
@@ -565,9 +567,12 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
         return (f"No strategy could book a single creator with {fmt_money(record['budget'], currency)}; the "
                 "budget is below the price of one creator plus the management cost.")
     best = spent.loc[spent["mean_revenue"].idxmax()]
+    loss = best["p_loss"]
+    risk = ("no draw lost money" if loss == 0 else "under 1% of draws lost money" if loss < 0.01
+            else f"{fmt_pct(loss, 0)} of draws lost money")
     sentence = (f"The best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
                 f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
-                f"spent, with a {fmt_pct(best['p_loss'], 0)} chance of a loss (SIMULATED).")
+                f"spent; {risk} (SIMULATED).")
     tied = ties(spent)
     others = [s for s in tied.loc[tied["tied"], "strategy"] if s != best["strategy"]]
     if others:
