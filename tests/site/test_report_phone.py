@@ -3,13 +3,12 @@ never scrolls sideways, a wide table scrolls inside its own box with a visible c
 answer, and nothing is fetched. Screenshots go beside the site's (_build/test/screenshots/). Run by
 `make site-check`; the reports are made here, from the book's simulated samples."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM_FLAGS, PHONE
+from test_browser import PHONE, browser  # noqa: F401 - the session's Chromium, a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
@@ -31,24 +30,16 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
-@pytest.fixture(scope="module")
-def phone_page():
-    from playwright.sync_api import sync_playwright
+@pytest.fixture
+def phone_page(browser):  # noqa: F811 - test_browser's fixture
+    def open_page(path: Path):
+        page = browser.new_page(viewport=PHONE)
+        requests = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.as_uri(), wait_until="load")
+        return page, requests
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: run `make browser` (or: sudo apt-get install chromium)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-
-        def open_page(path: Path):
-            page = browser.new_page(viewport=PHONE)
-            requests = []
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(path.as_uri(), wait_until="load")
-            return page, requests
-
-        yield open_page
-        browser.close()
+    return open_page
 
 
 @pytest.mark.parametrize("name", sorted(RUNS))
