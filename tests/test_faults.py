@@ -260,7 +260,7 @@ def test_a_fault_of_the_tool_is_one_line_exit_1_asking_for_a_report(monkeypatch)
 
 @pytest.mark.parametrize("argv, said", [
     (["simulate", "--n", str(cli.MAX_CAMPAIGNS + 1), "--out", "x.csv"], "at most 10,000,000"),
-    (["simulate", "--posts", "--n", str(cli.MAX_POST_ACCOUNTS + 1), "--out", "x.csv"], "at most 2,000,000"),
+    (["simulate", "--posts", "--n", str(cli.MAX_POST_ACCOUNTS + 1), "--out", "x.csv"], "at most 2,000,000 accounts"),
     (["allocate", "--budget", "1000", "--draws", str(cli.MAX_DRAWS + 1)], "at most 200,000"),
     (["allocate", "--budget", "1e13"], "at most 1,000,000,000,000"),
     (["allocate", "--budget", "1000", "--breakeven", "nan"], "'nan' is not a finite number"),

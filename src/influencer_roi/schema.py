@@ -308,9 +308,11 @@ def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpe
     """Which of the file's columns (by position) are which of ours. Refuses a --column naming no header, two
     columns that would both be one of ours, and missing required columns; the message lists every header."""
     theirs = {_header_key(k): v for k, v in column_map.items()}
+    if len(theirs) < len(column_map):
+        raise InputError(f"--column: {', '.join(repr(k) for k in column_map)} name one header more than once")
     listed = ", ".join(repr(h) for h in header) or "none"
     keys = [_header_key(h) for h in header]
-    unknown = [k for k, key in zip(column_map, theirs) if key not in keys]
+    unknown = [k for k in column_map if _header_key(k) not in keys]
     if unknown:
         raise InputError(f"{path}: --column names {', '.join(repr(c) for c in unknown)}, which the file does not "
                          f"have; its columns are {listed}")
