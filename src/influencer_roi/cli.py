@@ -22,6 +22,8 @@ import math
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, paths
@@ -252,12 +254,25 @@ def _formats_said(formats: dict, currency: str | None, say) -> None:
     for column, entry in formats.items():
         if entry.get("abbreviated"):
             say(f"note: {entry['abbreviated']:,} abbreviated {column} value(s) (such as "
-                 f"{entry['rounding_max_value']}) read as whole numbers; each is rounded to its last digit, by up to "
-                 f"±{100 * entry['rounding_max']:.2g}% (median ±{100 * entry['rounding_median']:.2g}%)")
+                f"{entry['rounding_max_value']}) read as whole numbers; each is rounded to its last digit, by up to "
+                f"±{100 * entry['rounding_max']:.2g}% (median ±{100 * entry['rounding_median']:.2g}%)")
         if entry.get("thousands_separators"):
             say(f"note: {entry['thousands_separators']:,} {column} value(s) with thousands separators read")
     if currency:
         say(f"note: amounts are in {currency} (the one currency symbol of the file)")
+
+
+@contextmanager
+def _libraries_frozen() -> Iterator[None]:
+    """The libraries are imported by now: their hundreds of thousands of objects live as long as the run, so the
+    garbage collector need not walk them again and again (statsmodels' Holm correction alone calls gc.collect())."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit, files, names) -> dict:
@@ -265,21 +280,16 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
     drop its bad rows), prepare (refusing data no model can be fitted to), fit, write the report; a progress line
     on a terminal. What was dropped or expanded is said once the run has succeeded (a refusal is one message).
     The file as read is let go before fitting, so that memory holds one copy of the data."""
-    import gc
     from concurrent.futures import ThreadPoolExecutor
 
     from . import progress, report, schema
-
-    # The libraries are imported: their hundreds of thousands of objects live until the process ends, so the
-    # garbage collector need not walk them again (statsmodels' Holm correction alone calls gc.collect()).
-    gc.freeze()
 
     out = Path(args.out)
     source = Path(path)
     paths.check_folder(out, names, inputs=[source])
     column_map = schema.parse_column_map(args.column, spec.known)
     notes: list[str] = []
-    with progress.steps(3) as step, ThreadPoolExecutor(max_workers=1) as background:
+    with _libraries_frozen(), progress.steps(3) as step, ThreadPoolExecutor(max_workers=1) as background:
         # hashing releases the GIL: the input's SHA-256 is computed beside the reading and fitting
         digest = background.submit(report.sha256, source) if source.is_file() else None
         step("reading and validating")
@@ -293,7 +303,7 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
         del frame
         fits = fit(data)
         step("writing the report")
-        record, content = files(fits, data, source.name, report.run_info(source, digest.result()), about)
+        record, content = files(fits, data, source.name, report.run_info(source, digest and digest.result()), about)
         paths.publish({out / name: text for name, text in content.items()}, inputs=[source], make_folder=True)
     for line in notes:
         _say(line)
