@@ -61,7 +61,7 @@ def test_bad_ledger_row_exit_2_named_no_traceback_and_input_untouched(tmp_path):
 
 def test_missing_folder_and_unwritable_output(tmp_path):
     result = run("audit", "--evidence", str(tmp_path / "nowhere"))
-    assert result.returncode == 2 and "missing sources.csv" in result.stderr
+    assert result.returncode == 2 and "nowhere: no such folder" in result.stderr
     result = run("audit", "--out", str(tmp_path / "no" / "such" / "dir" / "a.csv"))
     assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
 
@@ -97,8 +97,8 @@ def bad_copy(tmp_path, edit):
 @pytest.mark.parametrize("edit, message", [
     (lambda f: f.__delitem__("cost"), "missing required column(s) cost"),
     (lambda f: f.loc.__setitem__((3, "followers"), "12.5"), "bad.csv, line 5, column followers: value '12.5' breaks rule: must be a whole number"),
-    (lambda f: f.loc.__setitem__((0, "cost"), "-4"), "bad.csv, line 2, column cost: value '-4' breaks rule: must be above 0"),
-    (lambda f: f.loc.__setitem__((1, "revenue"), "lots"), "bad.csv, line 3, column revenue: value 'lots' breaks rule: must be a plain number"),
+    (lambda f: f.loc.__setitem__((0, "cost"), "-4"), "bad.csv, line 2, column cost: value '-4' breaks rule: must be at least 0.01"),
+    (lambda f: f.loc.__setitem__((1, "revenue"), "lots"), "bad.csv, line 3, column revenue: value 'lots' breaks rule: must be an amount such as"),
 ], ids=["missing-column", "fractional-followers", "negative-cost", "non-numeric"])
 def test_analyze_bad_input(tmp_path, edit, message):
     path = bad_copy(tmp_path, edit)
@@ -122,4 +122,5 @@ def test_analyze_empty_and_header_only(tmp_path):
 
 def test_simulate_refuses_nonsense(tmp_path):
     result = run("simulate", "--n", "0", "--out", str(tmp_path / "x.csv"))
-    assert result.returncode == 2 and "--n 0" in result.stderr and not (tmp_path / "x.csv").exists()
+    assert result.returncode == 2 and "--n: 0 must be at least 1" in result.stderr
+    assert not (tmp_path / "x.csv").exists()

@@ -82,8 +82,8 @@ def test_the_command_writes_results_report_and_figure(tmp_path):
                             capture_output=True, text=True, timeout=300, env={"CI": "1", "PATH": ""})
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no progress display when CI is set
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["engagement_fit.svg", "report.html",
-                                                                     "results.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".influencer-roi.json", "engagement_fit.svg",
+                                                                     "report.html", "results.json"]
     record = json.loads((tmp_path / "out" / "results.json").read_text())
     er = record["elasticity"]["engagement_rate"]
     assert er["ci_low"] < simulate.Params().e_er < er["ci_high"]

@@ -8,88 +8,166 @@
     influencer-roi audit --out audit.csv      # ... written to a CSV file
     influencer-roi audit --evidence DIR       # ... over another copy of the evidence ledger
 
-Exit status: 0 on success, 2 on bad input (a message names the file, line, column and rule; no traceback).
+Exit status: 0 on success; 2 on bad input or a bad option (one message naming the file, line, column, value and
+rule, or the option); 130 when interrupted (Ctrl-C); 1 for a fault of the tool itself, with a request to report
+it. Never a traceback (INFLUENCER_ROI_DEBUG=1 shows one for a fault of the tool).
+
+Only the standard library is imported before main() starts, so that Ctrl-C is handled from the first moment.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os
 import sys
-import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
+from . import __version__, paths
 
-from . import __version__
-
+# ---- Limits, in one place (the README's section on the command lists them)
 
 MIN_CAMPAIGNS = 20  # below this the eight models cannot all be fitted (tier dummies, brands, robust errors)
 MIN_ACCOUNTS = 3  # clustered errors need several clusters; with fewer there is no slope across accounts
+MAX_CAMPAIGNS = 10_000_000  # simulate --n: a 10M-row file is about 0.8 GB; more is not a test file, it is a disk
+MAX_POST_ACCOUNTS = 2_000_000  # simulate --posts --n: about five posts each, so about 10M posts
+MIN_DRAWS, MAX_DRAWS = 100, 200_000  # allocate --draws: the 5th percentile needs 100; 200k take minutes already
+MAX_BUDGET = 1e12  # allocate --budget, in the campaigns' currency
+MAX_BREAKEVEN = 1_000.0  # allocate --breakeven: revenue per dollar below which a draw is a loss (1 / margin)
+MAX_MANAGEMENT_COST = 1e9  # allocate --management-cost per creator
+MAX_SEED = 2 ** 32 - 1  # numpy's and pandas' seeds
+DROP_WARN_SHARE = 0.05  # --drop-invalid: above this share dropped (overall, or a tier's differing by as much), warn
+DROP_MAX_SHARE = 0.10  # --drop-invalid: refuse above this share unless --max-drop-share raises it
 LEDGER_FILES = ("sources.csv", "metrics.csv", "tier_definitions.csv", "claims.csv", "audit_checks.csv")
+ANALYZE_FILES = ("roi_fit.svg", "report.html", "results.json")
+ENGAGEMENT_FILES = ("engagement_fit.svg", "report.html", "results.json")
+ALLOCATE_FILES = ("strategies.svg", "report.html", "results.json")
 
 
 class UsageError(Exception):
     """Bad input from the user: reported as one message, exit status 2."""
 
 
-def write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV so that a failure leaves no partial file (see _write_text_atomically)."""
-    path = Path(path)
-    if path.exists() and path.is_dir():
-        raise UsageError(f"--out {path}: is a folder; give a file name")
-    _write_text_atomically(frame.to_csv(index=False), path)
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
 
+
+# ---- Options
+
+class _OptionError(UsageError):
+    """A bad command line, its message already naming the subcommand."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (no usage block) and exit status 2 through main()."""
+
+    def error(self, message: str):
+        raise _OptionError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _plain(value: float) -> str:
+    """1e7 -> '10,000,000', 0.5 -> '0.5' (a bound as a reader writes it)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
+def _number(low: float, high: float, whole: bool = False, low_open: bool = False, unit: str = ""):
+    """An argparse type: a finite number in [low, high] ((low, high] with low_open); whole numbers if `whole`."""
+    def convert(text: str):
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if whole else 'a number'}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if value < low or (low_open and value == low) or value > high:
+            bound = "above" if low_open else "at least"
+            raise argparse.ArgumentTypeError(f"{text} must be {bound} {_plain(low)} and at most {_plain(high)}{unit}")
+        return value
+    return convert
+
+
+def _share(text: str) -> float:
+    return _number(0.0, 1.0)(text)
+
+
+def _path(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a file or folder name")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("a path cannot contain a NUL character")
+    return text
+
+
+# ---- Subcommands
 
 def _audit(args: argparse.Namespace) -> int:
     from . import audit, evidence
 
     folder = Path(args.evidence) if args.evidence else evidence.evidence_dir()
+    if not folder.is_dir():
+        raise UsageError(f"--evidence {folder}: no such folder (expected a copy of data/evidence)")
     missing = [name for name in LEDGER_FILES if not (folder / name).is_file()]
     if missing:
         raise UsageError(f"--evidence {folder}: missing {', '.join(missing)} (expected a copy of data/evidence)")
+    inputs = [folder / name for name in LEDGER_FILES]
+    if args.out:
+        paths.check([(Path(args.out), "--out")], inputs)
     table = audit.run_audit(folder=folder)
     if args.verdict:
         table = table[table["verdict"] == args.verdict]
     columns = ["check_id", "kind", "claim_ids", "stated", "recomputed", "verdict", "explanation"]
     if args.out:
-        write_atomically(table[columns], Path(args.out))
+        paths.publish({Path(args.out): _csv(table[columns])}, inputs=inputs)
         print(f"wrote {len(table)} checks to {args.out}")
     else:
+        import pandas as pd
+
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
             print(table[columns[:-1]].to_string(index=False))
     counts = table["verdict"].value_counts()
-    print("; ".join(f"{counts.get(v, 0)} {v}" for v in audit.VERDICTS), file=sys.stderr)
+    _say("; ".join(f"{counts.get(v, 0)} {v}" for v in audit.VERDICTS))
     return 0
 
 
-def _writable_folder(path: Path, option: str) -> None:
-    folder = path if path.is_dir() else (path.parent if str(path.parent) else Path("."))
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} {path}: exists and is not a folder")
-    if not folder.is_dir():
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"{option} {path}: the folder {folder} is not writable")
+def _csv(frame):
+    """A CSV writer for paths.publish: written in chunks straight to the staged file (no copy in memory)."""
+    import io
+
+    def write(stream) -> None:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        frame.to_csv(text, index=False)
+        text.flush()
+        text.detach()  # the stream is publish()'s to close
+    return write
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    import json
+
     from . import simulate
 
-    if args.n < 1:
-        raise UsageError(f"--n {args.n}: must be at least 1")
+    if args.posts and args.n > MAX_POST_ACCOUNTS:  # --n's own check allows MAX_CAMPAIGNS
+        raise UsageError(f"--n {args.n}: at most {MAX_POST_ACCOUNTS:,} accounts with --posts (about five posts "
+                         "each)")
+    if args.posts and args.params_out:
+        raise UsageError("--params-out: the parameters are written with campaigns only (leave out --posts)")
+    targets = [(Path(args.out), "--out")] + ([(Path(args.params_out), "--params-out")] if args.params_out else [])
+    paths.check(targets)  # before simulating: refused in a moment rather than after a minute's work
     params = simulate.Params()
     if args.posts:
         posts = simulate.simulate_posts(args.n, seed=args.seed, params=params)
-        write_atomically(posts, Path(args.out))
+        paths.publish({Path(args.out): _csv(posts)})
         print(f"wrote {len(posts):,} simulated posts by {args.n:,} accounts to {args.out}")
         return 0
     campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
-    write_atomically(campaigns, Path(args.out))
+    files = {Path(args.out): _csv(campaigns)}
     if args.params_out:
         record = json.dumps(simulate.params_record(params, args.n, args.seed), indent=2, sort_keys=True)
-        _write_text_atomically(record + "\n", Path(args.params_out))
+        files[Path(args.params_out)] = record + "\n"
+    paths.publish(files, options=dict(targets))
     print(f"wrote {args.n:,} simulated campaigns to {args.out}" + (f" and parameters to {args.params_out}"
                                                                    if args.params_out else ""))
     return 0
@@ -106,45 +184,176 @@ def _draw_to_files() -> None:
     set_style()
 
 
-def _report_dropped(dropped: pd.DataFrame) -> None:
-    if len(dropped):
-        reasons = dropped.groupby(["column", "rule"]).size().rename("values").reset_index()
-        print(f"--drop-invalid: dropped {dropped['line'].nunique():,} row(s):", file=sys.stderr)
-        for r in reasons.itertuples():
-            print(f"  {r.values:,} value(s) in column {r.column}: {r.rule}", file=sys.stderr)
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
 
 
-def _run_analysis(args: argparse.Namespace, path: str, spec, load, fit, write) -> dict:
+def _uneven(tier: dict, overall: float) -> bool:
+    """A tier's share dropped differs from the overall share by more than DROP_WARN_SHARE, and by more than chance
+    (a binomial test at 5%: one bad row among nine is not a pattern, all of one tier is)."""
+    from scipy.stats import binomtest
+
+    if abs(tier["share"] - overall) <= DROP_WARN_SHARE:
+        return False
+    return binomtest(tier["dropped"], tier["rows"], min(max(overall, 1e-9), 1 - 1e-9)).pvalue < 0.05
+
+
+def _drop_warnings(summary: dict) -> list[str]:
+    """Why a reader should distrust a run with rows dropped: more than DROP_WARN_SHARE of them, or a tier losing a
+    share that differs from the overall one (the estimate then leans on the tiers that kept their rows)."""
+    out = []
+    if summary["share"] > DROP_WARN_SHARE:
+        out.append(f"{_pct(summary['share'])} of the rows were dropped, more than {_pct(DROP_WARN_SHARE)}: the "
+                   "result describes the rows that were kept, which may not be like the others.")
+    known = {t: v for t, v in summary["by_tier"].items() if t not in ("unknown",) and v["rows"]}
+    uneven = [t for t, v in known.items() if _uneven(v, summary["share"])]
+    if uneven:
+        listed = ", ".join(f"{t} {_pct(known[t]['share'])}" for t in uneven)
+        out.append(f"the share dropped differs by tier ({listed}, against {_pct(summary['share'])} overall): the "
+                   "tier comparison and the slope are biased towards the tiers that kept their rows.")
+    unknown = summary["by_tier"].get("unknown")
+    if unknown and unknown["dropped"]:
+        out.append(f"{unknown['dropped']:,} dropped row(s) had no readable follower count, so their tier is "
+                   "unknown; if they are mostly of one tier, the result is biased.")
+    return out
+
+
+def _dropped(frame, path: str, max_share: float, say) -> dict | None:
+    """Report what --drop-invalid dropped (overall, by tier, by rule) through `say`; refuse above max_share.
+    Returns the record for results.json (None when nothing was dropped)."""
+    dropped, summary = frame.attrs.pop("dropped"), frame.attrs.pop("drop_summary")
+    if not len(dropped):
+        return {"rows_read": summary["rows"], "dropped": 0, "share": 0.0, "by_tier": {}, "reasons": [],
+                "warnings": []} if summary else None
+    reasons = dropped.groupby(["column", "rule"]).size().rename("values").reset_index()
+    by_tier = ", ".join(f"{t} {_pct(v['share'])} ({v['dropped']:,} of {v['rows']:,})"
+                        for t, v in summary["by_tier"].items())
+    first = dropped.iloc[0]
+    if summary["share"] > max_share:
+        share = f"{summary['dropped']:,} of {summary['rows']:,} rows ({_pct(summary['share'])})"
+        raise UsageError(
+            f"{path}: --drop-invalid would drop {share}, more than --max-drop-share allows ({_pct(max_share)}); "
+            f"so many dropped rows can bias the result (by tier: "
+            f"{by_tier}). The first: {first['line']}, column {first['column']}: value {first['value']!r} breaks "
+            f"rule: {first['rule']}. Fix the file, or raise --max-drop-share if you accept the bias")
+    say(f"--drop-invalid: dropped {summary['dropped']:,} of {summary['rows']:,} row(s) ({_pct(summary['share'])}); "
+        f"by tier: {by_tier}")
+    for r in reasons.itertuples():
+        say(f"  {r.values:,} value(s) in column {r.column}: {r.rule}")
+    warned = _drop_warnings(summary)
+    for line in warned:
+        say(f"warning: {line}")
+    return {"rows_read": summary["rows"], "dropped": summary["dropped"], "share": summary["share"],
+            "by_tier": summary["by_tier"],
+            "reasons": [{"column": r.column, "rule": r.rule, "values": int(r.values)} for r in reasons.itertuples()],
+            "warnings": warned}
+
+
+def _formats_said(formats: dict, currency: str | None, say) -> None:
+    """Say what was expanded: abbreviated counts (and the rounding they carry), separators, the currency."""
+    for column, entry in formats.items():
+        if entry.get("abbreviated"):
+            say(f"note: {entry['abbreviated']:,} abbreviated {column} value(s) (such as "
+                f"{entry['rounding_max_value']}) read as whole numbers; each is rounded to its last digit, by up to "
+                f"±{100 * entry['rounding_max']:.2g}% (median ±{100 * entry['rounding_median']:.2g}%)")
+        if entry.get("thousands_separators"):
+            say(f"note: {entry['thousands_separators']:,} {column} value(s) with thousands separators read")
+    if currency:
+        say(f"note: amounts are in {currency} (the one currency symbol of the file)")
+
+
+@contextmanager
+def _libraries_frozen() -> Iterator[None]:
+    """The libraries are imported by now: their hundreds of thousands of objects live as long as the run, so the
+    garbage collector need not walk them again and again (statsmodels' Holm correction alone calls gc.collect())."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit, files, names) -> dict:
     """The shape of `analyze` and `engagement`: check the output folder, read and validate the user's file (or
-    drop its bad rows), fit, write the report; a progress line on a terminal."""
-    from . import progress, schema
+    drop its bad rows), prepare (refusing data no model can be fitted to), fit, write the report; a progress line
+    on a terminal. What was dropped or expanded is said once the run has succeeded (a refusal is one message).
+    The file as read is let go before fitting, so that memory holds one copy of the data."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import progress, report, schema
 
     out = Path(args.out)
-    _writable_folder(out, "--out")
+    source = Path(path)
+    paths.check_folder(out, names, inputs=[source])
     column_map = schema.parse_column_map(args.column, spec.known)
-    with progress.steps(3) as step:
+    notes: list[str] = []
+    with _libraries_frozen(), progress.steps(3) as step, ThreadPoolExecutor(max_workers=1) as background:
+        # hashing releases the GIL: the input's SHA-256 is computed beside the reading and fitting
+        digest = background.submit(report.sha256, source) if source.is_file() else None
         step("reading and validating")
-        frame = load(Path(path), column_map, drop_invalid=args.drop_invalid)
-        _report_dropped(frame.attrs["dropped"])
+        frame = load(source, column_map, drop_invalid=args.drop_invalid)
+        drop = _dropped(frame, path, args.max_drop_share, notes.append) if args.drop_invalid else None
+        formats, currency = frame.attrs.pop("formats", {}), frame.attrs.pop("currency", None)
+        _formats_said(formats, currency, notes.append)
+        about = {"input_formats": formats, "currency": currency, "drop_invalid": drop}
         step("fitting")
-        data, fits = fit(frame)
+        data = prepare(frame)
+        del frame
+        fits = fit(data)
         step("writing the report")
-        return write(out, fits, data, source=Path(path).name)
+        record, content = files(fits, data, source.name, report.run_info(source, digest and digest.result()), about)
+        paths.publish({out / name: text for name, text in content.items()}, inputs=[source], make_folder=True)
+    for line in notes:
+        _say(line)
+    return record
+
+
+def _varies(data, path: str, outcome: str, unit: str, outcome_words: str) -> None:
+    """Refuse data with no slope to estimate: one follower count for all (the design is singular), or one value of
+    the outcome for all (every model fits exactly, with no error to speak of)."""
+    if data["followers"].nunique() < 2:
+        raise UsageError(f"{path}: every {unit} has the same follower count ({data['followers'].iloc[0]:,}); a "
+                         "slope on follower count needs accounts of different sizes")
+    if data[outcome].max() - data[outcome].min() < 1e-12:
+        raise UsageError(f"{path}: every {unit} has the same {outcome_words} "
+                         f"({math.exp(data[outcome].iloc[0]):.4g}); there is no variation to relate to "
+                         "follower count")
+
+
+def _not_estimable(fits, model: str) -> str | None:
+    rows = fits[fits["model"] == model]
+    note = rows["note"].dropna() if "note" in rows.columns else rows["model"].iloc[:0]
+    return next((n for n in note if n.startswith("not estimable")), None)
 
 
 def _analyze(args: argparse.Namespace) -> int:
     _draw_to_files()
     from . import models, report, schema
 
-    def fit(campaigns: pd.DataFrame):
+    def prepare(campaigns):
         data = models.prepare(campaigns)
         if len(data) < MIN_CAMPAIGNS:
             raise UsageError(f"{args.campaigns}: {len(data)} campaign(s) with revenue; the models need at least "
                              f"{MIN_CAMPAIGNS} (with fewer, no interval would mean anything)")
-        return data, models.fit_prepared(data, seed=args.seed)
+        _varies(data, args.campaigns, "log_roas", "campaign with revenue", "revenue per dollar")
+        return data
 
-    record = _run_analysis(args, args.campaigns, schema.CAMPAIGNS, schema.load_campaigns, fit, report.write)
+    def fit(data):
+        fits = models.fit_prepared(data, seed=args.seed)
+        reason = _not_estimable(fits, "decomposition")
+        if reason:
+            raise UsageError(f"{args.campaigns}: the elasticity of return per dollar is {reason}")
+        return fits
+
+    def files(fits, data, source, run, about):
+        return report.analysis_files(fits, data, source, run, about, currency=about["currency"] or "")
+
+    record = _run_analysis(args, args.campaigns, schema.CAMPAIGNS, schema.load_campaigns, prepare, fit, files,
+                           ANALYZE_FILES)
     roi = record["elasticity"]["roi"]
+    print(report.answer(record))
     print(f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
           f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {args.out}/report.html and results.json")
     return 0
@@ -154,109 +363,150 @@ def _engagement(args: argparse.Namespace) -> int:
     _draw_to_files()
     from . import engagement, report, schema
 
-    def fit(posts: pd.DataFrame):
-        data = engagement.prepare(posts)
+    def prepare(posts):
+        # only what the models use: at ten million posts each other column is 80 MB more to hold while fitting
+        data = engagement.prepare(posts[[c for c in ("account_id", "followers", "engagements", "platform")
+                                         if c in posts.columns]])
         accounts = data["account_id"].nunique()
         if accounts < MIN_ACCOUNTS:
             raise UsageError(f"{args.posts}: {accounts} account(s) with engagement; the elasticity needs posts from "
                              f"at least {MIN_ACCOUNTS} accounts")
-        return data, engagement.fit_posts(data)
+        _varies(data, args.posts, "log_er", "post with engagement", "engagement rate")
+        return data
 
-    record = _run_analysis(args, args.posts, schema.POSTS, schema.load_posts, fit, report.write_engagement)
+    def fit(data):
+        fits = engagement.fit_posts(data)
+        reason = _not_estimable(fits, "ols_clustered")
+        if reason:
+            raise UsageError(f"{args.posts}: the elasticity of engagement rate is {reason}")
+        return fits
+
+    record = _run_analysis(args, args.posts, schema.POSTS, schema.load_posts, prepare, fit,
+                           report.engagement_files, ENGAGEMENT_FILES)
     er = record["elasticity"]["engagement_rate"]
+    print(report.engagement_answer(record))
     print(f"elasticity of engagement rate: {er['estimate']:.3f} (95% CI {er['ci_low']:.3f} to {er['ci_high']:.3f}), "
           f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts; wrote {args.out}/report.html and "
           "results.json")
     return 0
 
 
+def _custom_mixes(texts: list[str] | None) -> dict:
+    """--strategy values as named mixes; a tier named twice is refused (the second would silently win)."""
+    from . import allocate
+
+    named = {}
+    for text in texts or []:
+        tiers = [part.partition("=")[0].strip() for part in text.split(",")]
+        twice = sorted({t for t in tiers if tiers.count(t) > 1})
+        if twice:
+            raise UsageError(f"--strategy {text!r}: {', '.join(twice)} named twice; give each tier once")
+        try:
+            mix = allocate.parse_mix(text)
+        except ValueError as err:
+            raise UsageError(f"--strategy: {err}") from None
+        if not all(math.isfinite(v) for v in mix.values()):
+            raise UsageError(f"--strategy {text!r}: shares must be finite numbers")
+        named[f"custom {text}"] = mix
+    return named
+
+
 def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
+    import pandas as pd
+
     from . import allocate, report, schema
 
-    if not args.budget > 0:
-        raise UsageError(f"--budget {args.budget:g}: must be above 0")
-    if args.draws < 100:
-        raise UsageError(f"--draws {args.draws}: at least 100 (the 5th percentile needs them)")
-    if args.out:
-        _writable_folder(Path(args.out), "--out")
+    inputs = [Path(args.campaigns)] if args.campaigns else []
+    if args.out is not None:
+        paths.check_folder(Path(args.out), ALLOCATE_FILES, inputs=inputs)
+    custom = _custom_mixes(args.strategy)
+    currency = "$"
     if args.campaigns:
         column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
         campaigns = schema.load_campaigns(Path(args.campaigns), column_map)
-        if len(campaigns) < MIN_CAMPAIGNS:
-            raise UsageError(f"{args.campaigns}: {len(campaigns)} campaign(s); fitting a market needs at least "
-                             f"{MIN_CAMPAIGNS}")
-        market = allocate.Market.fitted(campaigns, management_cost=args.management_cost)
+        currency = campaigns.attrs.get("currency") or ""
+        usable = campaigns[(campaigns["revenue"] > 0)]
+        if len(usable) < MIN_CAMPAIGNS:
+            raise UsageError(f"{args.campaigns}: {len(usable)} campaign(s) with revenue; fitting a market needs at "
+                             f"least {MIN_CAMPAIGNS}")
+        if usable["followers"].nunique() < 2:
+            raise UsageError(f"{args.campaigns}: every campaign has the same follower count; a market's price and "
+                             "revenue curves need accounts of different sizes")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a perfect fit's zero spread is checked just below
+            market = allocate.Market.fitted(campaigns, management_cost=args.management_cost)
+        if not all(math.isfinite(v) for v in (market.revenue_ref, market.e_revenue, market.sd_revenue,
+                                               market.price_ref, market.e_price, market.sd_price)):
+            raise UsageError(f"{args.campaigns}: the revenue and price curves cannot be fitted to these campaigns")
         basis = f"a market fitted to {Path(args.campaigns).name}"
     else:
         market = allocate.Market.calibrated(management_cost=args.management_cost)
         basis = "the book's calibrated campaign model (SIMULATED)"
-    named = allocate.strategies(market)
-    for text in args.strategy or []:
-        try:
-            named[f"custom {text}"] = allocate.parse_mix(text)
-        except ValueError as err:
-            raise UsageError(f"--strategy: {err}") from None
-    table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
-                             breakeven=args.breakeven)
-    shown = table.drop(columns="budget").set_index("strategy")
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.precision", 3):
-        print(f"budget ${args.budget:,.0f}, {args.draws:,} draws per strategy, from {basis}; "
-              f"loss = revenue below {args.breakeven:g} x spend")
-        print(shown[["return_per_dollar", "rpd_p05", "rpd_p95", "p_loss", "mean_revenue", "mean_reach",
-                     "mean_creators", "unspent_share"]].to_string())
-    if args.out:
-        record = {"simulated": True, "basis": basis, "budget": args.budget, "draws": args.draws, "seed": args.seed,
-                  "breakeven": args.breakeven, "market": market.to_dict(),
-                  "strategies": {n: ({"fill_order": list(s)} if isinstance(s, tuple) else
-                                     {k: float(v) for k, v in s.items()}) for n, s in named.items()},
-                  "results": table.to_dict(orient="records")}
-        report.write_allocation(Path(args.out), record, table)
+    named = {**allocate.strategies(market), **custom}
+    with warnings.catch_warnings():
+        # a strategy that cannot book one creator on this budget spends nothing: its return per dollar is 0 / 0,
+        # shown as "–" and explained below the table, not as numpy's warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
+                                 breakeven=args.breakeven)
+    record = {"run": report.run_info(Path(args.campaigns) if args.campaigns else None), "simulated": True,
+              "basis": basis, "budget": args.budget, "currency": currency or None, "draws": args.draws,
+              "seed": args.seed, "breakeven": args.breakeven, "market": market.to_dict(),
+              "strategies": {n: ({"fill_order": list(s)} if isinstance(s, tuple) else
+                                 {k: float(v) for k, v in s.items()}) for n, s in named.items()},
+              "results": table.to_dict(orient="records")}
+    print(report.allocation_answer(record, table, currency))
+    print(f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy, from {basis}; "
+          f"loss = revenue below {args.breakeven:g} x spend")
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(report.format_allocation(table, currency).to_string())
+    idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
+    if idle:
+        print(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
+    if args.out is not None:
+        content = report.allocation_files(record, table, currency)
+        paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs,
+                      make_folder=True)
         print(f"wrote {args.out}/report.html and results.json")
     return 0
 
 
-def _write_text_atomically(content: str, path: Path) -> None:
-    """Write to a temporary file beside `path`, then rename it into place: all of the file or none of it."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"--out {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"--out {path}: the folder {folder} is not writable")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
+# ---- The parser
 
 def _user_file_options(parser: argparse.ArgumentParser, example: str) -> None:
-    """--out, --column and --drop-invalid: the options of every subcommand that analyses a user's file."""
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    """--out, --column, --drop-invalid and --max-drop-share: the options of every subcommand that analyses a
+    user's file."""
+    parser.add_argument("--out", required=True, metavar="DIR", type=_path,
+                        help="output folder (created if needed; only the tool's own file names are written)")
     parser.add_argument("--column", action="append", metavar="OURS=THEIRS",
                         help=f"map a header of yours to one of ours, e.g. --column {example} (repeat for each)")
     parser.add_argument("--drop-invalid", action="store_true",
-                        help="drop rows that break a rule (and say how many and why) instead of stopping")
+                        help="drop rows that break a rule (and say how many, by tier and why) instead of stopping")
+    parser.add_argument("--max-drop-share", type=_share, default=DROP_MAX_SHARE, metavar="SHARE",
+                        help=f"with --drop-invalid, refuse to drop more than this share of the rows (default "
+                             f"{DROP_MAX_SHARE:g}; above {DROP_WARN_SHARE:g}, or when the share differs by tier, a "
+                             "warning says the result may be biased)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="influencer-roi", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="influencer-roi", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    seed = _number(0, MAX_SEED, whole=True)
 
     simulate = sub.add_parser("simulate", help="write a simulated campaign file (SIMULATED data)",
                               description="Simulate sponsored campaigns from the book's calibrated model and write "
                                           "them as CSV. The output is simulated, not real data.")
-    simulate.add_argument("--n", type=int, required=True, help="number of campaigns (of accounts, with --posts)")
+    simulate.add_argument("--n", type=_number(1, MAX_CAMPAIGNS, whole=True), required=True,
+                          help=f"number of campaigns, at most {MAX_CAMPAIGNS:,} (of accounts with --posts, at most "
+                               f"{MAX_POST_ACCOUNTS:,})")
     simulate.add_argument("--posts", action="store_true",
                           help="write posts (account_id, platform, followers, likes, comments, sponsored) for "
                                "`engagement` instead of campaigns; --n accounts of about five posts each")
-    simulate.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same file)")
-    simulate.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the campaigns")
-    simulate.add_argument("--params-out", metavar="PARAMS.json", help="also write the true parameters here")
+    simulate.add_argument("--seed", type=seed, default=0, help="random seed (the same seed gives the same file)")
+    simulate.add_argument("--out", required=True, metavar="FILE.csv", type=_path, help="where to write the campaigns")
+    simulate.add_argument("--params-out", metavar="PARAMS.json", type=_path, help="also write the true parameters here")
     simulate.set_defaults(run=_simulate)
 
     analyze = sub.add_parser("analyze", help="regress return per dollar on follower count for a campaign file",
@@ -264,9 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
                                          "count to a campaign file (columns influencer_id, followers, cost, revenue; "
                                          "optional brand; CSV with any common delimiter, compressed CSV or "
                                          "Parquet) and write results.json, report.html and the figure.")
-    analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", help="the campaign file")
+    analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", type=_path, help="the campaign file")
     _user_file_options(analyze, "followers='Follower Count'")
-    analyze.add_argument("--seed", type=int, default=0, help="seed for the subsample of the slow models")
+    analyze.add_argument("--seed", type=seed, default=0, help="seed for the subsample of the slow models")
     analyze.set_defaults(run=_analyze)
 
     engage = sub.add_parser("engagement", help="regress engagement rate on follower count for a post file",
@@ -276,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "sponsored), with errors clustered by account, a curvature check and the "
                                         "median account of each tier; write results.json, report.html and the "
                                         "figure.")
-    engage.add_argument("posts", metavar="POSTS.csv", help="the post file (CSV, compressed CSV or Parquet)")
+    engage.add_argument("posts", metavar="POSTS.csv", type=_path, help="the post file (CSV, compressed CSV or Parquet)")
     _user_file_options(engage, "account_id=handle")
     engage.set_defaults(run=_engagement)
 
@@ -288,41 +538,113 @@ def build_parser() -> argparse.ArgumentParser:
                                           "book's "
                                           "calibrated model, or from a market fitted to --campaigns. Prints the "
                                           "comparison; with --out also writes results.json and report.html.")
-    allocate.add_argument("--budget", type=float, required=True, help="the budget, in the campaigns' currency")
-    allocate.add_argument("--campaigns", metavar="CAMPAIGNS.csv",
+    allocate.add_argument("--budget", type=_number(0, MAX_BUDGET, low_open=True), required=True,
+                          help=f"the budget, in the campaigns' currency (above 0, at most {MAX_BUDGET:,.0f})")
+    allocate.add_argument("--campaigns", metavar="CAMPAIGNS.csv", type=_path,
                           help="fit revenue and price to this campaign file instead of using the book's model")
     allocate.add_argument("--column", action="append", metavar="OURS=THEIRS", help="as for analyze")
     allocate.add_argument("--strategy", action="append", metavar="TIER=SHARE,...",
                           help='add a custom mix, e.g. --strategy "nano=0.2,micro=0.6,macro=0.2" (repeat)')
-    allocate.add_argument("--management-cost", type=float, default=250.0,
+    allocate.add_argument("--management-cost", type=_number(0, MAX_MANAGEMENT_COST), default=250.0,
                           help="cost of finding, contracting and checking one creator (default 250)")
-    allocate.add_argument("--breakeven", type=float, default=1.0,
+    allocate.add_argument("--breakeven", type=_number(0, MAX_BREAKEVEN, low_open=True), default=1.0,
                           help="revenue per dollar below which a campaign loses money (1 / gross margin; default 1)")
-    allocate.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws per strategy")
-    allocate.add_argument("--seed", type=int, default=0, help="random seed")
-    allocate.add_argument("--out", metavar="DIR", help="also write results.json and report.html here")
+    allocate.add_argument("--draws", type=_number(MIN_DRAWS, MAX_DRAWS, whole=True), default=10_000,
+                          help=f"Monte Carlo draws per strategy ({MIN_DRAWS:,} to {MAX_DRAWS:,}; default 10,000)")
+    allocate.add_argument("--seed", type=seed, default=0, help="random seed")
+    allocate.add_argument("--out", metavar="DIR", type=_path, help="also write results.json and report.html here")
     allocate.set_defaults(run=_allocate)
 
     audit = sub.add_parser("audit", help="run the claims audit over the evidence ledger",
                            description="Run every consistency check in audit_checks.csv over the evidence ledger "
                                        "and print (or write) the verdicts.")
-    audit.add_argument("--evidence", metavar="DIR", help="the evidence folder (default: the book's data/evidence)")
-    audit.add_argument("--out", metavar="FILE.csv", help="write the audit table to this CSV instead of printing it")
+    audit.add_argument("--evidence", metavar="DIR", type=_path,
+                       help="the evidence folder (default: the book's data/evidence)")
+    audit.add_argument("--out", metavar="FILE.csv", type=_path,
+                       help="write the audit table to this CSV instead of printing it")
     audit.add_argument("--verdict", choices=["consistent", "inconsistent", "unverifiable"],
                        help="only the checks with this verdict")
     audit.set_defaults(run=_audit)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    from .validation import ValidationError
+# ---- Running
 
-    args = build_parser().parse_args(argv)
+def _user_error(err: BaseException) -> bool:
+    """Bad input, a bad option or an output that cannot be written: the user's to fix (exit status 2)."""
+    kinds = [UsageError, paths.OutputError]
+    validation = sys.modules.get("influencer_roi.validation")
+    if validation is not None:
+        kinds.append(validation.ValidationError)
+    return isinstance(err, tuple(kinds))
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (`influencer-roi audit | head`), send what is left to /dev/null instead of failing."""
     try:
-        return args.run(args)
-    except (UsageError, ValidationError, FileNotFoundError) as err:
-        print(f"influencer-roi {args.command}: {err}", file=sys.stderr)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; return its exit status (argv None: the command line, and the process ends at once)."""
+    status = _run(argv)
+    if argv is None:
+        _finish(status)
+    return status
+
+
+def _finish(status: int) -> None:
+    """End the process as soon as a run from the command line is over. Python's own shut-down, tearing down pandas,
+    Arrow, statsmodels and a million rows, takes about half a second the user would wait for, with nothing left to
+    do: the outputs are closed and in place, the worker thread joined, what was said flushed here. (A Ctrl-C during
+    that shut-down would also kill the process with nothing said.)"""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status)
+
+
+def _run(argv: list[str] | None) -> int:
+    """The run itself. Every outcome is one message and a status, never a traceback. Warnings from the libraries
+    are never printed raw: the models turn theirs into notes in the results, and any other is summarised in one
+    line."""
+    name = "influencer-roi"
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            args = build_parser().parse_args(argv)
+            name = f"influencer-roi {args.command}"
+            status = args.run(args)
+        for message in sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})[:3]:
+            _say(f"{name}: note: a library warned ({message})")
+        return status
+    except KeyboardInterrupt as err:
+        written = getattr(err, "written", False)
+        _say(f"{name}: interrupted" + ("; the outputs had already been written in full" if written
+                                        else "; nothing was written"))
+        return 130
+    except SystemExit as err:  # --help and --version
+        return err.code if isinstance(err.code, int) else 0
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except MemoryError:
+        _say(f"{name}: ran out of memory; try a smaller file or close other programs")
         return 2
+    except Exception as err:  # noqa: BLE001 - the contract: one message, never a traceback
+        if _user_error(err):
+            _say(str(err) if isinstance(err, _OptionError) else f"{name}: {err}")
+            return 2
+        if os.environ.get("INFLUENCER_ROI_DEBUG"):
+            raise
+        _say(f"{name}: internal error ({type(err).__name__}: {str(err)[:300]}); this is a fault of influencer-roi, "
+             "not of your input: please report it with the command you ran (INFLUENCER_ROI_DEBUG=1 shows where)")
+        return 1
 
 
 if __name__ == "__main__":

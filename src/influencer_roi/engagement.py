@@ -28,7 +28,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .models import tidy
+from .models import NotEstimable, attempt, tidy
 from .tiers import TIERS, assign_tier
 from .validation import ValidationError
 
@@ -86,6 +86,9 @@ def _clustered(data: pd.DataFrame, terms: dict[str, np.ndarray]):
     """OLS of log engagement rate on the design, errors clustered by account: (result, tidy table, design)."""
     design, names = _design(data, terms)
     groups = pd.factorize(data["account_id"])[0]
+    if groups.max() + 1 <= design.shape[1]:  # a clustered covariance needs more clusters than coefficients
+        raise NotEstimable(f"{groups.max() + 1} accounts for {design.shape[1]} coefficients; clustered errors need "
+                           "more accounts than coefficients")
     result = sm.OLS(data["log_er"].to_numpy(float), design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     table = tidy(result)
     table["term"] = names
@@ -142,8 +145,11 @@ def tier_medians(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
 
 def fit_posts(data: pd.DataFrame) -> pd.DataFrame:
-    """elasticity, curvature and tier medians, stacked (tidy)."""
-    return pd.concat([elasticity(data), curvature(data), tier_medians(data)], ignore_index=True)
+    """elasticity, curvature and tier medians, stacked (tidy). A part that cannot be estimated on this data is one
+    row marked so, with the reason in `note` (models.attempt)."""
+    return pd.concat([attempt("ols_clustered", lambda: elasticity(data), "log_followers"),
+                      attempt("curvature", lambda: curvature(data), "quadratic"),
+                      attempt("tier_median", lambda: tier_medians(data))], ignore_index=True)
 
 
 def fitted_line(data: pd.DataFrame, points: int = 41) -> pd.DataFrame:

@@ -1,62 +1,86 @@
 """The schemas of a user's files: campaigns (`influencer-roi analyze`) and posts (`influencer-roi engagement`).
 
-Campaigns: required influencer_id, followers (a positive whole number), cost (> 0, one currency), revenue (>= 0);
-optional campaign_id, platform, brand, engagements, conversions, date.
-Posts: required account_id, followers, and likes + comments or engagements (whole numbers >= 0); optional
-post_id, platform, date, views, sponsored.
-Other columns are ignored. `dictionary()` lists every column with its rule, for the book's data-dictionary page.
-Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip), Parquet.
-A bad value is reported with the file, line, column, value and rule (validation.py); nothing is guessed, and the
-input file is only ever read.
+Campaigns: required influencer_id, followers (a positive whole number), cost (at least 0.01, one currency),
+revenue (>= 0); optional brand. Posts: required account_id, followers, and likes + comments or engagements (whole
+numbers >= 0); optional post_id (an exact repeat of a post's row is dropped), platform, views, sponsored.
+Other columns are not read. `dictionary()` lists every column
+with its rule and `number_formats()` the ways a number may be written, for the book's data-dictionary page.
+
+Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip, .zst), Parquet; UTF-8
+text. Headers match ours whatever their case and surrounding spaces, with spaces or hyphens for underscores.
+Counts may be written as exported by social platforms (12,345 or 353.1K; the expansion and the rounding it carries
+are reported); amounts may carry thousands separators and one currency symbol throughout the file. A bad value is
+reported with the file, its line (or row), the column, the value as written and the rule (validation.py); nothing
+else is guessed, and the input file is only ever read.
 """
 
 from __future__ import annotations
 
+import bz2
 import csv
-from dataclasses import dataclass
+import gzip
+import io
+import lzma
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from . import validation
+from .validation import COUNT, MISSING_MARKERS, MONEY
 
 REQUIRED = ("influencer_id", "followers", "cost", "revenue")
 OPTIONAL = ("campaign_id", "platform", "brand", "engagements", "conversions", "date")
 COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 DELIMITERS = ",;\t|"
 
+# What a value may be. Beyond these it is an error in the file, not a campaign: no account has ten billion
+# followers (there are fewer people), and no campaign costs or earns a trillion.
+MAX_FOLLOWERS = 10_000_000_000
+MAX_COUNT = 1_000_000_000_000
+MAX_AMOUNT = 1_000_000_000_000
+MIN_COST = 0.01  # below a cent a return per dollar is a division by almost nothing
+MISSING = "must not be missing (blank, N/A, null and the like)"
+TEXT_COLUMNS = ("influencer_id", "account_id", "brand", "platform", "sponsored", "campaign_id", "date")
+
 
 class InputError(validation.ValidationError):
     """A user's file cannot be analysed as it is; the message says where and why."""
 
 
-def _plain_number() -> pa.Check:
-    return pa.Check(lambda s: validation.to_number(s).notna(), error="must be a plain number (no units or commas)")
+def _required_text() -> pa.Column:
+    """An identifier: any text but blank or a missing-value marker (surrounding spaces are removed on reading,
+    so ' A1' and 'A1' are one account)."""
+    return validation.text(nullable=True, checks=pa.Check(
+        lambda s: s.notna() & ~s.str.lower().isin(MISSING_MARKERS), ignore_na=False, error=MISSING))
 
 
 def _followers() -> pa.Column:
-    return validation.numeric(minimum=1, whole=True, nullable=False)
+    return validation.numeric(minimum=1, maximum=MAX_FOLLOWERS, whole=True, fmt=COUNT, missing_rule=MISSING)
 
 
 def _count(nullable: bool = False) -> pa.Column:
     """A whole number >= 0 (likes, comments, engagements, views), optional as a column."""
-    return validation.numeric(minimum=0, whole=True, nullable=nullable, required=False)
+    return validation.numeric(minimum=0, maximum=MAX_COUNT, whole=True, fmt=COUNT, required=False,
+                              missing_rule=None if nullable else MISSING)
 
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 CAMPAIGNS_SCHEMA = pa.DataFrameSchema(
     {
-        "influencer_id": validation.text(nullable=False),
+        "influencer_id": _required_text(),
         "followers": _followers(),
-        "cost": pa.Column(str, nullable=False, checks=[
-            _plain_number(),
-            pa.Check(lambda s: ~(validation.to_number(s) <= 0), error="must be above 0"),
-        ]),
-        "revenue": validation.numeric(minimum=0, nullable=False),
+        "cost": validation.numeric(minimum=MIN_COST, maximum=MAX_AMOUNT, fmt=MONEY, missing_rule=MISSING),
+        "revenue": validation.numeric(minimum=0, maximum=MAX_AMOUNT, fmt=MONEY, missing_rule=MISSING),
         "brand": validation.text(nullable=True, required=False),
-        "platform": validation.text(nullable=True, required=False),
     },
     strict=False,
     name="campaigns",
@@ -64,7 +88,7 @@ CAMPAIGNS_SCHEMA = pa.DataFrameSchema(
 
 POSTS_SCHEMA = pa.DataFrameSchema(
     {
-        "account_id": validation.text(nullable=False),
+        "account_id": _required_text(),
         "followers": _followers(),
         "likes": _count(),
         "comments": _count(),
@@ -73,7 +97,7 @@ POSTS_SCHEMA = pa.DataFrameSchema(
         "post_id": validation.text(nullable=True, required=False),
         "platform": validation.text(nullable=True, required=False),
         "sponsored": pa.Column(str, nullable=True, required=False, checks=pa.Check(
-            lambda s: s.isna() | s.str.strip().str.lower().isin(list(BOOLEAN)),
+            lambda s: s.isna() | s.str.lower().isin(list(BOOLEAN)),
             error=f"must be one of {'/'.join(BOOLEAN)} (or blank)")),
     },
     strict=False,
@@ -96,6 +120,11 @@ class FileSpec:
     def known(self) -> tuple[str, ...]:
         return self.required + tuple(c for group in self.one_of for c in group) + self.optional
 
+    @property
+    def read(self) -> tuple[str, ...]:
+        """The columns the analysis uses, the only ones read."""
+        return tuple(c for c in self.known if c in self.schema.columns)
+
 
 CAMPAIGNS = FileSpec("campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA)
 POSTS = FileSpec("post", ("account_id", "followers"), ("post_id", "platform", "date", "views", "sponsored"), POSTS_SCHEMA,
@@ -108,16 +137,16 @@ MEANINGS = {
     "followers": "the account's follower count when the campaign ran or the post was published",
     "cost": "what the brand paid for the campaign, in one currency throughout the file",
     "revenue": "the revenue attributed to the campaign, in the same currency as cost",
-    "campaign_id": "an identifier for the campaign (kept, not used)",
+    "campaign_id": "an identifier for the campaign (not used)",
     "platform": "instagram, tiktok, youtube ... (engagement: platform levels are controlled for)",
     "brand": "the brand that paid (the mixed model's groups; 'all' when absent)",
     "engagements": "likes + comments + shares ... as counted by the platform",
-    "conversions": "sales or sign-ups attributed to the campaign (kept, not used)",
-    "date": "when the campaign ran or the post was published (kept as text, not used)",
+    "conversions": "sales or sign-ups attributed to the campaign (not used)",
+    "date": "when the campaign ran or the post was published (not used)",
     "post_id": "an identifier for the post: rows that repeat one post exactly are dropped (and counted)",
     "likes": "likes of the post",
     "comments": "comments on the post",
-    "views": "views of the post (kept, not used)",
+    "views": "views of the post (not used)",
     "sponsored": "whether the post was paid for (true/false, yes/no or 1/0)",
 }
 
@@ -149,23 +178,82 @@ def dictionary() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def number_formats() -> pd.DataFrame:
+    """The ways a number may be written, by kind of column, with examples and what each is read as."""
+    rows = [
+        ("counts and amounts", "plain number", "12345, 0.5, -3, 1.2e6", "as written (digits 0-9 only)"),
+        ("counts and amounts", "thousands separators", "12,345 and 1,234,567.5",
+         "the commas removed (a comma is never a decimal point)"),
+        ("counts", "abbreviated", "353.1K, 1.2M, 2B (k, m, b in either case)",
+         "expanded (353,100); the rounding it carries, up to half a unit of the last digit (353.1K is 353,050 to "
+         "353,150), is reported"),
+        ("amounts", "currency symbol", "$1,234.50, 1234.50 €, EUR 80",
+         "the symbol removed; one symbol throughout the file (mixed symbols are refused)"),
+        ("any", "missing", "blank, " + ", ".join(sorted({m.upper() if m in ("na", "n/a", "#n/a") else m
+                                                           for m in MISSING_MARKERS})),
+         "a missing value: refused where a value is required, quoted as written"),
+        ("any", "not numbers", "inf, NaN, 1e400, 12 345, 1.234,56, ١٢٣",
+         "refused with the value as written"),
+    ]
+    return pd.DataFrame(rows, columns=["columns", "format", "examples", "read as"])
+
+
 def parse_column_map(pairs: list[str] | None, known: tuple[str, ...]) -> dict[str, str]:
     """["followers=Follower Count", ...] -> {"Follower Count": "followers"} (theirs -> ours)."""
     mapping = {}
     for pair in pairs or []:
         ours, sep, theirs = pair.partition("=")
-        if not sep or not ours or not theirs:
+        ours = ours.strip()
+        if not sep or not ours or not theirs.strip():
             raise InputError(f"--column {pair!r}: expected OURS=THEIRS, for example followers=Follower Count")
         if ours not in known:
             raise InputError(f"--column {pair!r}: {ours!r} is not a column this analysis uses; "
                              f"known: {', '.join(known)}")
+        if ours in mapping.values():
+            raise InputError(f"--column {pair!r}: {ours} is mapped twice; give one --column per column")
         mapping[theirs] = ours
     return mapping
 
 
+# ---- Reading a file as text
+
+@dataclass
+class Table:
+    """A user's file read as text: the columns we use (renamed to ours), the file's whole header, and where each
+    row is in the file (for messages)."""
+
+    frame: pd.DataFrame
+    header: list[str]
+    where: Callable = field(repr=False)
+
+
+def _header_key(name: str) -> str:
+    """Headers match whatever their case, surrounding spaces and byte-order mark, with spaces or hyphens for
+    underscores: 'Influencer ID' is influencer_id (but 'Follower Count' is not followers: map it with --column)."""
+    return re.sub(r"[\s_-]+", "_", str(name).replace("\ufeff", "").strip().casefold())
+
+
+def _regular_file(path: Path) -> None:
+    """Refuse what cannot be read as a file, naming what it is."""
+    if not os.path.lexists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.islink(path) and not path.exists():
+        raise InputError(f"{path}: a symbolic link to a file that does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file; give the file inside it")
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        what = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise InputError(f"{path}: is {what}, not a regular file; save the data to a file and give that")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: cannot be read (permission denied)")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+
+
 def _kind(path: Path) -> str:
-    """'parquet', 'compressed' or 'csv'; refuses spreadsheets and binary files passed as CSV, naming what they
-    look like."""
+    """'parquet', 'compressed' or 'csv'; refuses spreadsheets, UTF-16 text and binary files passed as CSV, naming
+    what they look like."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     suffix = path.suffix.lower()
@@ -178,77 +266,355 @@ def _kind(path: Path) -> str:
                          "(or name a zipped CSV .zip)")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(f"{path}: this is an .xls spreadsheet, not a CSV file; export the sheet as CSV")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: this is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' instead")
     if b"\x00" in head:
         raise InputError(f"{path}: this is a binary file (it contains NUL bytes), not a CSV file")
     return "csv"
 
 
-def _sniff_delimiter(path: Path) -> str:
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        sample = handle.read(65_536)
+def _opener(path: Path, kind: str) -> Callable[[], io.BufferedIOBase]:
+    """A function opening the file's bytes, decompressed."""
+    suffix = path.suffix.lower()
+    if kind == "csv":
+        return lambda: open(path, "rb")
+    if suffix == ".gz":
+        return lambda: gzip.open(path, "rb")
+    if suffix == ".bz2":
+        return lambda: bz2.open(path, "rb")
+    if suffix == ".xz":
+        return lambda: lzma.open(path, "rb")
+    if suffix == ".zst":
+        import pyarrow as pa
+
+        return lambda: pa.input_stream(str(path), compression="zstd")
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) != 1:
+        raise InputError(f"{path}: a .zip must hold exactly one CSV file; this one holds {len(members)} files")
+
+    def open_member():
+        archive = zipfile.ZipFile(path)
+        return archive.open(members[0])
+
+    return open_member
+
+
+def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         return ","
 
 
-def read_table(path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | None = None) -> pd.DataFrame:
-    """Read a campaign (or, with spec=POSTS, post) file as text (every value a string, blanks missing), with the
-    user's headers renamed to ours, keeping only the columns the analysis uses. Raises InputError for anything
-    that is not a table."""
-    spec = spec or CAMPAIGNS
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty")
-    column_map = column_map or {}
-    kind = _kind(path)
+def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpec, path: Path) -> dict[int, str]:
+    """Which of the file's columns (by position) are which of ours. Refuses a --column naming no header, two
+    columns that would both be one of ours, and missing required columns; the message lists every header."""
+    theirs = {_header_key(k): v for k, v in column_map.items()}
+    if len(theirs) < len(column_map):
+        raise InputError(f"--column: {', '.join(repr(k) for k in column_map)} name one header more than once")
+    listed = ", ".join(repr(h) for h in header) or "none"
+    keys = [_header_key(h) for h in header]
+    unknown = [k for k in column_map if _header_key(k) not in keys]
+    if unknown:
+        raise InputError(f"{path}: --column names {', '.join(repr(c) for c in unknown)}, which the file does not "
+                         f"have; its columns are {listed}")
+    chosen: dict[int, str] = {}
+    for position, key in enumerate(keys):
+        ours = theirs.get(key) or (key if key in spec.known and key not in theirs.values() else None)
+        if ours is None:
+            continue
+        twin = next((p for p, o in chosen.items() if o == ours), None)
+        if twin is not None:
+            raise InputError(f"{path}: columns {twin + 1} ({header[twin]!r}) and {position + 1} ({header[position]!r}) "
+                             f"would both be {ours}; rename or remove one, or choose one with --column {ours}=NAME")
+        chosen[position] = ours
+    found = set(chosen.values())
+    hint = f"the file's columns are {listed} (map yours with --column ours=theirs)"
+    missing = [c for c in spec.required if c not in found]
+    if missing:
+        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; {hint}")
+    if spec.one_of and not any(all(c in found for c in group) for group in spec.one_of):
+        wanted = " or ".join(" + ".join(group) for group in spec.one_of)
+        raise InputError(f"{path}: a {spec.kind} file needs the column(s) {wanted}; {hint}")
+    return {p: o for p, o in chosen.items() if o in spec.read}
+
+
+def _first_bad_record(opener, delimiter: str, width: int) -> tuple[int, int] | None:
+    """(physical line, number of values) of the first record whose width differs from the header's."""
+    with io.TextIOWrapper(opener(), encoding="utf-8-sig", errors="replace", newline="") as stream:
+        reader = csv.reader(stream, delimiter=delimiter)
+        previous = 0
+        for fields in reader:
+            start, previous = previous + 1, reader.line_num
+            if fields and len(fields) != width:
+                return start, len(fields)
+    return None
+
+
+def _first_non_utf8_line(opener) -> int:
+    with opener() as stream:
+        for number, raw in enumerate(stream, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec) -> Table:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    opener = _opener(path, kind)
+    with opener() as stream:
+        sample = stream.read(1 << 16)
     try:
-        if kind == "parquet":
-            frame = pd.read_parquet(path)
-            frame = frame.astype("string").astype(object).where(frame.notna())
-        elif kind == "compressed":
-            frame = pd.read_csv(path, dtype=str, sep=None, engine="python", keep_default_na=False, na_values=[""])
-        else:
-            delimiter = _sniff_delimiter(path)
-            header = list(pd.read_csv(path, nrows=0, sep=delimiter).columns)
-            wanted = [c for c in header if column_map.get(c, c) in spec.known]
-            frame = validation.read_text_csv(path, usecols=wanted or None, sep=delimiter)
+        text = sample.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if err.start < len(sample) - 4:  # not only a character cut at the end of the sample
+            line = sample[:err.start].count(b"\n") + 1
+            raise InputError(f"{path}, line {line}: is not UTF-8 text; save the file "
+                             "as 'CSV UTF-8'") from None
+        text = sample[:err.start].decode("utf-8-sig")
+    if kind == "compressed" and not text.strip():
+        raise InputError(f"{path}: the file is empty")
+    delimiter = _sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    header = [h.replace("\ufeff", "") for h in header]
+    chosen = _choose_columns(header, column_map, spec, path)
+    names = {header[p]: o for p, o in chosen.items()}
+    invalid: list[int] = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    try:
+        with opener() as stream:
+            table = pacsv.read_csv(
+                stream,
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                                 invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(include_columns=list(names),
+                                                     column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                     null_values=[]))
+    except pa.ArrowInvalid as err:
+        if "UTF8" in str(err):
+            raise InputError(f"{path}, line {_first_non_utf8_line(opener)}: is not UTF-8 text; save the file as "
+                             "'CSV UTF-8'") from None
+        raise InputError(f"{path}: not readable as a CSV table ({str(err)[:200]})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
+        raise InputError(f"{path}: cannot be read as a {kind} CSV file ({type(err).__name__}: "
+                         f"{str(err)[:200]})") from None
+    if invalid:
+        bad = _first_bad_record(opener, delimiter, len(header))
+        where = f"line {bad[0]}" if bad else "a row"
+        values = bad[1] if bad else invalid[0]
+        raise InputError(f"{path}, {where}: {values} value(s) where the header has {len(header)} columns (a "
+                         f"delimiter inside an unquoted value, a missing one, or a quote never closed?); "
+                         f"{len(invalid):,} such row(s)")
+    frame = _as_text(table, names)
+
+    def text_opener():
+        return io.TextIOWrapper(opener(), encoding="utf-8-sig", errors="replace", newline="")
+
+    return Table(frame, header, validation.Lines(path, delimiter, opener=text_opener))
+
+
+def _read_parquet(path: Path, column_map: dict[str, str], spec: FileSpec) -> Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+        header = list(source.schema_arrow.names)
+        chosen = _choose_columns(header, column_map, spec, path)
+        names = {header[p]: o for p, o in chosen.items()}
+        table = source.read(columns=list(names))
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 - any reader failure means the file is not a readable table
-        raise InputError(f"{path}: not readable as a {kind} table ({type(err).__name__}: {str(err)[:200]})") from None
-    missing_theirs = [theirs for theirs in column_map if theirs not in frame.columns]
-    if missing_theirs:
-        raise InputError(f"{path}: --column names {', '.join(repr(c) for c in missing_theirs)}, which the file does "
-                         f"not have; its columns are {', '.join(map(str, frame.columns))}")
-    frame = frame.rename(columns=column_map)
-    found = f"found {', '.join(map(str, frame.columns)) or 'none'} (map yours with --column ours=theirs)"
-    missing = [c for c in spec.required if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; {found}")
-    if spec.one_of and not any(all(c in frame.columns for c in group) for group in spec.one_of):
-        wanted = " or ".join(" + ".join(group) for group in spec.one_of)
-        raise InputError(f"{path}: a {spec.kind} file needs the column(s) {wanted}; {found}")
-    frame = frame[[c for c in frame.columns if c in spec.known]]
-    if frame.empty:
-        raise InputError(f"{path}: the file has a header but no rows")
+        raise InputError(f"{path}: not readable as a Parquet table ({type(err).__name__}: {str(err)[:200]})") from None
+    columns = []
+    for name in names:
+        column = table.column(name)
+        try:
+            columns.append(column if pa.types.is_string(column.type) else pc.cast(column, pa.string()))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InputError(f"{path}: column {name!r} holds {column.type} values, not numbers or text") from None
+    frame = _as_text(pa.table(columns, names=list(names)), names)
+    return Table(frame, header, validation.Lines(path, lines=False))
+
+
+def _as_text(table, names: dict[str, str]) -> pd.DataFrame:
+    """Arrow text columns to a pandas frame with our names: identifiers and labels without surrounding spaces,
+    blank values missing, and a marker such as N/A missing where a value is optional (where one is required it is
+    kept, so that the message quotes it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for theirs, ours in names.items():
+        column = table.column(theirs)
+        if ours in TEXT_COLUMNS:
+            column = pc.utf8_trim_whitespace(column)
+            empty = pc.equal(column, "")
+            if ours not in ("influencer_id", "account_id"):
+                markers = pa.array(sorted(MISSING_MARKERS))
+                empty = pc.or_(empty, pc.is_in(pc.utf8_lower(column), value_set=markers))
+        else:  # numbers: the grammar reads surrounding spaces and markers itself, and quotes them as written
+            empty = pc.equal(column, "")
+        columns[ours] = pc.if_else(empty, pa.scalar(None, pa.string()), column)
+    frame = pa.table(list(columns.values()), names=list(columns)).to_pandas()
     frame.index = pd.RangeIndex(len(frame))
     return frame
 
 
-def _checked(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
-             drop_invalid: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read(path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | None = None) -> Table:
+    """Read a campaign (or, with spec=POSTS, post) file as text, with the user's headers renamed to ours, keeping
+    only the columns the analysis uses. Raises InputError for anything that is not a table."""
+    spec = spec or CAMPAIGNS
+    path = Path(path)
+    _regular_file(path)
+    kind = _kind(path)
+    try:
+        table = (_read_parquet(path, column_map or {}, spec) if kind == "parquet"
+                 else _read_csv(path, kind, column_map or {}, spec))
+    except PermissionError:
+        raise InputError(f"{path}: cannot be read (permission denied)") from None
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
+        raise InputError(f"{path}: cannot be read as a {kind} file ({type(err).__name__}: {str(err)[:200]})") from None
+    if table.frame.empty:
+        raise InputError(f"{path}: the file has a header but no rows")
+    return table
+
+
+def read_table(path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | None = None) -> pd.DataFrame:
+    """read()'s frame alone."""
+    return read(path, column_map, spec).frame
+
+
+# ---- Validating, and what was read
+
+def _one_currency(frame: pd.DataFrame, path: Path, where: Callable) -> str | None:
+    """The file's one currency symbol (None when amounts are plain numbers). Two symbols are refused: amounts in
+    two currencies cannot be compared without exchange rates the file does not give."""
+    first: dict[str, tuple[int, int]] = {}  # symbol -> (first row, values)
+    for column in ("cost", "revenue"):
+        if column not in frame.columns:
+            continue
+        symbols = validation.parse(frame[column], MONEY).symbol
+        if symbols is None or symbols.empty:
+            continue
+        for symbol, rows in symbols.groupby(symbols, sort=False).groups.items():
+            row, count = int(min(rows)), len(rows)
+            if symbol in first:
+                row, count = min(row, first[symbol][0]), count + first[symbol][1]
+            first[symbol] = (row, count)
+    if len(first) > 1:
+        places = where([row for row, _ in first.values()])
+        listed = "; ".join(f"{symbol!r} in {count:,} value(s), first at {places[row]}"
+                           for symbol, (row, count) in sorted(first.items(), key=lambda item: item[1][0]))
+        raise InputError(f"{path}: amounts in more than one currency ({listed}); convert cost and revenue to one "
+                         "currency, then run again")
+    return next(iter(first), None)
+
+
+def _formats(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict:
+    """What the reader expanded, by column: abbreviated counts (with the rounding they carry), thousands
+    separators, currency symbols. Empty when every number was plain."""
+    report = {}
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        parsed = validation.parse(frame[column], MONEY if column in ("cost", "revenue") else COUNT)
+        entry = {}
+        if parsed.abbreviated is not None and parsed.abbreviated.any():
+            rounding = parsed.rounding[parsed.abbreviated]
+            rounding = rounding[np.isfinite(rounding)]
+            worst = int(np.flatnonzero(parsed.abbreviated)[np.nanargmax(
+                np.where(np.isfinite(parsed.rounding[parsed.abbreviated]), parsed.rounding[parsed.abbreviated],
+                         -1))])
+            entry.update({"abbreviated": int(parsed.abbreviated.sum()),
+                          "rounding_max": float(rounding.max()) if rounding.size else 0.0,
+                          "rounding_median": float(np.median(rounding)) if rounding.size else 0.0,
+                          "rounding_max_value": str(frame[column].iloc[worst]).strip()})
+        if parsed.separated is not None and parsed.separated.any():
+            entry["thousands_separators"] = int(parsed.separated.sum())
+        if parsed.symbol is not None and not parsed.symbol.empty:
+            entry["currency_symbols"] = int(len(parsed.symbol))
+        if entry:
+            report[column] = entry
+    return report
+
+
+def drop_summary(before: pd.DataFrame, dropped: pd.DataFrame) -> dict:
+    """The share of rows dropped, overall and by canonical tier (by the row's follower count; 'unknown' when it
+    cannot be read, 'under 1,000' below the smallest tier): rows, dropped, share."""
+    from .tiers import assign_tier
+
+    followers = validation.parse(before["followers"], COUNT).values
+    followers = followers.where((followers >= 0) & np.isfinite(followers))
+    tier = assign_tier(followers).astype(object)
+    tier = tier.where(tier.notna(), np.where(followers.isna(), "unknown", "under 1,000"))
+    bad = np.zeros(len(before), bool)
+    bad[sorted(set(dropped["row"].astype(int)))] = True
+    counts = pd.DataFrame({"tier": tier.to_numpy(), "dropped": bad}).groupby("tier", sort=False)["dropped"]
+    order = ["under 1,000", "nano", "micro", "macro", "mega", "unknown"]
+    by_tier = {t: {"rows": int(counts.size()[t]), "dropped": int(counts.sum()[t]),
+                   "share": float(counts.mean()[t])} for t in order if t in counts.size().index}
+    return {"rows": int(len(before)), "dropped": int(bad.sum()), "share": float(bad.mean()), "by_tier": by_tier}
+
+
+def _checked(table: Table, schema: pa.DataFrameSchema, path: Path,
+             drop_invalid: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, stopping at the first bad file (InputError), or with drop_invalid keep the good rows and return
-    the dropped ones too."""
+    the dropped ones too, with the shares dropped."""
+    frame = table.frame
     if not drop_invalid:
-        return validation.validate(frame, schema, path, error=InputError), pd.DataFrame(
-            columns=["line", "column", "value", "rule"])
-    frame, dropped = validation.split_valid(frame, schema, path, error=InputError)
-    if frame.empty:
+        return validation.validate(frame, schema, path, error=InputError, where=table.where), pd.DataFrame(
+            columns=["row", "line", "column", "value", "rule"]), {}
+    kept, dropped = validation.split_valid(frame, schema, path, error=InputError, where=table.where)
+    if kept.empty:
         raise InputError(f"{path}: every row breaks a rule; nothing left to analyse")
-    return frame, dropped
+    summary = drop_summary(frame, dropped) if len(dropped) else {
+        "rows": len(frame), "dropped": 0, "share": 0.0, "by_tier": {}}
+    return kept, dropped, summary
+
+
+def _numbers(frame: pd.DataFrame, columns: dict[str, validation.NumberFormat]) -> None:
+    """Replace validated text columns by their numbers, in place."""
+    for column, fmt in columns.items():
+        if column in frame.columns:
+            frame[column] = validation.parse(frame[column], fmt).values.to_numpy()
+
+
+def _release_arrow_memory() -> None:
+    """Give the memory of the text columns, now numbers, back to the system: Arrow's allocator keeps freed memory
+    for reuse, which at ten million rows is a gigabyte the models could use."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _load(path: Path, column_map, drop_invalid: bool, spec: FileSpec, numbers: dict) -> pd.DataFrame:
+    path = Path(path)
+    table = read(path, column_map, spec)
+    with validation.keep_parsed():
+        currency = _one_currency(table.frame, path, table.where)
+        frame, dropped, summary = _checked(table, spec.schema, path, drop_invalid)
+        formats = _formats(frame, tuple(numbers))
+        _numbers(frame, numbers)
+    rows_read = len(table.frame)
+    del table
+    _release_arrow_memory()
+    frame["followers"] = frame["followers"].astype("int64")
+    frame.attrs.update({"dropped": dropped, "drop_summary": summary, "formats": formats, "currency": currency,
+                        "rows_read": rows_read})
+    return frame
 
 
 def load_campaigns(path: Path, column_map: dict[str, str] | None = None,
@@ -256,33 +622,24 @@ def load_campaigns(path: Path, column_map: dict[str, str] | None = None,
     """Read and validate a campaign file; numbers converted, brand 'all' when absent.
 
     With drop_invalid, rows that break a rule are dropped instead of stopping the analysis; the dropped rows and
-    their reasons are in .attrs["dropped"] (a tidy table: line, column, value, rule)."""
-    path = Path(path)
-    frame = read_table(path, column_map)
-    frame, dropped = _checked(frame, CAMPAIGNS_SCHEMA, path, drop_invalid)
-    for column in ("followers", "cost", "revenue"):
-        frame[column] = validation.to_number(frame[column])
-    frame["followers"] = frame["followers"].astype("int64")
+    their reasons are in .attrs["dropped"] (a tidy table: row, line, column, value, rule) and the shares dropped
+    in .attrs["drop_summary"]. .attrs["formats"] says what was expanded (abbreviated counts, separators, currency
+    symbols) and .attrs["currency"] the file's currency symbol, if any."""
+    frame = _load(path, column_map, drop_invalid, CAMPAIGNS, {"followers": COUNT, "cost": MONEY, "revenue": MONEY})
     if "brand" not in frame.columns:
         frame["brand"] = "all"
     frame["brand"] = frame["brand"].fillna("unknown")
-    frame.attrs["dropped"] = dropped
     return frame
 
 
 def load_posts(path: Path, column_map: dict[str, str] | None = None, drop_invalid: bool = False) -> pd.DataFrame:
     """Read and validate a post file; numbers converted; `engagements` is the file's own column when it has one,
-    likes + comments otherwise; `sponsored` as booleans. Dropped rows (drop_invalid) are in .attrs["dropped"]."""
-    path = Path(path)
-    frame = read_table(path, column_map, POSTS)
-    frame, dropped = _checked(frame, POSTS_SCHEMA, path, drop_invalid)
-    for column in ("followers", "likes", "comments", "engagements", "views"):
-        if column in frame.columns:
-            frame[column] = validation.to_number(frame[column])
-    frame["followers"] = frame["followers"].astype("int64")
+    likes + comments otherwise; `sponsored` as booleans. Dropped rows (drop_invalid) are in .attrs["dropped"], as
+    for load_campaigns."""
+    counts = {c: COUNT for c in ("followers", "likes", "comments", "engagements", "views")}
+    frame = _load(path, column_map, drop_invalid, POSTS, counts)
     if "engagements" not in frame.columns:
         frame["engagements"] = frame["likes"] + frame["comments"]
     if "sponsored" in frame.columns:
-        frame["sponsored"] = frame["sponsored"].str.strip().str.lower().map(BOOLEAN)
-    frame.attrs["dropped"] = dropped
+        frame["sponsored"] = frame["sponsored"].str.lower().map(BOOLEAN)
     return frame
