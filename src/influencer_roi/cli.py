@@ -364,9 +364,12 @@ def _engagement(args: argparse.Namespace) -> int:
     from . import engagement, report, schema
 
     def prepare(posts):
+        # exact repeats of one post (same post_id, every value) are dropped and counted, as the book's chapter does
+        posts = engagement.drop_duplicate_posts(posts)
         # only what the models use: at ten million posts each other column is 80 MB more to hold while fitting
         data = engagement.prepare(posts[[c for c in ("account_id", "followers", "engagements", "platform")
                                          if c in posts.columns]])
+        data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]
         accounts = data["account_id"].nunique()
         if accounts < MIN_ACCOUNTS:
             raise UsageError(f"{args.posts}: {accounts} account(s) with engagement; the elasticity needs posts from "

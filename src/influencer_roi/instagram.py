@@ -203,3 +203,33 @@ def vendor_checks(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFr
                      "platform": row["platform"], "claimed": check.stated, "real posts": check.recomputed,
                      "verdict": "supported" if check.verdict == "consistent" else "not supported"})
     return pd.DataFrame(rows)
+
+
+def readme() -> dict:
+    """The real data's README (data/real/instagram/README.md), the one place its provenance, columns, terms and
+    caveats are written: {"columns": a table (column, meaning), "provenance": [lines], "caveats": [lines]}, for the
+    pages that show them (the data dictionary, the chapter)."""
+    text = (path().parent / "README.md").read_text(encoding="utf-8")
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip().lower()
+            sections[current] = []
+        elif current:
+            sections[current].append(line)
+    rows = [line.strip().strip("|").split("|") for line in sections.get("columns", []) if line.startswith("|")]
+    rows = [[cell.strip() for cell in row] for row in rows if not set("".join(row)) <= set("-: ")]
+    columns = pd.DataFrame(rows[1:], columns=["column", "meaning"]) if rows else pd.DataFrame(columns=["column", "meaning"])
+
+    def items(name: str) -> list[str]:
+        out: list[str] = []
+        for line in sections.get(name, []):
+            if line.startswith("- "):
+                out.append(line[2:].strip())
+            elif line.startswith("  ") and out:
+                out[-1] += " " + line.strip()
+        return out
+
+    caveats = next((k for k in sections if k.startswith("caveats")), "")
+    return {"columns": columns, "provenance": items("provenance"), "caveats": items(caveats)}

@@ -407,6 +407,7 @@ def engagement_results(fits: pd.DataFrame, data: pd.DataFrame, source: str, run:
         "n_posts": int(len(data)),
         "n_accounts": int(data["account_id"].nunique()),
         "dropped_zero_engagement": int(data.attrs.get("dropped_zero_engagement", 0)),
+        "dropped_duplicates": int(data.attrs.get("dropped_duplicates", 0)),
         **(about or {}),
         "platform_levels": sorted(data["platform"].dropna().unique()) if "platform" in data.columns else [],
         "errors": "clustered by account",
@@ -478,7 +479,9 @@ line, its 95% band, and each tier's median account.">{svg}<figcaption>Each post,
 band, and the median account of each tier with a 95% interval. Shaded bands: the canonical tiers.</figcaption></figure>
 <h2>What the numbers say</h2>
 <p>Input: <code>{html.escape(record['input'])}</code>, {record['n_posts']:,} posts by {record['n_accounts']:,} accounts
-({record['dropped_zero_engagement']:,} posts with no engagement left out of the log model).</p>
+({record['dropped_zero_engagement']:,} posts with no engagement left out of the log model{
+", " + format(record['dropped_duplicates'], ',') + " rows that repeated a post exactly dropped"
+if record.get('dropped_duplicates') else ""}).</p>
 {f"<ul>{about}</ul>" if about else ""}
 <p>Elasticity of engagement rate with respect to followers: {er['estimate']:.3f} ({CI} {er['ci_low']:.3f} to
 {er['ci_high']:.3f}, errors clustered by account).{platforms} Curvature: {curve}.</p>
