@@ -79,7 +79,7 @@ lab: $(STAMP)  ## open the chapters in JupyterLab
 
 lock: $(STAMP)  ## regenerate requirements.txt from requirements.in (newest versions that fit)
 	$(BIN)/pip-compile --quiet --upgrade --allow-unsafe --strip-extras --no-emit-index-url \
-		--no-emit-find-links --output-file requirements.txt requirements.in
+		--no-emit-find-links --generate-hashes --output-file requirements.txt requirements.in
 
 bench: $(STAMP)  ## time a clean book build, a no-change rebuild and make test (see README)
 	$(BIN)/python benchmarks/build_times.py
