@@ -8,6 +8,7 @@ from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from influencer_roi import allocate, simulate
@@ -96,13 +97,20 @@ def test_the_same_seed_gives_the_same_draws():
 
 
 def test_the_command_prints_and_writes_the_comparison(tmp_path):
-    result = subprocess.run([COMMAND, "allocate", "--budget", "50000", "--draws", "500", "--strategy",
-                             "nano=0.5,micro=0.5", "--out", str(tmp_path / "out")],
+    result = subprocess.run([COMMAND, "allocate", "--budget", "50000", "--draws", "500", "--worlds", "20",
+                             "--strategy", "nano=0.5,micro=0.5", "--out", str(tmp_path / "out")],
                             capture_output=True, text=True, timeout=300, env={"CI": "1", "PATH": ""})
     assert result.returncode == 0, result.stderr
     assert "pyramid" in result.stdout and "custom nano=0.5,micro=0.5" in result.stdout
+    assert "20 worlds of the evidence" in result.stdout and "chance of being best" in result.stdout
     record = json.loads((tmp_path / "out" / "results.json").read_text())
     assert record["simulated"] is True and len(record["results"]) == 9
+    # evidence uncertainty: the probabilities of being best add up to one, and the condition lies in the interval
+    assert sum(r["p_best"] for r in record["results"]) == pytest.approx(1.0)
+    lo, hi = record["evidence"]["interval"]
+    parts = record["evidence"]["best_by_elasticity"]
+    assert parts[0]["from_e"] == pytest.approx(lo) and parts[-1]["to_e"] == pytest.approx(hi)
+    assert record["breakeven"] == allocate.BREAKEVEN  # one loss threshold, the chapter's
     bad = subprocess.run([COMMAND, "allocate", "--budget", "-5"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "must be above 0" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -176,3 +184,11 @@ def test_expected_revenue_integrates_out_the_noise():
     out = allocate.run(market, 100_000, {"micro": 1.0}, draws=4_000, seed=9)
     assert out["revenue"].mean() == pytest.approx(out["expected_revenue"].mean(), rel=0.05)
     assert out["expected_revenue"].std() < out["revenue"].std()
+
+
+def test_the_recommendation_is_clipped_to_the_interval():
+    regions = pd.DataFrame({"budget": 1.0, "best": ["a", "b", "c"], "from_e": [-1.0, -0.3, 0.1],
+                            "to_e": [-0.3, 0.1, 0.5]})
+    assert allocate.recommendation(regions, (-0.4, -0.1)) == [
+        {"best": "a", "from_e": -0.4, "to_e": -0.3}, {"best": "b", "from_e": -0.3, "to_e": -0.1}]
+    assert [p["best"] for p in allocate.recommendation(regions, (-0.2, -0.1))] == ["b"]

@@ -244,11 +244,13 @@ strategy_option = mostly(["nano=0.5,micro=0.5", "nano=1", "micro=0.3,mega=0.7"],
        management=mostly(["250", "0", "1e9"], ["-1", "nan", "inf", "1e10"]),
        breakeven=mostly(["1", "2.5", "1000"], ["0", "-1", "nan", "inf", "1001"]),
        strategy=st.one_of(st.none(), strategy_option), out=st.sampled_from([None, "alloc", ""]),
-       campaigns=st.booleans())
-def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strategy, out, campaigns):
+       campaigns=st.booleans(),
+       # a few worlds of the evidence (the default, hundreds, takes seconds a run), and bad counts of them
+       worlds=mostly(["0", "3"], ["-1", "nan", "5001", "1.5", ""]))
+def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strategy, out, campaigns, worlds):
     with scratch() as folder:
         argv = ["allocate", "--budget", budget, "--draws", draws, "--management-cost", management,
-                "--breakeven", breakeven]
+                "--breakeven", breakeven, "--worlds", worlds]
         if strategy is not None:
             argv += ["--strategy", strategy]
         if campaigns:

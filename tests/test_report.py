@@ -110,8 +110,10 @@ def test_allocate_names_the_best_strategy_first_with_money_and_percents():
 
 def test_a_new_column_of_allocate_compare_is_shown_formatted_without_a_change_to_the_report():
     record, table = allocation()
-    table = table.assign(p_best=0.25, evidence_sd=0.0123)  # what the Monte Carlo will add later
+    table = table.assign(p_reach=0.25, evidence_sd=0.0123)  # columns a later Monte Carlo might add
     shown = report.format_allocation(table, "$")
-    assert (shown["p best"] == "25.0%").all() and (shown["evidence sd"] == "0.0123").all()
+    assert (shown["p reach"] == "25.0%").all() and (shown["evidence sd"] == "0.0123").all()
     page = report.allocation_files(record, table, "$")["report.html"]
-    assert "p best" in page and "25.0%" in page
+    assert "p reach" in page and "25.0%" in page
+    # the probability of being best, which the worlds of the evidence add, has a heading of its own
+    assert (report.format_allocation(table.assign(p_best=0.5), "$")["chance of being best"] == "50.0%").all()

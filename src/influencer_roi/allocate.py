@@ -38,11 +38,8 @@ from scipy import optimize
 
 from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
-from .constants import REFERENCE_FOLLOWERS
+from .constants import BREAKEVEN, REFERENCE_FOLLOWERS
 
-# Loss: revenue below BREAKEVEN times spend. 2 is a brand whose goods cost half their price (a 50% gross margin):
-# revenue must pay for the goods as well as for the campaign. One definition for the chapter and the command.
-BREAKEVEN = 2.0
 # Parameters that vary by world (worlds.draws columns) and that a Market can take as arrays, one value per draw.
 WORLD_FIELDS = ("revenue_ref", "e_revenue", "e_price", "e_reach")
 
@@ -434,9 +431,11 @@ def evpi(table: pd.DataFrame) -> pd.DataFrame:
         chosen = wide_a.idxmax(axis=1)
         with_info = float(np.mean([wide_b.at[w, s] for w, s in chosen.items()]))
         means = wide_b.mean()
-        rows.append({"budget": budget, "best_without": means.idxmax(), "revenue_without": float(means.max()),
-                     "revenue_with": with_info, "evpi": max(with_info - float(means.max()), 0.0),
-                     "evpi_share": max(with_info - float(means.max()), 0.0) / float(means.max())})
+        without = float(means.max())
+        value = max(with_info - without, 0.0)
+        rows.append({"budget": budget, "best_without": means.idxmax(), "revenue_without": without,
+                     "revenue_with": with_info, "evpi": value,
+                     "evpi_share": value / without if without > 0 else float("nan")})
     return pd.DataFrame(rows)
 
 
@@ -551,3 +550,14 @@ def management_threshold(market: Market, budget: float, a, b, bounds: tuple[floa
     if np.sign(lo) == np.sign(hi):
         return float("nan")
     return float(optimize.brentq(gap, *bounds, xtol=0.5))
+
+
+def recommendation(regions: pd.DataFrame, interval: tuple[float, float]) -> list[dict]:
+    """The strategies that are best somewhere inside `interval` (the synthesis's interval for the elasticity of
+    return per dollar), from best_regions at one budget: [{best, from_e, to_e}], each clipped to the interval, in
+    order of elasticity. One entry means the same strategy is best across the interval; more, that the
+    recommendation flips inside it at each entry's from_e."""
+    lo, hi = interval
+    inside = regions[(regions["to_e"] > lo) & (regions["from_e"] < hi)]
+    return [{"best": r.best, "from_e": max(float(r.from_e), lo), "to_e": min(float(r.to_e), hi)}
+            for r in inside.itertuples()]

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, paths
+from .constants import BREAKEVEN
 
 # ---- Limits, in one place (the README's section on the command lists them)
 
@@ -36,6 +37,8 @@ MAX_CAMPAIGNS = 10_000_000  # simulate --n: a 10M-row file is about 0.8 GB; more
 MAX_POST_ACCOUNTS = 2_000_000  # simulate --posts --n: about five posts each, so about 10M posts
 MIN_DRAWS, MAX_DRAWS = 100, 200_000  # allocate --draws: the 5th percentile needs 100; 200k take minutes already
 MAX_BUDGET = 1e12  # allocate --budget, in the campaigns' currency
+MAX_WORLDS, WORLDS = 5_000, 200  # allocate --worlds: worlds of the evidence (0: the central world only)
+INNER = 40  # campaigns simulated in each world by allocate
 MAX_BREAKEVEN = 1_000.0  # allocate --breakeven: revenue per dollar below which a draw is a loss (1 / margin)
 MAX_MANAGEMENT_COST = 1e9  # allocate --management-cost per creator
 MAX_SEED = 2 ** 32 - 1  # numpy's and pandas' seeds
@@ -414,6 +417,27 @@ def _custom_mixes(texts: list[str] | None) -> dict:
     return named
 
 
+def _across_worlds(market, named: dict, table, args: argparse.Namespace):
+    """The strategies in `args.worlds` worlds of the evidence (worlds.draws: the synthesis's joint draws, the level
+    and the reach elasticity), INNER campaigns each: each strategy's probability of being best and the 5th and 95th
+    percentiles of its expected revenue across the worlds join `table`; and where, inside the synthesis's interval
+    for the elasticity of return per dollar, the best strategy changes (the condition of the recommendation)."""
+    from . import allocate, synthesis, worlds
+
+    world_table = worlds.draws(args.worlds, seed=args.seed)
+    by_world = allocate.compare_worlds(market, [args.budget], named, world_table, inner=INNER, seed=args.seed,
+                                       breakeven=args.breakeven)
+    decision = allocate.decision_table(by_world).rename(columns={"revenue_p05": "revenue_worlds_p05",
+                                                                  "revenue_p95": "revenue_worlds_p95"})
+    table = table.merge(decision[["strategy", "p_best", "revenue_worlds_p05", "revenue_worlds_p95"]], on="strategy")
+    rpd = synthesis.synthesise().estimate("return_per_dollar")
+    interval = (float(rpd["ci_low"]), float(rpd["ci_high"]))
+    regions = allocate.best_regions(market, args.budget, named)
+    return table, {"worlds": int(args.worlds), "inner": INNER, "elasticity": float(rpd["estimate"]),
+                   "interval": list(interval), "best_by_elasticity": allocate.recommendation(regions, interval),
+                   "evpi": float(allocate.evpi(by_world)["evpi"].iloc[0])}
+
+
 def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
     import pandas as pd
@@ -447,21 +471,27 @@ def _allocate(args: argparse.Namespace) -> int:
         market = allocate.Market.calibrated(management_cost=args.management_cost)
         basis = "the book's calibrated campaign model (SIMULATED)"
     named = {**allocate.strategies(market), **custom}
+    evidence = None
     with warnings.catch_warnings():
         # a strategy that cannot book one creator on this budget spends nothing: its return per dollar is 0 / 0,
         # shown as "–" and explained below the table, not as numpy's warning
         warnings.simplefilter("ignore", RuntimeWarning)
         table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
                                  breakeven=args.breakeven)
+        if not args.campaigns and args.worlds:
+            table, evidence = _across_worlds(market, named, table, args)
     record = {"run": report.run_info(Path(args.campaigns) if args.campaigns else None), "simulated": True,
               "basis": basis, "budget": args.budget, "currency": currency or None, "draws": args.draws,
               "seed": args.seed, "breakeven": args.breakeven, "market": market.to_dict(),
+              "evidence": evidence,
               "strategies": {n: ({"fill_order": list(s)} if isinstance(s, tuple) else
                                  {k: float(v) for k, v in s.items()}) for n, s in named.items()},
               "results": table.to_dict(orient="records")}
     print(report.allocation_answer(record, table, currency))
-    print(f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy, from {basis}; "
-          f"loss = revenue below {args.breakeven:g} x spend")
+    worlds_text = (f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
+                   if evidence else " (one world: no evidence uncertainty)" if args.campaigns or not args.worlds else "")
+    print(f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy{worlds_text}, from "
+          f"{basis}; loss = revenue below {args.breakeven:g} x spend")
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(report.format_allocation(table, currency).to_string())
     idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
@@ -550,8 +580,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help='add a custom mix, e.g. --strategy "nano=0.2,micro=0.6,macro=0.2" (repeat)')
     allocate.add_argument("--management-cost", type=_number(0, MAX_MANAGEMENT_COST), default=250.0,
                           help="cost of finding, contracting and checking one creator (default 250)")
-    allocate.add_argument("--breakeven", type=_number(0, MAX_BREAKEVEN, low_open=True), default=1.0,
-                          help="revenue per dollar below which a campaign loses money (1 / gross margin; default 1)")
+    allocate.add_argument("--breakeven", type=_number(0, MAX_BREAKEVEN, low_open=True), default=BREAKEVEN,
+                          help="revenue per dollar below which a campaign loses money (1 / gross margin; default "
+                               f"{BREAKEVEN:g}, a 50%% margin, as in the book)")
+    allocate.add_argument("--worlds", type=_number(0, MAX_WORLDS, whole=True), default=WORLDS,
+                          help=f"worlds of the evidence's uncertainty to spend the budget in, {INNER} campaigns each "
+                               f"(default {WORLDS}; 0: the central world only; ignored with --campaigns, whose market "
+                               "is your own)")
     allocate.add_argument("--draws", type=_number(MIN_DRAWS, MAX_DRAWS, whole=True), default=10_000,
                           help=f"Monte Carlo draws per strategy ({MIN_DRAWS:,} to {MAX_DRAWS:,}; default 10,000)")
     allocate.add_argument("--seed", type=seed, default=0, help="random seed")

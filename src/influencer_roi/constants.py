@@ -1,9 +1,10 @@
 """Numbers the whole package shares, in one place: the book's follower range, its reference account, the
-confidence level of its intervals."""
+confidence level of its intervals, the loss threshold of a budget. (Standard library only: the command imports it
+at start-up.)"""
 
 from __future__ import annotations
 
-from scipy import stats
+from statistics import NormalDist
 
 # The book's follower range: tiers start at 1,000 followers (the canonical nano tier) and the open mega tier is
 # read up to ten million where a finite end is needed (the largest simulated account; the old rule for open ranges).
@@ -13,4 +14,8 @@ FOLLOWER_CAP = 10_000_000.0
 REFERENCE_FOLLOWERS = 31_623.0
 # Every interval in the book is a 95% interval; Z95 is the normal quantile where a normal interval is meant.
 CONFIDENCE = 0.95
-Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+Z95 = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
+# Loss, in the allocation of a budget: revenue below BREAKEVEN times spend. 2 is a brand whose goods cost half their
+# price (a 50% gross margin): revenue must pay for the goods as well as for the campaign. One definition for the
+# chapter and the command.
+BREAKEVEN = 2.0

@@ -522,6 +522,9 @@ ALLOCATION_COLUMNS = {
     "mean_reach": ("people reached", "count"),
     "mean_creators": ("creators", "decimal"),
     "unspent_share": ("unspent", "percent"),
+    "p_best": ("chance of being best", "percent"),
+    "revenue_worlds_p05": ("revenue, 5% of worlds", "money"),
+    "revenue_worlds_p95": ("revenue, 95% of worlds", "money"),
 }
 HIDDEN_COLUMNS = ("budget", "strategy")
 
@@ -573,7 +576,10 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
     loss = best["p_loss"]
     risk = ("no draw lost money" if loss == 0 else "under 1% of draws lost money" if loss < 0.01
             else f"{fmt_pct(loss, 0)} of draws lost money")
-    sentence = (f"The best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
+    evidence = record.get("evidence")
+    flips = bool(evidence) and len(evidence["best_by_elasticity"]) > 1
+    sentence = (("At the evidence's central values the" if flips else "The")
+                + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
                 f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
                 f"spent; {risk} (SIMULATED).")
     tied = ties(spent)
@@ -581,10 +587,34 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
     if others:
         sentence += (f" Within simulation error it is tied with {', '.join(others)}.")
     by_name = spent.set_index("strategy")
+    if evidence and "p_best" in by_name.columns:
+        sentence += (f" Across {evidence['worlds']:,} worlds of the evidence it is the best in "
+                     f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them.")
+        sentence += " " + allocation_condition(evidence)
     if {"all nano", "all mega"} <= set(by_name.index):
         sentence += (f" All nano returned {by_name.loc['all nano', 'return_per_dollar']:.2f} per dollar, all mega "
                      f"{by_name.loc['all mega', 'return_per_dollar']:.2f}.")
     return sentence
+
+
+def allocation_condition(evidence: dict) -> str:
+    """The recommendation's condition, in words: which strategy is best where, inside the book's interval for the
+    elasticity of return per dollar (allocate.recommendation, as the chapter states it)."""
+    parts = evidence["best_by_elasticity"]
+    lo, hi = evidence["interval"]
+    if len(parts) == 1:
+        return (f"It stays the best across the book's interval for how fast return per dollar falls with size "
+                f"(elasticity {lo:.2f} to {hi:.2f}), other things at their central values.")
+    pieces = []
+    for i, part in enumerate(parts):
+        if i == 0:
+            pieces.append(f"{part['best']} if your elasticity of return per dollar is below {part['to_e']:.2f}")
+        elif i == len(parts) - 1:
+            pieces.append(f"{part['best']} if it is above {part['from_e']:.2f}")
+        else:
+            pieces.append(f"{part['best']} between {part['from_e']:.2f} and {part['to_e']:.2f}")
+    return ("Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
+            f"interval ({lo:.2f} to {hi:.2f}) does not settle it: " + "; ".join(pieces) + ".")
 
 
 def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:
