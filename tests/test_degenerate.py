@@ -102,7 +102,7 @@ def test_the_gamma_glm_is_subsampled_above_the_limit_like_the_other_slow_models(
 
     monkeypatch.setattr(models.sm.GLM, "fit", spy)
     models.gamma_glm(models.subsample(data, limit=150))
-    assert seen == [150] and "gamma_glm" in models.SUBSAMPLED_MODELS
+    assert seen == [150] and "gamma_glm" in models.subsampled_models()
 
 
 def test_results_json_is_strict_and_says_why_a_value_is_null():

@@ -31,7 +31,7 @@ from .constants import BREAKEVEN
 
 # ---- Limits, in one place (the README's section on the command lists them)
 
-MIN_CAMPAIGNS = 20  # below this the eight models cannot all be fitted (tier dummies, brands, robust errors)
+MIN_CAMPAIGNS = 20  # below this the models cannot all be fitted (tier dummies, brands, robust errors)
 MIN_ACCOUNTS = 3  # clustered errors need several clusters; with fewer there is no slope across accounts
 MAX_CAMPAIGNS = 10_000_000  # simulate --n: a 10M-row file is about 0.8 GB; more is not a test file, it is a disk
 MAX_POST_ACCOUNTS = 2_000_000  # simulate --posts --n: about five posts each, so about 10M posts

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
 
+from .constants import Z95
 from .tiers import TIERS, assign_tier
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
@@ -70,7 +73,6 @@ def tidy(result, alpha: float = 0.05) -> pd.DataFrame:
 # this many rows; the report says so. The main fits (OLS, decomposition, tier contrasts) always use every row. (The
 # Gamma GLM's IRLS holds about 65 floats per row: 6.5 GB at ten million campaigns, and a second at one million.)
 SUBSAMPLE_ABOVE = 50_000
-SUBSAMPLED_MODELS = ("curvature", "quantile", "mixed_brand", "gamma_glm", "huber")
 
 
 # Fits kept by the content of their arrays (ols(memo=True)): model 1, the decomposition and the report's three
@@ -279,32 +281,77 @@ def huber(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return _with_model(_named(tidy(result), ["Intercept", "log_followers"]), "huber")
 
 
-SLOPE_TERMS = {  # the elasticity of return per dollar in each model's table
-    "ols_log_roas": "log_followers", "decomposition": "roi_elasticity", "quantile": "log_followers_q50",
-    "mixed_brand": "log_followers", "gamma_glm": "log_followers", "huber": "log_followers",
-}
+# ---- The registry: every model once, and everything that lists models reads it (analyze, the report, the coverage
+# study, the tests, the counts the chapters glue). Adding a model is adding a Model here.
+
+@dataclass(frozen=True)
+class Model:
+    """One regression of the book: `fit(data, seed)` takes prepare()'s table and returns the model's tidy table
+    (with a `model` column); `slope_term` is the term that holds its elasticity of return per dollar (None for a
+    model that has none, such as the tier contrasts); `subsampled`: fitted on a seeded subsample of SUBSAMPLE_ABOVE
+    rows above that size; `coverage_fit`, if given, is the lighter fit the coverage study uses (the median only, for
+    the quantile regressions)."""
+
+    name: str
+    title: str
+    fit: Callable[[pd.DataFrame, int], pd.DataFrame]
+    slope_term: str | None = None
+    subsampled: bool = False
+    coverage_fit: Callable[[pd.DataFrame, int], pd.DataFrame] | None = None
+
+
+REGISTRY: list[Model] = [
+    Model("ols_log_roas", "OLS of log return per dollar on log followers (HC3)", lambda d, s: ols_log_roas(d),
+          "log_followers"),
+    Model("decomposition", "log revenue and log cost on log followers (their difference)",
+          lambda d, s: decomposition(d), "roi_elasticity"),
+    Model("tier_contrasts", "tier dummies with every pairwise contrast (Holm)", lambda d, s: tier_contrasts(d)),
+    Model("curvature", "a quadratic and a spline in log followers", lambda d, s: curvature(d, seed=s),
+          subsampled=True),
+    Model("quantile", "quantile regressions at the 10th, 50th and 90th percentiles",
+          lambda d, s: quantiles(d, seed=s), "log_followers_q50", subsampled=True,
+          coverage_fit=lambda d, s: quantiles(d, qs=(0.5,), seed=s)),
+    Model("mixed_brand", "a mixed model with a random intercept per brand", lambda d, s: mixed(d, seed=s),
+          "log_followers", subsampled=True),
+    Model("gamma_glm", "a Gamma GLM with log link on return per dollar", lambda d, s: gamma_glm(d, seed=s),
+          "log_followers", subsampled=True),
+    Model("huber", "robust (Huber) regression", lambda d, s: huber(d, seed=s), "log_followers", subsampled=True),
+]
+
+
+def slope_terms() -> dict[str, str]:
+    """model -> the term holding its elasticity of return per dollar, for every slope model of the registry."""
+    return {m.name: m.slope_term for m in REGISTRY if m.slope_term}
+
+
+def subsampled_models() -> tuple[str, ...]:
+    """The models fitted on a seeded subsample above SUBSAMPLE_ABOVE rows."""
+    return tuple(m.name for m in REGISTRY if m.subsampled)
+
+
+def counts() -> dict[str, int]:
+    """How many models and slope models the registry holds: the counts the chapters and reports say in words."""
+    return {"models": len(REGISTRY), "slope_models": len(slope_terms())}
 
 
 def fit_all(campaigns: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """All eight models on a campaign table, stacked into one tidy table."""
+    """Every model of the registry on a campaign table, stacked into one tidy table."""
     return fit_prepared(prepare(campaigns), seed=seed)
 
 
 def fit_prepared(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """All eight models on prepare()'s output. A model that cannot be estimated on this data is one row marked so
-    (see attempt); the `note` column says why, or what statsmodels warned about. The subsampled models share one
-    seeded subsample (each would draw the same one; drawing it once saves a copy of a million rows per model)."""
+    """Every model of the registry on prepare()'s output. A model that cannot be estimated on this data is one row
+    marked so (see attempt); the `note` column says why, or what statsmodels warned about. The subsampled models
+    share one seeded subsample (each would draw the same one; drawing it once saves a copy of a million rows per
+    model)."""
     sample = subsample(data, seed=seed)
-    fits = [("ols_log_roas", lambda: ols_log_roas(data)), ("decomposition", lambda: decomposition(data)),
-            ("tier_contrasts", lambda: tier_contrasts(data)), ("curvature", lambda: curvature(sample, seed=seed)),
-            ("quantile", lambda: quantiles(sample, seed=seed)), ("mixed_brand", lambda: mixed(sample, seed=seed)),
-            ("gamma_glm", lambda: gamma_glm(sample, seed=seed)), ("huber", lambda: huber(sample, seed=seed))]
-    return pd.concat([attempt(name, fit, SLOPE_TERMS.get(name, "")) for name, fit in fits], ignore_index=True)
+    return pd.concat([attempt(m.name, lambda m=m: m.fit(sample if m.subsampled else data, seed), m.slope_term or "")
+                      for m in REGISTRY], ignore_index=True)
 
 
 def roi_elasticities(fits: pd.DataFrame) -> pd.DataFrame:
-    """From fit_all's table: one row per model, its estimate of the elasticity of return per dollar."""
-    rows = [fits[(fits["model"] == m) & (fits["term"] == t)] for m, t in SLOPE_TERMS.items()]
+    """From fit_all's table: one row per slope model, its estimate of the elasticity of return per dollar."""
+    rows = [fits[(fits["model"] == m) & (fits["term"] == t)] for m, t in slope_terms().items()]
     return pd.concat(rows, ignore_index=True)[["model", "term", *TIDY_COLUMNS[1:]]]
 
 
@@ -316,8 +363,8 @@ def fitted_line(data: pd.DataFrame, outcome: str = "log_roas", grid: np.ndarray 
     design = sm.add_constant(np.log(grid))
     mean = design @ result.params
     se = np.sqrt(np.einsum("ij,jk,ik->i", design, result.cov_params(), design))
-    return pd.DataFrame({"followers": grid, "fitted": np.exp(mean), "ci_low": np.exp(mean - 1.959964 * se),
-                         "ci_high": np.exp(mean + 1.959964 * se)})
+    return pd.DataFrame({"followers": grid, "fitted": np.exp(mean), "ci_low": np.exp(mean - Z95 * se),
+                         "ci_high": np.exp(mean + Z95 * se)})
 
 
 def coverage_study(reps: int, n: int, seed: int = 0, params=None, truth: float | None = None) -> pd.DataFrame:
@@ -329,10 +376,10 @@ def coverage_study(reps: int, n: int, seed: int = 0, params=None, truth: float |
     params = params or Params()
     truth = true_elasticities(Params())["roi"] if truth is None else truth
     rows = []
+    slope_models = [m for m in REGISTRY if m.slope_term]
     for rep in range(reps):
         data = prepare(simulate(n, seed=seed + rep, params=params))
-        fits = pd.concat([ols_log_roas(data), decomposition(data), quantiles(data, qs=(0.5,)), mixed(data),
-                          gamma_glm(data), huber(data)], ignore_index=True)
+        fits = pd.concat([(m.coverage_fit or m.fit)(data, 0) for m in slope_models], ignore_index=True)
         slopes = roi_elasticities(fits)
         slopes.insert(0, "rep", rep)
         rows.append(slopes)

@@ -249,7 +249,7 @@ def results(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | Non
         "n_campaigns": int(len(data)),
         "dropped_zero_revenue": int(data.attrs.get("dropped_zero_revenue", 0)),
         **(about or {}),
-        "subsampled": ({m: used for m in models.SUBSAMPLED_MODELS} if len(data) > models.SUBSAMPLE_ABOVE else {}),
+        "subsampled": ({m: used for m in models.subsampled_models()} if len(data) > models.SUBSAMPLE_ABOVE else {}),
         "elasticity": {
             "roi": _interval(decomposition.loc["roi_elasticity"]),
             "revenue": _interval(decomposition.loc["revenue_elasticity"]),
