@@ -7,6 +7,7 @@ Signals, umask and exit statuses need a real process (subprocess); the rest runs
 with the operating system's failure injected where a test cannot cause it (a full disk, a read-only filesystem:
 the tests may run as root, which writes anywhere)."""
 
+import contextlib
 import errno
 import json
 import os
@@ -49,11 +50,14 @@ def big_file(tmp_path_factory) -> tuple[Path, float]:
     path = folder / "campaigns.csv"
     subprocess.run([COMMAND, "simulate", "--n", "200000", "--seed", "3", "--out", str(path)], check=True,
                    capture_output=True, env={**os.environ, "CI": "1"})
-    began = time.perf_counter()
-    child = start(["analyze", str(path), "--out", str(folder / "timing")])
-    child.communicate(timeout=300)
-    assert child.returncode == 0
-    return path, time.perf_counter() - began
+    durations = []
+    for run_number in range(2):  # the second run is the warm one the tests interrupt
+        began = time.perf_counter()
+        child = start(["analyze", str(path), "--out", str(folder / f"timing{run_number}")])
+        child.communicate(timeout=300)
+        assert child.returncode == 0
+        durations.append(time.perf_counter() - began)
+    return path, min(durations)
 
 
 @pytest.mark.parametrize("share", [0.02, 0.2, 0.4, 0.6, 0.8, 0.95])
@@ -66,7 +70,7 @@ def test_ctrl_c_at_any_moment_prints_one_line_and_exits_130(tmp_path, big_file, 
     time.sleep(max(0.15, share * duration))
     child.send_signal(signal.SIGINT)
     stdout, stderr = child.communicate(timeout=120)
-    if share > 0.9 and child.returncode == 0:  # it may just have finished (and then ignores Ctrl-C)
+    if share > 0.7 and child.returncode == 0:  # it may just have finished (and then ignores Ctrl-C)
         assert json.loads((out / "results.json").read_text())["n_campaigns"] > 0
         return
     assert child.returncode == 130, stderr  # never killed by the signal (-2) with nothing said
@@ -88,7 +92,10 @@ def test_ctrl_c_while_the_outputs_are_renamed_into_place_finishes_them(tmp_path,
         os.kill(os.getpid(), signal.SIGINT)  # delivered while publish() defers Ctrl-C
 
     monkeypatch.setattr(paths.os, "replace", replace_then_interrupt)
-    with scratch() as folder:
+    # Ctrl-C as a terminal delivers it: a test runner started in the background inherits SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    with scratch() as folder, contextlib.ExitStack() as restore:
+        restore.callback(signal.signal, signal.SIGINT, previous)
         code, _, err = run(["audit", "--out", "audit.csv"])
         assert code == 130 and "the outputs had already been written in full" in err
         assert (folder / "audit.csv").is_file() and leftovers(folder) == []

@@ -67,17 +67,25 @@ def level_at_reference(e_rpd, level_roas: float, level_followers: float):
     return level_roas * (REFERENCE_FOLLOWERS / level_followers) ** np.asarray(e_rpd, dtype=float)
 
 
+def _stable(x: float) -> float:
+    """x to 10 significant digits. The fits behind the parameters differ in their last digits between BLAS
+    builds; the committed synthetic sample must regenerate byte for byte on any machine."""
+    return float(f"{x:.10g}")
+
+
 def central() -> dict:
     """The central world: every elasticity at the synthesis's estimate, the level carried by it, reach at the
-    middle of its range. Keys: e_er, e_cr, e_price, e_revenue, e_rpd, price_ref, er_ref, roas_ref, e_reach."""
+    middle of its range. Keys: e_er, e_cr, e_price, e_revenue, e_rpd, price_ref, er_ref, roas_ref, e_reach.
+    Values to 10 significant digits (_stable)."""
     ev = _evidence()
     est = ev["synthesis"].elasticities.set_index("elasticity")["estimate"]
-    e_rpd = float(est["return_per_dollar"])
-    return {"e_er": float(est["engagement_rate"]), "e_cr": float(est["conversion_rate"]),
-            "e_price": float(est["price_per_post"]), "e_revenue": float(est["revenue"]), "e_rpd": e_rpd,
-            "price_ref": ev["price_ref"], "er_ref": ev["er_ref"],
-            "roas_ref": float(level_at_reference(e_rpd, ev["level_roas"], ev["level_followers"])),
-            "e_reach": float(np.mean(ev["reach_range"]))}
+    e_rpd = _stable(float(est["return_per_dollar"]))
+    world = {"e_er": float(est["engagement_rate"]), "e_cr": float(est["conversion_rate"]),
+             "e_price": float(est["price_per_post"]), "e_revenue": float(est["revenue"]), "e_rpd": e_rpd,
+             "price_ref": ev["price_ref"], "er_ref": ev["er_ref"],
+             "roas_ref": float(level_at_reference(e_rpd, ev["level_roas"], ev["level_followers"])),
+             "e_reach": float(np.mean(ev["reach_range"]))}
+    return {key: _stable(value) for key, value in world.items()}
 
 
 def draws(n: int, seed: int = 0) -> pd.DataFrame:
@@ -116,6 +124,6 @@ def level_sources() -> dict:
 
 def platform_multipliers(platforms=("instagram", "tiktok", "youtube")) -> tuple:
     """Engagement-rate multipliers of each platform relative to Instagram: the synthesis's platform levels (log10
-    differences), 1 for Instagram and for a platform the evidence has no level for."""
+    differences), 1 for Instagram and for a platform the evidence has no level for. 10 significant digits."""
     params = _evidence()["synthesis"].fit.params
-    return tuple(float(10 ** params.get(f"engagement_rate:platform[{p}]", 0.0)) for p in platforms)
+    return tuple(_stable(float(10 ** params.get(f"engagement_rate:platform[{p}]", 0.0))) for p in platforms)
