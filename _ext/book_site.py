@@ -1,8 +1,8 @@
 """The book's own Sphinx extension (loaded through `sphinx.local_extensions` in _config.yml).
 
 - The version: Sphinx's `version` and `release` come from the installed package (`influencer-roi`, whose one
-  version is written in pyproject.toml), so the footer and the printed book show the version of the code that
-  computed them.
+  version is written in pyproject.toml), so the footer, the printed book and the `{{ version }}` substitution in
+  the prose show the version of the code that computed them.
 - The 404 page's text (sphinx-notfound-page builds the page; its links start at `notfound_urls_prefix`).
 - The icons: the theme draws its dozen icons (menu, contents, search, download...) from the Font Awesome fonts,
   153 KB (solid) and 118 KB (brands) that every page downloads. After the build this writes a subset of those
@@ -37,6 +37,8 @@ NOT_FOUND = """<h1>Page not found</h1>
 
 def configure(app: Sphinx, config: Config) -> None:
     config.version = config.release = package_version(PACKAGE)
+    # {{ version }} in the prose ("How to cite") is the same version
+    config.myst_substitutions = {**(config.myst_substitutions or {}), "version": config.release}
     # the 404 page (sphinx-notfound-page): its links are absolute, from notfound_urls_prefix (_config.yml)
     prefix = config.notfound_urls_prefix or "/"
     config.notfound_context = {"title": "Page not found",

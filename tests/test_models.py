@@ -71,6 +71,20 @@ def test_curvature_finds_a_real_peak():
     assert table.loc["vertex_followers", "p_value"] < 0.001
 
 
+def test_a_peak_beyond_the_data_is_not_reported_in_either_curvature_check():
+    """The same rule in models.curvature (return per dollar) and engagement.curvature (posts): a concave curve whose
+    vertex lies beyond the largest account is no 'Goldilocks' size."""
+    data = models.prepare(simulate.simulate(20_000, seed=5))
+    beyond = np.log(1e9)
+    bent = data.assign(log_roas=-0.05 * (data["log_followers"] - beyond) ** 2
+                       + np.random.default_rng(0).normal(0, 0.3, len(data)))
+    table = models.curvature(bent).set_index("term")
+    assert table.loc["quadratic", "estimate"] < 0 and table.loc["quadratic", "p_value"] < 0.001
+    assert np.isnan(table.loc["vertex_followers", "estimate"]) and np.isnan(table.loc["vertex_followers", "p_value"])
+    row = models.peak_row(1.0, -0.05, 0.001, 0.0, pd.Series([-1.0, 1.0]))  # vertex at x = 10, beyond x <= 1
+    assert np.isnan(row["estimate"]) and models.peak_row(0.0, -0.05, 0.001, 0.0, pd.Series([-1.0, 1.0]))["estimate"] == 1
+
+
 def test_zero_revenue_rows_are_dropped_and_counted():
     campaigns = simulate.simulate(100, seed=1)
     campaigns.loc[:4, "revenue"] = 0

@@ -28,7 +28,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .models import NotEstimable, attempt, tidy
+from .models import NotEstimable, attempt, peak_row, tidy
 from .tiers import TIERS, assign_tier
 from .validation import ValidationError
 
@@ -111,11 +111,7 @@ def curvature(data: pd.DataFrame) -> pd.DataFrame:
     _, table, _ = _clustered(data, {"linear": x, "quadratic": x ** 2})
     table = table[table["term"].isin(["linear", "quadratic"])]
     b1, b2 = table["estimate"].to_numpy()
-    vertex = -b1 / (2 * b2) + centre if b2 < 0 else np.nan
-    inside = bool(data["log_followers"].min() < vertex < data["log_followers"].max())
-    vertex_row = {"term": "vertex_followers", "estimate": float(np.exp(vertex)) if inside else np.nan,
-                  "std_error": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                  "p_value": float(table["p_value"].iloc[1]) if inside else np.nan}
+    vertex_row = peak_row(b1, b2, float(table["p_value"].iloc[1]), centre, data["log_followers"])
     table = pd.concat([table, pd.DataFrame([vertex_row])], ignore_index=True)
     table.insert(0, "model", "curvature")
     return table

@@ -188,9 +188,20 @@ def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
     return _with_model(table, "tier_contrasts")
 
 
+def peak_row(b1: float, b2: float, p_quadratic: float, centre: float, log_followers: pd.Series) -> dict:
+    """The vertex_followers row of a quadratic b1 x + b2 x**2 in x = log followers - centre, the same for every
+    curvature check: the peak's follower count, with the quadratic term's p-value, when the curve is concave
+    (b2 < 0) and its peak lies inside the data; NaN otherwise (a convex curve has no peak, and a vertex beyond the
+    data is an extrapolation, not a 'Goldilocks' account size)."""
+    vertex = -b1 / (2 * b2) + centre if b2 < 0 else np.nan
+    inside = bool(log_followers.min() < vertex < log_followers.max())
+    return {"term": "vertex_followers", "estimate": float(np.exp(vertex)) if inside else np.nan, "std_error": np.nan,
+            "ci_low": np.nan, "ci_high": np.nan, "p_value": p_quadratic if inside else np.nan}
+
+
 def curvature(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """4. Is there an interior peak (Wies et al.'s 'Goldilocks' question)? A quadratic in centred log followers
-    (HC3), with the vertex and whether it lies inside the data, and a cubic B-spline compared with the straight
+    (HC3), with the peak if there is one inside the data (peak_row), and a cubic B-spline compared with the straight
     line by an F test. Rows: linear, quadratic, vertex_followers, spline_vs_linear. Subsampled above
     SUBSAMPLE_ABOVE rows."""
     data = subsample(data, seed=seed)
@@ -198,16 +209,9 @@ def curvature(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     frame = data.assign(x=data["log_followers"] - centre)
     quad = smf.ols("log_roas ~ x + I(x ** 2)", frame).fit(cov_type="HC3")
     table = tidy(quad).set_index("term").loc[["x", "I(x ** 2)"]].rename(index={"x": "linear", "I(x ** 2)": "quadratic"})
-    b1, b2 = quad.params["x"], quad.params["I(x ** 2)"]
-    # A peak needs a concave curve (negative quadratic term); the vertex is reported only then, with the
-    # quadratic term's p-value if the vertex lies inside the data (an interior peak), NaN otherwise.
-    vertex = -b1 / (2 * b2) + centre if b2 < 0 else np.nan
-    inside = bool(data["log_followers"].min() < vertex < data["log_followers"].max())
-    rows = table.reset_index()
-    rows = pd.concat([rows, pd.DataFrame([{
-        "term": "vertex_followers", "estimate": float(np.exp(vertex)), "std_error": np.nan,
-        "ci_low": np.nan, "ci_high": np.nan, "p_value": float(quad.pvalues["I(x ** 2)"]) if inside else np.nan,
-    }])], ignore_index=True)
+    rows = pd.concat([table.reset_index(), pd.DataFrame([peak_row(
+        quad.params["x"], quad.params["I(x ** 2)"], float(quad.pvalues["I(x ** 2)"]), centre, data["log_followers"])])],
+        ignore_index=True)
     linear = smf.ols("log_roas ~ x", frame).fit()
     spline = smf.ols("log_roas ~ bs(x, df=5)", frame).fit()
     f_value, p_value, _ = spline.compare_f_test(linear)
