@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import platform
 import resource
-import time
-from pathlib import Path
-
 import statistics
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from influencer_roi import allocate, cli, worlds
 

@@ -109,11 +109,12 @@ def main() -> None:
               "note": "seconds include starting Python and importing the libraries, median of the runs; peak memory "
                       "is each process's own, the largest of the runs"}
     (ROOT / "benchmarks" / "results" / "analyze_scaling.json").write_text(json.dumps(record, indent=2) + "\n")
-    print("| campaigns | simulate (s) | floor (s) | analyze (s) | analyze ÷ floor | floor peak (MiB) | analyze peak (MiB) |")
+    print("| campaigns | simulate (s) | floor (s) | analyze (s) | analyze ÷ floor | floor peak (MiB) "
+          "| analyze peak (MiB) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['campaigns']:,} | {r['simulate_s']} | {r['floor_s']} | {r['analyze_s']} | {r['analyze_over_floor']} "
-              f"| {r['floor_peak_mib']} | {r['analyze_peak_mib']} |")
+        print(f"| {r['campaigns']:,} | {r['simulate_s']} | {r['floor_s']} | {r['analyze_s']} "
+              f"| {r['analyze_over_floor']} | {r['floor_peak_mib']} | {r['analyze_peak_mib']} |")
 
     print()
     print("| posts | engagement (s) | engagement peak (MiB) |")

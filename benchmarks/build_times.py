@@ -22,8 +22,8 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20), "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.machine()}"}
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20),
+            "python": platform.python_version(), "system": f"{platform.system()} {platform.machine()}"}
 
 
 def timed(*cmd: str) -> float:

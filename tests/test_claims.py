@@ -101,6 +101,11 @@ def test_follower_ranges_keep_the_source_bounds(ledger):
     assert (comparison["tier_a"], comparison["tier_b"]) == ("micro", "mega") and pd.isna(comparison["range_from"])
 
 
+def _or_minus_one(value) -> float:
+    """A missing bound compared as -1, on both sides of the comparison."""
+    return -1 if pd.isna(value) else value
+
+
 def test_tier_definitions_of_the_articles_are_tier_bound_claims(ledger):
     # The same boundaries live in two files (definitions for assign_tier, claims for the audit): keep them in step.
     definitions = ledger["tier_definitions"]
@@ -108,8 +113,8 @@ def test_tier_definitions_of_the_articles_are_tier_bound_claims(ledger):
     bounds = ledger["claims"].query("metric == 'tier_bounds'")
     for row in definitions[definitions["source_id"].isin(articles)].itertuples():
         match = bounds[(bounds["source_id"] == row.source_id) & (bounds["tier"] == str(row.tier))
-                       & (bounds["tier_min_followers"].fillna(-1) == (-1 if pd.isna(row.min_followers) else row.min_followers))
-                       & (bounds["tier_max_followers"].fillna(-1) == (-1 if pd.isna(row.max_followers) else row.max_followers))]
+                       & (bounds["tier_min_followers"].fillna(-1) == _or_minus_one(row.min_followers))
+                       & (bounds["tier_max_followers"].fillna(-1) == _or_minus_one(row.max_followers))]
         assert len(match) >= 1, f"tier_definitions {row.scheme_id}/{row.tier} has no matching tier_bounds claim"
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from commandline import run, scratch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from commandline import run, scratch
 from influencer_roi import cli, paths
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -33,11 +33,11 @@ def test_attempt_marks_a_failure_as_not_estimable_with_its_reason():
 
 def test_attempt_treats_a_singular_design_as_not_estimable_and_other_warnings_as_notes():
     def singular():
-        warnings.warn("The design matrix is rank-deficient.", SingularMatrixWarning)
+        warnings.warn("The design matrix is rank-deficient.", SingularMatrixWarning, stacklevel=2)
         return pd.DataFrame({"model": ["m"], "term": ["x"], "estimate": [1.0]})
 
     def slow():
-        warnings.warn("maximum number of iterations reached", ConvergenceWarning)
+        warnings.warn("maximum number of iterations reached", ConvergenceWarning, stacklevel=2)
         return pd.DataFrame({"model": ["m"], "term": ["x"], "estimate": [1.0]})
 
     assert models.attempt("m", singular)["note"].iloc[0].startswith("not estimable: the design is singular")

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from commandline import run, scratch
+
 from influencer_roi import cli, paths
 
 ROOT = Path(__file__).resolve().parents[1]

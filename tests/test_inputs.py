@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from commandline import run
+
 from influencer_roi import schema
 
 ROOT = Path(__file__).resolve().parents[1]

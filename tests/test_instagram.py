@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from influencer_roi import engagement, instagram
+from influencer_roi import instagram
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
-HEADER = "account,followers,followees,account_posts,category,post,taken_at,is_video,likes,comments,caption_words,hashtags,sponsor_tag,ad_hashtag"
+HEADER = ("account,followers,followees,account_posts,category,post,taken_at,is_video,likes,comments,caption_words,"
+          "hashtags,sponsor_tag,ad_hashtag")
 
 
 def write(tmp_path, rows: list[str]) -> Path:

@@ -82,7 +82,8 @@ def test_a_peak_beyond_the_data_is_not_reported_in_either_curvature_check():
     assert table.loc["quadratic", "estimate"] < 0 and table.loc["quadratic", "p_value"] < 0.001
     assert np.isnan(table.loc["vertex_followers", "estimate"]) and np.isnan(table.loc["vertex_followers", "p_value"])
     row = models.peak_row(1.0, -0.05, 0.001, 0.0, pd.Series([-1.0, 1.0]))  # vertex at x = 10, beyond x <= 1
-    assert np.isnan(row["estimate"]) and models.peak_row(0.0, -0.05, 0.001, 0.0, pd.Series([-1.0, 1.0]))["estimate"] == 1
+    assert np.isnan(row["estimate"])
+    assert models.peak_row(0.0, -0.05, 0.001, 0.0, pd.Series([-1.0, 1.0]))["estimate"] == 1  # the vertex at x = 0
 
 
 def test_zero_revenue_rows_are_dropped_and_counted():

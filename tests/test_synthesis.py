@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from influencer_roi import audit, evidence, synthesis as sy
+from influencer_roi import audit, evidence
+from influencer_roi import synthesis as sy
 from influencer_roi.constants import FOLLOWER_CAP
 
 

@@ -306,7 +306,8 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
         del frame
         fits = fit(data)
         step("writing the report")
-        record, content = files(fits, data, source.name, report.run_info(source, digest and digest.result()), about)
+        run = report.run_info(source, digest.result() if digest else None)
+        record, content = files(fits, data, source.name, run, about)
         paths.publish({out / name: text for name, text in content.items()}, inputs=[source], make_folder=True)
     for line in notes:
         _say(line)
@@ -488,8 +489,9 @@ def _allocate(args: argparse.Namespace) -> int:
                                  {k: float(v) for k, v in s.items()}) for n, s in named.items()},
               "results": table.to_dict(orient="records")}
     print(report.allocation_answer(record, table, currency))
+    one_world = args.campaigns or not args.worlds
     worlds_text = (f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
-                   if evidence else " (one world: no evidence uncertainty)" if args.campaigns or not args.worlds else "")
+                   if evidence else " (one world: no evidence uncertainty)" if one_world else "")
     print(f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy{worlds_text}, from "
           f"{basis}; loss = revenue below {args.breakeven:g} x spend")
     with pd.option_context("display.width", 200, "display.max_columns", 30):

@@ -83,7 +83,7 @@ _MEMO_SIZE = 8
 
 
 def _fingerprint(values: np.ndarray) -> str:
-    return hashlib.sha256(memoryview(np.ascontiguousarray(values))).hexdigest()  # the fastest here (SHA-NI)
+    return hashlib.sha256(np.ascontiguousarray(values).data).hexdigest()  # the fastest here (SHA-NI)
 
 
 def ols(y: np.ndarray, x: np.ndarray, cov: str = "HC3", memo: bool = False):
@@ -363,7 +363,8 @@ def fitted_line(data: pd.DataFrame, outcome: str = "log_roas", grid: np.ndarray 
     """OLS (HC3) of a logged outcome on log followers, predicted on a follower grid with a 95% band, back on the
     outcome's own scale: followers, fitted, ci_low, ci_high (tidy, for plotting)."""
     result = ols(data[outcome], data["log_followers"], memo=True)
-    grid = np.logspace(np.log10(data["followers"].min()), np.log10(data["followers"].max()), 41) if grid is None else grid
+    if grid is None:
+        grid = np.logspace(np.log10(data["followers"].min()), np.log10(data["followers"].max()), 41)
     design = sm.add_constant(np.log(grid))
     mean = design @ result.params
     se = np.sqrt(np.einsum("ij,jk,ik->i", design, result.cov_params(), design))

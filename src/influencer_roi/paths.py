@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO, cast
 
 
 def data_dir() -> Path:
@@ -48,7 +48,7 @@ MANIFEST = ".influencer-roi.json"  # per folder: the files influencer-roi wrote 
 PARTIAL = ".influencer-roi-partial"  # suffix of a staged file (only ever seen if the process is killed)
 LAST = "results.json"  # renamed into place last: its presence means the run finished
 
-Content = Union[str, bytes, Callable[[BinaryIO], None]]
+Content = str | bytes | Callable[[BinaryIO], None]
 
 
 class OutputError(Exception):
@@ -254,7 +254,7 @@ def _stage(target: Path, content: Content, interrupted: Callable[[], bool], stag
         except FileExistsError:
             del staged[temporary]
     with os.fdopen(handle, "wb") as raw:
-        stream = _Checked(raw, interrupted)
+        stream = cast(BinaryIO, _Checked(raw, interrupted))  # a BinaryIO in all but name (__getattr__)
         if callable(content):
             content(stream)
         else:
@@ -299,7 +299,7 @@ def _explain(err: OSError, options_of: Mapping[Path, str]) -> str:
     """An OSError while writing, as one sentence: what, where, and that nothing was written."""
     where = Path(err.filename or next(iter(options_of), "."))
     option = next((o for t, o in options_of.items() if t.parent in (where.parent, where)), "--out")
-    reason = _REASONS.get(err.errno, err.strerror or str(err))
+    reason = _REASONS.get(err.errno or 0, err.strerror or str(err))
     return f"{option}: cannot write in {_shown(Path(where).parent)}: {reason}; nothing was written"
 
 

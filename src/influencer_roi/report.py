@@ -40,8 +40,8 @@ def run_date() -> str:
     """Now, in UTC, or the moment SOURCE_DATE_EPOCH names (reproducible builds' convention), so that a report
     made for the book is the same on every run."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch.isdigit()
-            else datetime.datetime.now(datetime.timezone.utc))
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch.isdigit()
+            else datetime.datetime.now(datetime.UTC))
     return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -147,9 +147,12 @@ code{overflow-wrap:anywhere}
 .answer{font-size:1.1rem;border-left:.3rem solid #0072B2;padding:.2rem .8rem;margin:0 0 1rem}
 .warning{border-left:.3rem solid #D55E00;background:#fff4ec;padding:.5rem .8rem}
 .scroll{overflow-x:auto;max-width:100%;margin:.5rem 0;
- background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),linear-gradient(to right,rgba(255,255,255,0),#fff 70%) 100% 0,
- radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),rgba(0,0,0,0)),radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) 100% 0;
- background-repeat:no-repeat;background-size:2.5rem 100%,2.5rem 100%,.8rem 100%,.8rem 100%;background-attachment:local,local,scroll,scroll}
+ background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),
+  linear-gradient(to right,rgba(255,255,255,0),#fff 70%) 100% 0,
+  radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),rgba(0,0,0,0)),
+  radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) 100% 0;
+ background-repeat:no-repeat;background-size:2.5rem 100%,2.5rem 100%,.8rem 100%,.8rem 100%;
+ background-attachment:local,local,scroll,scroll}
 .hint{display:none;font-size:.8rem;color:#555;margin:.2rem 0}
 table{border-collapse:collapse;font-size:.8rem}
 td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
@@ -577,7 +580,7 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
     risk = ("no draw lost money" if loss == 0 else "under 1% of draws lost money" if loss < 0.01
             else f"{fmt_pct(loss, 0)} of draws lost money")
     evidence = record.get("evidence")
-    flips = bool(evidence) and len(evidence["best_by_elasticity"]) > 1
+    flips = len((evidence or {}).get("best_by_elasticity", [])) > 1
     sentence = (("At the evidence's central values the" if flips else "The")
                 + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
                 f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "

@@ -60,8 +60,8 @@ def boundary_sensitivity(campaigns: pd.DataFrame, definitions: pd.DataFrame) -> 
     tables = []
     schemes = ["canonical"] + [s for s, g in definitions.groupby("scheme_id", sort=False) if g["tier"].nunique() > 1]
     for scheme in schemes:
-        table = tier_ratios(campaigns, "canonical" if scheme == "canonical" else
-                            definitions.loc[definitions["scheme_id"] == scheme, ["tier", "min_followers", "max_followers"]])
+        bounds = definitions.loc[definitions["scheme_id"] == scheme, ["tier", "min_followers", "max_followers"]]
+        table = tier_ratios(campaigns, "canonical" if scheme == "canonical" else bounds)
         table.insert(0, "scheme_id", scheme)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
@@ -239,7 +239,8 @@ def _slopes(data: pd.DataFrame) -> dict:
     }
 
 
-def viral_campaign(campaigns: pd.DataFrame, multiplier: float = 1_000.0, followers: float | None = None) -> pd.DataFrame:
+def viral_campaign(campaigns: pd.DataFrame, multiplier: float = 1_000.0,
+                   followers: float | None = None) -> pd.DataFrame:
     """Each estimator's slope on `campaigns`, then with one campaign's revenue multiplied by `multiplier` (a viral
     hit; by default the campaign of the largest account). Tidy: estimator, slope, slope_with_viral, shift."""
     data = models.prepare(campaigns).reset_index(drop=True)

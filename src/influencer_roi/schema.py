@@ -127,8 +127,8 @@ class FileSpec:
 
 
 CAMPAIGNS = FileSpec("campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA)
-POSTS = FileSpec("post", ("account_id", "followers"), ("post_id", "platform", "date", "views", "sponsored"), POSTS_SCHEMA,
-                 one_of=(("likes", "comments"), ("engagements",)))
+POSTS = FileSpec("post", ("account_id", "followers"), ("post_id", "platform", "date", "views", "sponsored"),
+                 POSTS_SCHEMA, one_of=(("likes", "comments"), ("engagements",)))
 
 # What each column means, for the data dictionary; the rules themselves are read from the schemas.
 MEANINGS = {
@@ -200,7 +200,7 @@ def number_formats() -> pd.DataFrame:
 
 def parse_column_map(pairs: list[str] | None, known: tuple[str, ...]) -> dict[str, str]:
     """["followers=Follower Count", ...] -> {"Follower Count": "followers"} (theirs -> ours)."""
-    mapping = {}
+    mapping: dict[str, str] = {}
     for pair in pairs or []:
         ours, sep, theirs = pair.partition("=")
         ours = ours.strip()
@@ -533,6 +533,7 @@ def _formats(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict:
         parsed = validation.parse(frame[column], MONEY if column in ("cost", "revenue") else COUNT)
         entry = {}
         if parsed.abbreviated is not None and parsed.abbreviated.any():
+            assert parsed.rounding is not None  # set with abbreviated (validation.Parsed)
             rounding = parsed.rounding[parsed.abbreviated]
             rounding = rounding[np.isfinite(rounding)]
             worst = int(np.flatnonzero(parsed.abbreviated)[np.nanargmax(

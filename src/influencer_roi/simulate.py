@@ -107,7 +107,7 @@ class Params:
             object.__setattr__(self, "cr_ref", self.roas_ref * self.price_ref / revenue_per_conversion_rate)
 
     @classmethod
-    def from_world(cls, world, **overrides) -> "Params":
+    def from_world(cls, world, **overrides) -> Params:
         """The process in one world of worlds.draws() (a row): its elasticities and level; the rest as given."""
         return cls(e_er=float(world["e_er"]), e_cr=float(world["e_cr"]), e_price=float(world["e_price"]),
                    roas_ref=float(world["roas_ref"]), **overrides)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import functools
 import itertools
 import warnings
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -294,7 +294,8 @@ def _mark_repeats(rows: pd.DataFrame, reason: pd.Series) -> None:
         original = next((k for k in kept if records[k]["metric"] == row["metric"]
                          and records[k]["platform"] == row["platform"]
                          and records[k]["source_id"] != row["source_id"] and same_value(records[k], row)
-                         and records[k]["range_low"] < row["range_high"] and row["range_low"] < records[k]["range_high"]),
+                         and records[k]["range_low"] < row["range_high"]
+                         and row["range_low"] < records[k]["range_high"]),
                         None)
         if original is None:
             kept.append(i)
@@ -308,7 +309,8 @@ def re_article(source_id: str) -> bool:
     return len(source_id) == 4 and source_id[0] == "A" and source_id[1:].isdigit()
 
 
-def points(ledger: dict, metric: str, choices: Choices = MAIN, audit_result: pd.DataFrame | None = None) -> pd.DataFrame:
+def points(ledger: dict, metric: str, choices: Choices = MAIN,
+           audit_result: pd.DataFrame | None = None) -> pd.DataFrame:
     """The claims of one metric that enter the fit under `choices` (candidates() where used)."""
     rows = candidates(ledger, (metric,), choices, audit_result)
     return rows[rows["used"]].reset_index(drop=True)
@@ -319,7 +321,8 @@ def left_out(ledger: dict, metrics=METRICS + (DIRECT,), choices: Choices = MAIN,
     """Every claim of the fitted metrics that does not enter the fit, with the reason: claim_id, source_id, metric,
     tier, platform, reason."""
     rows = candidates(ledger, metrics, choices, audit_result)
-    return rows.loc[~rows["used"], ["claim_id", "source_id", "metric", "tier", "platform", "reason"]].reset_index(drop=True)
+    columns = ["claim_id", "source_id", "metric", "tier", "platform", "reason"]
+    return rows.loc[~rows["used"], columns].reset_index(drop=True)
 
 
 # ---- The joint fit
@@ -403,7 +406,8 @@ def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
         w = data[f"weight_{weights}"].to_numpy(float)
         result = sm.WLS(y, design, weights=w).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})
         estimate, cov = np.asarray(result.params), np.asarray(result.cov_params())
-        df, method_name, converged = g - 1, f"weighted least squares ({weights} weights), errors clustered by source", True
+        method_name = f"weighted least squares ({weights} weights), errors clustered by source"
+        df, converged = g - 1, True
     table = _t_table(names, estimate, np.sqrt(np.diag(cov)), df)
     slope_idx = [names.index(f"{m}:slope") for m in METRICS]
     slopes = pd.Series(estimate[slope_idx], index=list(METRICS))
@@ -549,7 +553,8 @@ def inference_comparison(synthesis: Synthesis) -> pd.DataFrame:
             ("separate fits, robust (HC3) errors, normal intervals (the earlier method)", hc3, None, True),
             ("stacked, errors clustered by source, t intervals", clustered, synthesis.fit.n_sources - 1, False)):
         slopes = pd.Series(np.asarray(result.params)[idx], index=list(METRICS))
-        cov = pd.DataFrame(np.asarray(result.cov_params())[np.ix_(idx, idx)], index=list(METRICS), columns=list(METRICS))
+        cov = pd.DataFrame(np.asarray(result.cov_params())[np.ix_(idx, idx)], index=list(METRICS),
+                           columns=list(METRICS))
         if independent:
             cov = pd.DataFrame(np.diag(np.diag(cov)), index=list(METRICS), columns=list(METRICS))
         slopes, cov, _ = combine_engagement(replace(synthesis.fit, slopes=slopes, cov=cov), "benchmarks")
@@ -558,8 +563,8 @@ def inference_comparison(synthesis: Synthesis) -> pd.DataFrame:
                      "df": df if df else np.inf})
     bench = combine_engagement(synthesis.fit, "benchmarks")
     row = implied(bench[0], bench[1], synthesis.df).set_index("elasticity").loc["return_per_dollar"]
-    rows.append({"method": "stacked mixed model, random intercepts per source (the book's)", "estimate": row["estimate"],
-                 "ci_low": row["ci_low"], "ci_high": row["ci_high"], "df": synthesis.df})
+    rows.append({"method": "stacked mixed model, random intercepts per source (the book's)",
+                 "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"], "df": synthesis.df})
     return pd.DataFrame(rows)
 
 
@@ -634,7 +639,8 @@ def tier_returns(synthesis: Synthesis, reference: str = "micro") -> pd.DataFrame
     row = synthesis.estimate("return_per_dollar")
     rel = mid / mid[reference]
     ends = np.column_stack([rel ** row["ci_low"], rel ** row["ci_high"]])
-    return pd.DataFrame({"tier": mid.index, "midpoint_followers": mid.to_numpy(), "relative": (rel ** row["estimate"]).to_numpy(),
+    return pd.DataFrame({"tier": mid.index, "midpoint_followers": mid.to_numpy(),
+                         "relative": (rel ** row["estimate"]).to_numpy(),
                          "ci_low": ends.min(axis=1), "ci_high": ends.max(axis=1)})
 
 
@@ -646,8 +652,8 @@ def fitted_lines(synthesis: Synthesis, metric: str, grid: np.ndarray | None = No
     grid = np.logspace(2, 7, 51) if grid is None else grid
     data = synthesis.candidates
     platforms = sorted(set(data.loc[data["used"] & (data["metric"] == metric), "platform"]) - {"any"}) or ["instagram"]
-    q = stats.t.ppf(0.975, fit.df)
     names = list(fit.params.index)
+    q = stats.t.ppf(0.975, fit.df)
     frames = []
     for platform in platforms:
         x = np.zeros((len(grid), len(names)))
@@ -663,6 +669,11 @@ def fitted_lines(synthesis: Synthesis, metric: str, grid: np.ndarray | None = No
     return pd.concat(frames, ignore_index=True)
 
 
+# how the evidence table names each engagement choice (Choices.engagement)
+ENGAGEMENT_EVIDENCE = {"pooled": "benchmarks and real posts pooled", "benchmarks": "benchmarks",
+                       "real": "real posts", "real_ppml": "real posts (Poisson)"}
+
+
 def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     """The evidence for each slope, side by side: evidence (what), elasticity, estimate, ci_low, ci_high, points
     (how many), sources. Engagement: the benchmarks (joint fit), the real posts (log model and Poisson), and the
@@ -670,7 +681,6 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     from . import instagram
 
     fit, info = synthesis.fit, synthesis.engagement
-    q = stats.t.ppf(0.975, fit.df)
     used = synthesis.candidates[synthesis.candidates["used"]]
 
     def row(evidence, elasticity, estimate, se, df, points, sources):
@@ -693,9 +703,7 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     ]
     main = synthesis.elasticities.set_index("elasticity")
     for name, evidence, points, n_sources in (
-            ("engagement_rate", {"pooled": "benchmarks and real posts pooled", "benchmarks": "benchmarks",
-                                 "real": "real posts", "real_ppml": "real posts (Poisson)"}[synthesis.choices.engagement]
-             + " (used)", None, None),
+            ("engagement_rate", ENGAGEMENT_EVIDENCE[synthesis.choices.engagement] + " (used)", None, None),
             ("conversion_rate", "ledger claims (used)", fit.counts["conversion_rate"], sources("conversion_rate")),
             ("price_per_post", "ledger claims (used)", fit.counts["price_per_post"],
              sources("price_per_post")),
