@@ -13,7 +13,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 NB ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book pdf test unit nbval site-build site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
+.PHONY: help setup book pdf test lint unit nbval site-build site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,8 +36,12 @@ book: $(STAMP)  ## execute the chapters (cached) and build the site into _build/
 pdf: book browser  ## the whole book as one PDF, printed by chromium: _build/html/does-smaller-pay.pdf
 	$(BIN)/python tools/build_pdf.py --site $(BUILD)/html --work $(BUILD)/pdf
 
-test: unit nbval site-build site-pdf site-check  ## every test: unit tests, strict nbval, warning-free build, PDF, built-site check
+test: lint unit nbval site-build site-pdf site-check  ## every test: lint and types, unit tests, strict nbval, warning-free build, PDF, built-site check
 	@echo "make test: all checks passed."
+
+lint: $(STAMP)  ## ruff (pyflakes, pycodestyle, imports, bugbear, pyupgrade) on code and chapters; mypy on the package
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)
 	$(BIN)/python -m pytest tests
