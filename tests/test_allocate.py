@@ -8,6 +8,7 @@ from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from influencer_roi import allocate, simulate
@@ -176,3 +177,23 @@ def test_expected_revenue_integrates_out_the_noise():
     out = allocate.run(market, 100_000, {"micro": 1.0}, draws=4_000, seed=9)
     assert out["revenue"].mean() == pytest.approx(out["expected_revenue"].mean(), rel=0.05)
     assert out["expected_revenue"].std() < out["revenue"].std()
+
+
+def regions_of(*rows):
+    return pd.DataFrame(rows, columns=["budget", "best", "from_e", "to_e"])
+
+
+def test_the_recommendation_names_every_region_inside_the_interval():
+    regions = regions_of((10_000.0, "all micro", -1.0, -0.3), (10_000.0, "all macro", -0.3, 0.5),
+                         (1e6, "all micro", -1.0, -0.6), (1e6, "pyramid", -0.6, -0.35), (1e6, "all macro", -0.35, 0.5),
+                         (1e5, "all micro", -1.0, 0.5))
+    said = allocate.recommendation(regions, (-0.45, -0.1))
+    assert said[10_000.0] == ("all micro if your elasticity of return per dollar is below -0.30 (return per dollar "
+                              "falls faster with size); all macro if it is above -0.30")
+    assert said[1e5] == "all micro across the book's whole interval"
+    # the first region ends inside the interval, the pyramid's starts outside it: only two regions overlap
+    assert said[1e6] == ("pyramid if your elasticity of return per dollar is below -0.35 (return per dollar falls "
+                         "faster with size); all macro if it is above -0.35")
+    wide = allocate.recommendation(regions, (-0.7, -0.1))[1e6]
+    assert "pyramid between -0.60 and -0.35" in wide and wide.startswith("all micro if")
+    assert allocate.best_at(regions, -0.5) == {10_000.0: "all micro", 1e6: "pyramid", 1e5: "all micro"}

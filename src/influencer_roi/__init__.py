@@ -3,8 +3,11 @@
 Modules:
     tiers     the canonical follower tiers, every source's scheme, and assign_tier()
     evidence  load and validate the ledger files in data/evidence (pandera)
-    plots     the house style for figures: log follower axis, tier bands, colour-blind-safe palette
-    book      the preamble every chapter runs first, and formatting helpers for glued numbers
+    plots     the figures: the house style (plots.style) and a chart module per part of the book
+    formats   how numbers read in prose, on axes and in band labels
+    tables    one way to display a table in the book
+    tierpage  the tables and glued values of the four tier chapters
+    book      the preamble every chapter runs first
 """
 
 from importlib.metadata import version as _version

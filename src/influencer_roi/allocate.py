@@ -39,6 +39,7 @@ from scipy import optimize
 from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
 from .constants import REFERENCE_FOLLOWERS
+from .formats import fmt_num
 
 # Loss: revenue below BREAKEVEN times spend. 2 is a brand whose goods cost half their price (a 50% gross margin):
 # revenue must pay for the goods as well as for the campaign. One definition for the chapter and the command.
@@ -535,6 +536,36 @@ def best_regions(market: Market, budget: float, named: dict, bounds: tuple[float
             names.append(b)
     edges.append(bounds[1])
     return pd.DataFrame({"budget": float(budget), "best": names, "from_e": edges[:-1], "to_e": edges[1:]})
+
+
+def best_at(regions: pd.DataFrame, elasticity: float) -> dict[float, str]:
+    """The best strategy at one elasticity of return per dollar, for each budget of `regions` (best_regions)."""
+    at = regions[(regions["from_e"] <= elasticity) & (regions["to_e"] > elasticity)]
+    return dict(zip(at["budget"], at["best"]))
+
+
+def recommendation(regions: pd.DataFrame, interval: tuple[float, float]) -> dict[float, str]:
+    """For each budget of `regions` (best_regions), the recommendation with its condition, in words: every region
+    that overlaps `interval` (the synthesis's 95% interval of the elasticity), so a flip inside the interval is said,
+    with the elasticity where it happens."""
+    lo, hi = interval
+    out = {}
+    for budget, rows in regions.groupby("budget", sort=False):
+        inside = rows[(rows["to_e"] > lo) & (rows["from_e"] < hi)].reset_index(drop=True)
+        if len(inside) == 1:
+            out[budget] = f"{inside['best'].iloc[0]} across the book's whole interval"
+            continue
+        parts = []
+        for i, row in inside.iterrows():
+            if i == 0:
+                parts.append(f"{row.best} if your elasticity of return per dollar is below {fmt_num(row.to_e)} "
+                             "(return per dollar falls faster with size)")
+            elif i == len(inside) - 1:
+                parts.append(f"{row.best} if it is above {fmt_num(row.from_e)}")
+            else:
+                parts.append(f"{row.best} between {fmt_num(row.from_e)} and {fmt_num(row.to_e)}")
+        out[budget] = "; ".join(parts)
+    return out
 
 
 def management_threshold(market: Market, budget: float, a, b, bounds: tuple[float, float] = (0.0, 1_000.0),

@@ -1,12 +1,13 @@
-"""What every chapter runs first, and the formatting of numbers that prose glues in.
+"""What every chapter runs first, and the command runner chapters use to show `influencer-roi` at work.
 
 Every chapter starts with a hidden cell:
 
     from influencer_roi.book import setup
     setup()
 
-Numbers reach the prose through myst-nb's glue as pre-formatted strings, so the page shows exactly the text
-the chapter computed: `glue("n_sources", fmt_int(n), display=False)`, then {glue:text}`n_sources` in Markdown.
+Numbers reach the prose through myst-nb's glue as pre-formatted strings (influencer_roi.formats), so the page shows
+exactly the text the chapter computed: `glue("n_sources", fmt_int(n), display=False)`, then {glue:text}`n_sources`
+in Markdown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .formats import fmt_followers, fmt_int, fmt_interval, fmt_num, fmt_pct  # noqa: F401  (re-exported)
 from .plots.style import set_style
 
 SEED = 20_241_101
