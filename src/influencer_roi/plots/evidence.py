@@ -185,7 +185,7 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TI
             ax.scatter([row.midpoint_followers], [y], marker=PLATFORM_MARKERS.get(row.platform, "D"), s=26,
                        facecolor="white" if row.illustrative else colour, edgecolor=colour, alpha=alpha, zorder=3)
         follower_axis(ax, limits=CLAIM_LIMITS, label="")
-        log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:g}"))
+        log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:,g}"))
         ax.set_title(title, loc="left")
     axes[-1].set_xlabel("Followers (log scale): each segment spans\nthe follower range the claim is about")
     handles = [mpl.lines.Line2D([], [], color=TIER_COLOURS[t], lw=2, label=t) for t in TIERS]
@@ -196,7 +196,7 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TI
         handles.append(mpl.lines.Line2D([], [], color="#999999", marker="o", lw=0, label="simulated"))
     fig.legend(handles=handles, loc="lower center", ncols=3, bbox_to_anchor=(0.5, 0.0),
                title=f"{tier} in full colour" if tier else None)
-    fig.tight_layout(rect=(0, 1.6 / (1.9 * len(metrics) + 2.2), 1, 1))
+    fig.tight_layout(rect=(0, 1.2 / (1.9 * len(metrics) + 2.2), 1, 1))
     return fig
 
 
@@ -221,7 +221,7 @@ def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame, str
                        color=PLATFORM_COLOURS.get(platform, "black"), alpha=0.8, label=platform, zorder=3,
                        edgecolor="white", linewidth=0.5)
         follower_axis(ax, limits=CLAIM_LIMITS, label="")
-        log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:g}"))
+        log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:,g}"))
         ax.set_title(title, loc="left")
     axes[-1, 0].set_xlabel("Followers (log scale)")
     handles = [mpl.lines.Line2D([], [], color=c, marker="o", lw=0, label=p) for p, c in PLATFORM_COLOURS.items()]
@@ -246,7 +246,7 @@ def evidence_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     ax.scatter(table["estimate"], y, color=colours, s=28, zorder=3)
     ax.set_yticks(y, [f"{labels.get(e, e)}:\n{w}" for e, w in zip(table["elasticity"], table["evidence"])])
     ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.set_xlabel("Elasticity with respect to followers (95% CI)" + (f"\n{note}" if note else ""))
+    ax.set_xlabel("Elasticity with respect to followers\n(95% CI)" + (f"\n{note}" if note else ""))
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return ax

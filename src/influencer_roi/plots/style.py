@@ -3,7 +3,8 @@ that stays legible on a phone.
 
 A figure is drawn WIDTH inches wide with no text under SMALL points: a phone about 390 px wide shows a figure
 about 340 px wide, so an SVG of WIDTH inches and its margins (about 360 user units) is shown at about 0.95 of its
-size, and SMALL becomes about 9.5 px on the screen. Multi-panel figures stack their panels rather than set them side by side.
+size, and SMALL becomes about 9.5 px on the screen. Multi-panel figures stack their panels rather than set them
+side by side.
 
     >>> fig, ax = plt.subplots()
     >>> follower_axis(ax)
@@ -83,7 +84,7 @@ class LogLabels(Formatter):
     about the scale.
     Use one instance for the major and another for the minor ticks: log_axis() does."""
 
-    def __init__(self, text=lambda v: f"{v:g}", minor: bool = False, few: float = 2.5):
+    def __init__(self, text=lambda v: f"{v:,g}", minor: bool = False, few: float = 2.5):
         self.text, self.minor, self.few = text, minor, few
 
     def __call__(self, value, pos=None):
@@ -100,7 +101,7 @@ class LogLabels(Formatter):
         return self.text(value) if any(abs(mantissa - m) < 1e-6 for m in labelled) else ""
 
 
-def log_axis(ax: plt.Axes, axis: str = "y", text=lambda v: f"{v:g}", few: float = 2.5) -> plt.Axes:
+def log_axis(ax: plt.Axes, axis: str = "y", text=lambda v: f"{v:,g}", few: float = 2.5) -> plt.Axes:
     """Make `axis` of `ax` a log axis labelled with `text(value)`, its minor ticks labelled when it spans few
     decades (LogLabels)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
