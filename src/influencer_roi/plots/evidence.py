@@ -3,6 +3,8 @@ the specification curve."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -237,14 +239,15 @@ def evidence_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     the estimate downstream code uses in colour."""
     labels = {"engagement_rate": "engagement rate", "conversion_rate": "conversion rate",
               "price_per_post": "price per post", "return_per_dollar": "return per dollar"}
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(table) + 1.3))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(table) + 1.3))
     y = np.arange(len(table))
     used = table["evidence"].str.endswith("(used)")
     colours = np.where(used, "#D55E00", "#0072B2")
     ax.axvline(0, color="black", lw=0.8)
     ax.hlines(y, table["ci_low"], table["ci_high"], colors=colours, lw=2.5)
     ax.scatter(table["estimate"], y, color=colours, s=28, zorder=3)
-    ax.set_yticks(y, [f"{labels.get(e, e)}:\n{w}" for e, w in zip(table["elasticity"], table["evidence"])])
+    ax.set_yticks(y, [f"{labels.get(e, e)}:\n{textwrap.fill(w, 24)}"
+                      for e, w in zip(table["elasticity"], table["evidence"])])
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlabel("Elasticity with respect to followers\n(95% CI)" + (f"\n{note}" if note else ""))
     ax.grid(axis="y", visible=False)
