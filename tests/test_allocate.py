@@ -189,6 +189,26 @@ def test_expected_revenue_integrates_out_the_noise():
 def test_the_recommendation_is_clipped_to_the_interval():
     regions = pd.DataFrame({"budget": 1.0, "best": ["a", "b", "c"], "from_e": [-1.0, -0.3, 0.1],
                             "to_e": [-0.3, 0.1, 0.5]})
-    assert allocate.recommendation(regions, (-0.4, -0.1)) == [
+    assert allocate.regions_inside(regions, (-0.4, -0.1)) == [
         {"best": "a", "from_e": -0.4, "to_e": -0.3}, {"best": "b", "from_e": -0.3, "to_e": -0.1}]
-    assert [p["best"] for p in allocate.recommendation(regions, (-0.2, -0.1))] == ["b"]
+    assert [p["best"] for p in allocate.regions_inside(regions, (-0.2, -0.1))] == ["b"]
+
+
+def regions_of(*rows):
+    return pd.DataFrame(rows, columns=["budget", "best", "from_e", "to_e"])
+
+
+def test_the_recommendation_names_every_region_inside_the_interval():
+    regions = regions_of((10_000.0, "all micro", -1.0, -0.3), (10_000.0, "all macro", -0.3, 0.5),
+                         (1e6, "all micro", -1.0, -0.6), (1e6, "pyramid", -0.6, -0.35), (1e6, "all macro", -0.35, 0.5),
+                         (1e5, "all micro", -1.0, 0.5))
+    said = allocate.recommendation(regions, (-0.45, -0.1))
+    assert said[10_000.0] == ("all micro if your elasticity of return per dollar is below -0.30 (return per dollar "
+                              "falls faster with size); all macro if it is above -0.30")
+    assert said[1e5] == "all micro across the book's whole interval"
+    # the first region ends inside the interval, the pyramid's starts outside it: only two regions overlap
+    assert said[1e6] == ("pyramid if your elasticity of return per dollar is below -0.35 (return per dollar falls "
+                         "faster with size); all macro if it is above -0.35")
+    wide = allocate.recommendation(regions, (-0.7, -0.1))[1e6]
+    assert "pyramid between -0.60 and -0.35" in wide and wide.startswith("all micro if")
+    assert allocate.best_at(regions, -0.5) == {10_000.0: "all micro", 1e6: "pyramid", 1e5: "all micro"}

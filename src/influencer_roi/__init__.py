@@ -16,9 +16,12 @@ Modules, in the order data flows through them:
     allocate   spending a budget across tiers: Monte Carlo across worlds, P(best), flips, EVPI
     schema, validation, paths  reading users' files (the input contract) and writing outputs all or nothing
     report     results.json, figures and report.html of the command
-    plots      the house style for figures: log follower axis, tier bands, colour-blind-safe palette
+    plots      the figures: the house style (plots.style: log follower axis, tier bands, colour-blind-safe) and a
+               chart module per part of the book
+    formats    how numbers read in prose, on axes and in band labels
     tables     displayed tables formatted for people
-    book       the preamble every chapter runs first, and formatting helpers for glued numbers
+    tierpage   the tables and glued values of the four tier chapters
+    book       the preamble every chapter runs first
     progress   the command's progress line
     cli        the `influencer-roi` command
 """

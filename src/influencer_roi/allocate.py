@@ -39,6 +39,7 @@ from scipy import optimize
 from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
 from .constants import BREAKEVEN, REFERENCE_FOLLOWERS
+from .formats import fmt_num
 
 # Parameters that vary by world (worlds.draws columns) and that a Market can take as arrays, one value per draw.
 WORLD_FIELDS = ("revenue_ref", "e_revenue", "e_price", "e_reach")
@@ -536,6 +537,37 @@ def best_regions(market: Market, budget: float, named: dict, bounds: tuple[float
     return pd.DataFrame({"budget": float(budget), "best": names, "from_e": edges[:-1], "to_e": edges[1:]})
 
 
+def best_at(regions: pd.DataFrame, elasticity: float) -> dict[float, str]:
+    """The best strategy at one elasticity of return per dollar, for each budget of `regions` (best_regions)."""
+    at = regions[(regions["from_e"] <= elasticity) & (regions["to_e"] > elasticity)]
+    return dict(zip(at["budget"], at["best"]))
+
+
+def recommendation(regions: pd.DataFrame, interval: tuple[float, float]) -> dict[float, str]:
+    """For each budget of `regions` (best_regions), the recommendation with its condition, in words (condition of
+    regions_inside): every region that overlaps `interval` (the synthesis's 95% interval of the elasticity), so a
+    flip inside the interval is said, with the elasticity where it happens."""
+    return {budget: condition(regions_inside(rows, interval))
+            for budget, rows in regions.groupby("budget", sort=False)}
+
+
+def condition(parts: list[dict]) -> str:
+    """regions_inside's entries in words: 'A across the book's whole interval', or 'A if your elasticity of return
+    per dollar is below x (...); B between x and y; C if it is above y'."""
+    if len(parts) == 1:
+        return f"{parts[0]['best']} across the book's whole interval"
+    words = []
+    for i, part in enumerate(parts):
+        if i == 0:
+            words.append(f"{part['best']} if your elasticity of return per dollar is below {fmt_num(part['to_e'])} "
+                         "(return per dollar falls faster with size)")
+        elif i == len(parts) - 1:
+            words.append(f"{part['best']} if it is above {fmt_num(part['from_e'])}")
+        else:
+            words.append(f"{part['best']} between {fmt_num(part['from_e'])} and {fmt_num(part['to_e'])}")
+    return "; ".join(words)
+
+
 def management_threshold(market: Market, budget: float, a, b, bounds: tuple[float, float] = (0.0, 1_000.0),
                          draws: int = 2_000, seed: int = 0) -> float:
     """The management cost per creator at which strategies a and b return the same per dollar (the rest as in
@@ -552,7 +584,7 @@ def management_threshold(market: Market, budget: float, a, b, bounds: tuple[floa
     return float(optimize.brentq(gap, *bounds, xtol=0.5))
 
 
-def recommendation(regions: pd.DataFrame, interval: tuple[float, float]) -> list[dict]:
+def regions_inside(regions: pd.DataFrame, interval: tuple[float, float]) -> list[dict]:
     """The strategies that are best somewhere inside `interval` (the synthesis's interval for the elasticity of
     return per dollar), from best_regions at one budget: [{best, from_e, to_e}], each clipped to the interval, in
     order of elasticity. One entry means the same strategy is best across the interval; more, that the

@@ -1,12 +1,13 @@
-"""What every chapter runs first, and the formatting of numbers that prose glues in.
+"""What every chapter runs first, and the command runner chapters use to show `influencer-roi` at work.
 
 Every chapter starts with a hidden cell:
 
     from influencer_roi.book import setup
     setup()
 
-Numbers reach the prose through myst-nb's glue as pre-formatted strings, so the page shows exactly the text
-the chapter computed: `glue("n_sources", fmt_int(n), display=False)`, then {glue:text}`n_sources` in Markdown.
+Numbers reach the prose through myst-nb's glue as pre-formatted strings (influencer_roi.formats), so the page shows
+exactly the text the chapter computed: `glue("n_sources", fmt_int(n), display=False)`, then {glue:text}`n_sources`
+in Markdown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .plots import set_style
+from .plots.style import set_style
 
 SEED = 20_241_101
 
@@ -49,32 +50,6 @@ def setup(seed: int = SEED) -> np.random.Generator:
     random.seed(seed)
     np.random.seed(seed)
     return np.random.default_rng(seed)
-
-
-def fmt_int(value) -> str:
-    """12345 -> '12,345'."""
-    return f"{int(round(value)):,}"
-
-
-def fmt_followers(value: float) -> str:
-    """Follower counts in prose: 10000 -> '10,000'."""
-    return fmt_int(value)
-
-
-def fmt_num(value: float, digits: int = 2) -> str:
-    """-0.263 -> '-0.26'; never '-0.00' (a value that rounds to zero is written without a sign)."""
-    text = f"{value:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
-
-
-def fmt_interval(low: float, high: float, digits: int = 2) -> str:
-    """An interval in prose: '-0.44 to -0.08'."""
-    return f"{fmt_num(low, digits)} to {fmt_num(high, digits)}"
-
-
-def fmt_pct(fraction: float, digits: int = 0) -> str:
-    """0.4567 -> '46%'."""
-    return f"{100 * fraction:.{digits}f}%"
 
 
 def run_command(args: list[str], cwd: Path) -> str:

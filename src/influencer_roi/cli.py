@@ -435,7 +435,7 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace):
     interval = (float(rpd["ci_low"]), float(rpd["ci_high"]))
     regions = allocate.best_regions(market, args.budget, named)
     return table, {"worlds": int(args.worlds), "inner": INNER, "elasticity": float(rpd["estimate"]),
-                   "interval": list(interval), "best_by_elasticity": allocate.recommendation(regions, interval),
+                   "interval": list(interval), "best_by_elasticity": allocate.regions_inside(regions, interval),
                    "evpi": float(allocate.evpi(by_world)["evpi"].iloc[0])}
 
 

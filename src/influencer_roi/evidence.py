@@ -17,8 +17,10 @@ import pandera.pandas as pa
 
 from . import validation
 from .constants import FOLLOWER_CAP
+from .formats import band_label
 from .paths import evidence_dir
 from .tiers import TIERS
+from .tiers import get_scheme as _scheme
 from .validation import numeric as _numeric
 from .validation import read_text_csv as _read
 from .validation import row_rule as _row_rule
@@ -244,6 +246,14 @@ def load_tier_definitions(path: Path | None = None, sources: pd.DataFrame | None
     return frame
 
 
+def get_scheme(scheme: str | pd.DataFrame = "canonical", definitions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """tiers.get_scheme(), reading the ledger's tier definitions when a scheme_id is given without them:
+    assign_tier(counts, evidence.get_scheme("beichert2024"))."""
+    if definitions is None and isinstance(scheme, str) and scheme != "canonical":
+        definitions = load_tier_definitions()
+    return _scheme(scheme, definitions)
+
+
 def source_labels(sources: pd.DataFrame) -> pd.Series:
     """source_id -> the short label used in figures and tables ('Article 001', 'Beichert et al. (2024)')."""
     return sources.set_index("source_id")["label"]
@@ -402,8 +412,6 @@ def tier_claims(ledger: dict, tier: str) -> pd.DataFrame:
 
 def tier_definition_table(ledger: dict, tier: str) -> pd.DataFrame:
     """How each source bounds `tier`: scheme label, band, hedged, quote."""
-    from .tiers import band_label
-
     definitions = ledger["tier_definitions"]
     labels = scheme_labels(definitions, ledger["sources"])
     rows = definitions[definitions["tier"].astype(str) == tier].reset_index(drop=True)

@@ -188,7 +188,7 @@ def vendor_checks(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFr
     """The audit's real-data checks (kind real_data, audit.run_audit) beside their claims: check, claim, source,
     what the claim is about (tier and follower band), the measure, the claimed value, the real posts' typical
     value (the interval the audit compares with) and the verdict. REAL data against benchmarks."""
-    from .tiers import band_label
+    from .formats import band_label
 
     checks = result[result["kind"] == "real_data"]
     claim = claims.set_index("claim_id")

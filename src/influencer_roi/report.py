@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, engagement, models, paths, plots
+from .formats import fmt_money, fmt_num, fmt_number, fmt_pct, fmt_ratio, fmt_times
 from .tiers import TIERS
 
 CI = "95% CI"
@@ -97,45 +98,6 @@ def _null_reason(row: dict, where: str) -> str:
         return ("not defined for this row: a column of other models (converged, ratio ...), or a statistic, "
                 "derived quantity or variance component with no standard error or interval of its own")
     return "not a finite number on these data (see the notes)"
-
-
-# ---- Numbers as a reader reads them
-
-def fmt_money(value: float, currency: str | None = "$", digits: int = 0) -> str:
-    """412345.6 -> '$412,346'; with a code or a word ('EUR', 'kr') it follows the number."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    number = f"{abs(value):,.{digits}f}"
-    sign = "−" if value < 0 else ""
-    if not currency:
-        return f"{sign}{number}"
-    return f"{sign}{currency}{number}" if not currency[-1].isalpha() else f"{sign}{number} {currency}"
-
-
-def fmt_pct(value: float, digits: int = 1) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
-    return f"{100 * value:.{digits}f}%"
-
-
-def fmt_times(value: float) -> str:
-    """A ratio as read aloud: 0.042, 0.8, 3.3, 12."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if value < 0.095:
-        return f"{value:.2g}"
-    return f"{value:.1f}" if value < 9.95 else f"{value:,.0f}"
-
-
-def fmt_ratio(value: float) -> str:
-    """3.31 -> '3.3x'."""
-    return f"{fmt_times(value)}x"
-
-
-def fmt_number(value: float) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 # ---- Page
@@ -312,7 +274,7 @@ def data_warnings(record: dict) -> list[str]:
     for column, entry in (record.get("input_formats") or {}).items():
         if entry.get("abbreviated") and entry.get("rounding_max", 0) > 0.05:
             out.append(f"{entry['abbreviated']:,} {column} values were abbreviated (such as "
-                       f"{entry['rounding_max_value']}), rounded by up to ±{fmt_pct(entry['rounding_max'])}; "
+                       f"{entry['rounding_max_value']}), rounded by up to ±{fmt_pct(entry['rounding_max'], 1)}; "
                        "export exact counts if you can.")
     return out
 
@@ -322,10 +284,10 @@ def _about_html(record: dict) -> str:
     items = []
     drop = record.get("drop_invalid")
     if drop:
-        tiers = ", ".join(f"{t} {fmt_pct(v['share'])} ({v['dropped']:,} of {v['rows']:,})"
+        tiers = ", ".join(f"{t} {fmt_pct(v['share'], 1)} ({v['dropped']:,} of {v['rows']:,})"
                           for t, v in drop["by_tier"].items())
         items.append(f"--drop-invalid dropped {drop['dropped']:,} of {drop['rows_read']:,} rows "
-                     f"({fmt_pct(drop['share'])})" + (f"; by tier: {tiers}" if tiers else ""))
+                     f"({fmt_pct(drop['share'], 1)})" + (f"; by tier: {tiers}" if tiers else ""))
     for column, entry in (record.get("input_formats") or {}).items():
         if entry.get("abbreviated"):
             items.append(f"{column}: {entry['abbreviated']:,} abbreviated counts expanded (largest rounding "
@@ -544,7 +506,7 @@ def _kind_of(column: str) -> str:
 
 def _formatter(kind: str, currency: str | None) -> Callable[[float], str]:
     return {"ratio": lambda v: "–" if not np.isfinite(v) else f"{v:.2f}",
-            "percent": fmt_pct,
+            "percent": lambda v: fmt_pct(v, 1),
             "money": lambda v: fmt_money(v, currency),
             "count": lambda v: fmt_money(v, None),
             "decimal": lambda v: "–" if not np.isfinite(v) else f"{v:,.1f}",
@@ -602,22 +564,16 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
 
 def allocation_condition(evidence: dict) -> str:
     """The recommendation's condition, in words: which strategy is best where, inside the book's interval for the
-    elasticity of return per dollar (allocate.recommendation, as the chapter states it)."""
+    elasticity of return per dollar (allocate.condition, as the chapter states it)."""
+    from .allocate import condition
+
     parts = evidence["best_by_elasticity"]
     lo, hi = evidence["interval"]
     if len(parts) == 1:
         return (f"It stays the best across the book's interval for how fast return per dollar falls with size "
-                f"(elasticity {lo:.2f} to {hi:.2f}), other things at their central values.")
-    pieces = []
-    for i, part in enumerate(parts):
-        if i == 0:
-            pieces.append(f"{part['best']} if your elasticity of return per dollar is below {part['to_e']:.2f}")
-        elif i == len(parts) - 1:
-            pieces.append(f"{part['best']} if it is above {part['from_e']:.2f}")
-        else:
-            pieces.append(f"{part['best']} between {part['from_e']:.2f} and {part['to_e']:.2f}")
+                f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values.")
     return ("Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
-            f"interval ({lo:.2f} to {hi:.2f}) does not settle it: " + "; ".join(pieces) + ".")
+            f"interval ({fmt_num(lo)} to {fmt_num(hi)}) does not settle it: {condition(parts)}.")
 
 
 def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import pandas as pd
 from IPython.display import HTML

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .formats import band_label  # noqa: F401  (re-exported: tiers.band_label is older than formats)
+
 TIERS = ("nano", "micro", "macro", "mega")
 TIER_DTYPE = pd.CategoricalDtype(TIERS, ordered=True)
 
@@ -33,15 +35,16 @@ def _bounds(scheme: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def get_scheme(scheme: str | pd.DataFrame = "canonical", definitions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A scheme as a DataFrame: "canonical", a scheme_id of tier_definitions.csv, or a DataFrame passed through."""
+    """A scheme as a DataFrame: "canonical", a scheme_id of `definitions` (tier_definitions), or a DataFrame passed
+    through. A scheme_id needs `definitions`: evidence.get_scheme() reads them from the ledger (this module reads no
+    files, so that evidence may import it)."""
     if isinstance(scheme, pd.DataFrame):
         return scheme
     if scheme == "canonical":
         return CANONICAL.copy()
     if definitions is None:
-        from .evidence import load_tier_definitions  # evidence imports this module: import late
-
-        definitions = load_tier_definitions()
+        raise ValueError(f"tier scheme {scheme!r}: pass the ledger's tier definitions, or use "
+                         "evidence.get_scheme(), which reads them")
     rows = definitions[definitions["scheme_id"] == scheme]
     if rows.empty:
         known = ", ".join(["canonical", *sorted(definitions["scheme_id"].unique())])
@@ -111,21 +114,6 @@ def boundaries(definitions: pd.DataFrame) -> pd.DataFrame:
     ).dropna(subset=["followers"])
     long["side"] = long["side"].map({"min_followers": "lower", "max_followers": "upper"})
     return long.reset_index(drop=True)
-
-
-def band_label(lower: float, upper: float) -> str:
-    """A band in words, with the house follower format: '10k to 100k', 'under 10k', '1M and up'."""
-    from .plots import format_followers
-
-    lower_open = pd.isna(lower) or lower == 0
-    upper_open = pd.isna(upper) or np.isinf(upper)
-    if lower_open and upper_open:
-        return "any size"
-    if lower_open:
-        return f"under {format_followers(upper)}"
-    if upper_open:
-        return f"{format_followers(lower)} and up"
-    return f"{format_followers(lower)} to {format_followers(upper)}"
 
 
 def scheme_overlaps(definitions: pd.DataFrame) -> pd.DataFrame:

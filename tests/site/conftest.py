@@ -1,20 +1,16 @@
 """The browser the site tests share: Debian's chromium driven by Playwright (one per test session)."""
 
-import shutil
-
 import pytest
-
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from chromium import CHROMIUM_FLAGS, executable
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: run `make browser` (or: sudo apt-get install chromium)"
+    path = executable()
+    assert path, "chromium is not installed: run `make browser` (or: sudo apt-get install chromium)"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()

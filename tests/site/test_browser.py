@@ -124,14 +124,136 @@ def screenshot_folder(site: Path) -> Path:
 
 
 @pytest.mark.parametrize("viewport_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-@pytest.mark.parametrize("name", ["intro", "chapters/roi_regressions", "chapters/tier_definitions"])
+@pytest.mark.parametrize("name", toc_pages())
 def test_screenshots(browser, server, site, name, viewport_name, viewport):
-    """Screenshots for a person to look at, written beside the test build (a test artifact)."""
+    """Screenshots of every page for a person to look at, written beside the test build (a test artifact): the
+    first screen, and the whole page (where the figures and tables are)."""
     page, _, _ = visit(browser, f"{server}/{name}.html", viewport=viewport)
     try:
-        path = screenshot_folder(site) / f"{name.replace('/', '_')}-{viewport_name}.png"
-        page.screenshot(path=str(path), full_page=False)
-        assert path.stat().st_size > 10_000
+        stem = name.replace("/", "_")
+        first = screenshot_folder(site) / f"{stem}-{viewport_name}.png"
+        page.screenshot(path=str(first), full_page=False)
+        whole = screenshot_folder(site) / "full" / f"{stem}-{viewport_name}.png"
+        whole.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(whole), full_page=True)
+        assert first.stat().st_size > 10_000 and whole.stat().st_size > 10_000
+    finally:
+        page.close()
+
+
+# Figures. Each SVG the page shows (an <img>) is read as the browser fetched it: the size of its text as drawn on the
+# screen (its font size in the SVG's units times the image's shown width over the viewBox width), and the colour of
+# every text against the figure's background (white, as the house style draws it and the page shows it).
+MIN_FIGURE_TEXT_PX = 9.0
+MIN_CONTRAST = 4.5
+FIGURE_TEXT = """async () => {
+    const out = [];
+    for (const img of document.querySelectorAll('main img')) {
+        const src = img.currentSrc || img.src;
+        if (!src.split('?')[0].endsWith('.svg')) continue;
+        const svg = new DOMParser().parseFromString(await (await fetch(src)).text(), 'image/svg+xml').documentElement;
+        const box = (svg.getAttribute('viewBox') || '').split(/[ ,]+/).map(Number);
+        const scale = img.getBoundingClientRect().width / box[2];
+        const texts = [];
+        for (const t of svg.querySelectorAll('text')) {
+            if (!t.textContent.trim()) continue;
+            const style = {};
+            for (let el = t; el && el.getAttribute; el = el.parentNode) {  // the text's own style, then its groups'
+                for (const part of (el.getAttribute('style') || '').split(';')) {
+                    const [key, value] = part.split(':').map(s => s && s.trim());
+                    if (key && !(key in style)) style[key] = value;
+                }
+            }
+            const opacity = parseFloat(style['opacity'] || '1') * parseFloat(style['fill-opacity'] || '1');
+            texts.push({text: t.textContent.trim().slice(0, 40), px: parseFloat(style['font-size']) * scale,
+                        fill: style['fill'] || '#000000', opacity});
+        }
+        out.push({src: src.split('/').pop(), shown: img.getBoundingClientRect().width, texts});
+    }
+    return out;
+}"""
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of '#rrggbb' (or '#rgb')."""
+    hex_digits = colour.lstrip("#")
+    if len(hex_digits) == 3:
+        hex_digits = "".join(c * 2 for c in hex_digits)
+    channels = [int(hex_digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(colour: str, opacity: float = 1.0, background: str = "#ffffff") -> float:
+    """WCAG contrast ratio of text in `colour` (drawn at `opacity` over `background`) against `background`."""
+    fg = colour.lstrip("#")
+    bg = background.lstrip("#")
+    if len(fg) == 3:
+        fg = "".join(c * 2 for c in fg)
+    blended = "#" + "".join(f"{round(opacity * int(fg[i:i + 2], 16) + (1 - opacity) * int(bg[i:i + 2], 16)):02x}"
+                            for i in (0, 2, 4))
+    lighter, darker = sorted((luminance(blended), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_says():
+    assert contrast("#000000") == pytest.approx(21.0)
+    assert contrast("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey that passes AA on white
+    assert contrast("#E69F00") < MIN_CONTRAST  # Okabe-Ito orange, the nano fill, is too light for text
+    assert contrast("#000000", opacity=0.25) < MIN_CONTRAST
+
+
+_FIGURES: dict[str, list] = {}
+
+
+def figures(browser, server, name) -> list:
+    """The SVG figures of a page as a phone shows them (read once per page)."""
+    if name not in _FIGURES:
+        page, errors, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
+        try:
+            _FIGURES[name] = page.evaluate(FIGURE_TEXT)
+        finally:
+            page.close()
+    return _FIGURES[name]
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_figure_text_is_legible_on_a_phone(browser, server, name):
+    small = [f"{fig['src']}: {t['text']!r} at {t['px']:.1f}px" for fig in figures(browser, server, name)
+             for t in fig["texts"] if t["px"] < MIN_FIGURE_TEXT_PX]
+    assert not small, (f"{name}: figure text under {MIN_FIGURE_TEXT_PX}px at {PHONE['width']}px wide "
+                       f"({len(small)} texts):\n" + "\n".join(small[:20]))
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_figure_text_contrasts_with_the_background(browser, server, name):
+    faint = sorted({f"{fig['src']}: {t['text']!r} in {t['fill']} ({contrast(t['fill'], t['opacity']):.2f}:1)"
+                    for fig in figures(browser, server, name) for t in fig["texts"]
+                    if contrast(t["fill"], t["opacity"]) < MIN_CONTRAST})
+    assert not faint, f"{name}: figure text under {MIN_CONTRAST}:1 against white:\n" + "\n".join(faint[:20])
+
+
+def test_the_figure_checks_saw_figures(browser, server):
+    # the two checks above pass on a page without figures; the book has them, on these pages at least
+    for name in ("chapters/tier_definitions", "chapters/tier_nano", "chapters/allocation", "chapters/robustness"):
+        shown = figures(browser, server, name)
+        assert shown and all(fig["texts"] for fig in shown), f"{name}: no SVG figure with text was read"
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_a_table_wider_than_a_phone_scrolls_in_its_box_with_a_cue(browser, server, name):
+    page, _, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
+    try:
+        tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table')).map(t => {
+            const box = t.closest('.book-table-scroll');
+            const style = box ? getComputedStyle(box) : null;
+            return {wide: t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1,
+                    box: !!box, overflow: style && style.overflowX, cue: style && style.backgroundImage,
+                    text: t.innerText.slice(0, 60)};
+        })""")
+        bad = [t for t in tables if t["wide"] and not (t["box"] and t["overflow"] == "auto"
+                                                        and "radial-gradient" in (t["cue"] or ""))]
+        assert not bad, f"{name}: tables wider than a phone without the scroll box and its cue: {bad}"
     finally:
         page.close()
 

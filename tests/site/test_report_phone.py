@@ -6,14 +6,14 @@ the answer, and nothing is fetched. Screenshots go beside the site's (_build/tes
 Playwright's sync API allows one instance per thread and test_browser.py holds one for the whole session, so this
 module drives its own browser in a worker thread."""
 
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM_FLAGS, PHONE
+from chromium import CHROMIUM_FLAGS, executable
+from test_browser import PHONE
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
@@ -28,11 +28,11 @@ def look_at(reports: dict[str, Path], screenshots: Path) -> dict[str, dict]:
     """Open each report at phone size; what a test needs to know about it, and a screenshot."""
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: run `make browser` (or: sudo apt-get install chromium)"
+    binary = executable()
+    assert binary, "chromium is not installed: run `make browser` (or: sudo apt-get install chromium)"
     seen = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=binary, headless=True, args=CHROMIUM_FLAGS)
         for name, path in reports.items():
             page = browser.new_page(viewport=PHONE)
             requests = []

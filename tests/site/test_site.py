@@ -69,9 +69,9 @@ def test_every_page_shows_the_version_and_the_licences(site, name):
     assert footer.find("a", href=repository), f"{name}: the footer does not link the repository {repository}"
 
 
-# Pages whose tables all go through influencer_roi.tables; add each chapter as it adopts the helper, until the
-# list is toc_pages().
-TABLE_PAGES = ["chapters/tier_definitions"]
+# Pages with tables: every chapter. Each of their tables goes through influencer_roi.tables (class book-table); the
+# other pages have none, and a test says so, so that a new table cannot escape these checks.
+TABLE_PAGES = sorted(f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*.ipynb"))
 RAW_MISSING = {"nan", "NaN", "<NA>", "None", "NaT"}
 SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
@@ -82,13 +82,35 @@ def test_tables_show_no_raw_missing_values_or_snake_case_headers(site, name):
     assert tables, f"{name} has no tables"
     problems = []
     for number, table in enumerate(tables, start=1):
+        if "book-table" not in table.get("class", []):
+            problems.append(f"table {number} is not drawn by influencer_roi.tables (classes {table.get('class')})")
         for th in table.find_all("th"):
-            if SNAKE_CASE.match(th.get_text(strip=True)):
-                problems.append(f"table {number}: header {th.get_text(strip=True)!r} is snake_case")
+            if SNAKE_CASE.match(th.get_text(strip=True)) or not th.get_text(strip=True):
+                problems.append(f"table {number}: header {th.get_text(strip=True)!r} is snake_case or empty")
         for td in table.find_all("td"):
             if td.get_text(strip=True) in RAW_MISSING:
                 problems.append(f"table {number}: a cell shows {td.get_text(strip=True)!r}")
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", [n for n in toc_pages() if n not in TABLE_PAGES])
+def test_pages_outside_the_table_list_have_no_tables(site, name):
+    assert not soup(site / f"{name}.html").select("main table"), f"{name} has a table: add it to TABLE_PAGES"
+
+
+LONG = 15
+
+
+def test_long_tables_are_folded(site):
+    # a table of more than LONG rows shows a summary first: its rows sit in <details> (tables.fold)
+    long = []
+    for name in TABLE_PAGES:
+        for table in soup(site / f"{name}.html").select("main table.book-table"):
+            rows = len(table.select("tbody tr"))
+            if rows > LONG and table.find_parent("details") is None:
+                long.append(f"{name}: {rows} rows, not folded ({table.get_text(' ', strip=True)[:60]!r})")
+    assert not long, "\n".join(long)
+
 
 
 def test_internal_links_and_anchors_resolve(site):

@@ -1,0 +1,136 @@
+"""Charts of the deciding part: strategies across budgets and worlds, the flips, management cost and the frontier."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from ..formats import format_followers
+from .style import TIER_COLOURS, WIDTH, log_axis, money
+
+STRATEGY_COLOURS = {"all mega": TIER_COLOURS["mega"], "all macro": TIER_COLOURS["macro"],
+                    "all micro": TIER_COLOURS["micro"], "all nano": TIER_COLOURS["nano"],
+                    "70/30 micro/mega": "#56B4E9", "pyramid": "#D55E00", "nano first": "#000000",
+                    "micro first": "#F0E442"}
+
+
+def _colour(name: str) -> str:
+    return STRATEGY_COLOURS.get(name, "#555555")
+
+
+def _budget_panels(table: pd.DataFrame, extra: float):
+    """One panel per budget, stacked, sharing the x axis: (figure, [(axes, budget, rows by strategy)], strategies,
+    their colours)."""
+    budgets = sorted(table["budget"].unique())
+    names = list(dict.fromkeys(table["strategy"]))
+    height = (0.28 * len(names) + 0.7) * len(budgets) + extra
+    fig, axes = plt.subplots(len(budgets), 1, figsize=(WIDTH, height), sharex=True, squeeze=False)
+    panels = [(ax, budget, table[table["budget"] == budget].set_index("strategy").reindex(names))
+              for ax, budget in zip(axes[:, 0], budgets)]
+    return fig, panels, names, [_colour(n) for n in names]
+
+
+def strategies_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
+    """allocate.compare's table: per budget (one panel each, stacked), each strategy's return per dollar, its 5th-95th
+    percentile range as a bar and its expected value as a dot; strategies in a fixed colour."""
+    fig, panels, names, colours = _budget_panels(table, 0.9)
+    for ax, budget, rows in panels:
+        y = np.arange(len(names))
+        ax.hlines(y, rows["rpd_p05"], rows["rpd_p95"], colors=colours, lw=3, alpha=0.5)
+        ax.scatter(rows["return_per_dollar"], y, c=colours, s=30, zorder=3, edgecolors="black", linewidths=0.5)
+        ax.set_title(f"budget {money(budget)}", loc="left")
+        ax.set_yticks(y, names)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+    panels[-1][0].set_xlabel("Revenue per dollar spent\n(dot: expected; bar: 5th to 95th percentile)"
+                           + (f"\n{note}" if note else ""))
+    fig.tight_layout()
+    return fig
+
+
+def frontier_chart(mixes: pd.DataFrame, named: pd.DataFrame, note: str = "") -> plt.Figure:
+    """Top: expected return per dollar against its 5th percentile for every mix (allocate.frontier), the efficient
+    ones outlined; bottom: against reach. The named strategies (one row each in `named`) are labelled."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 8.2))
+    for ax, x, label in ((top, "rpd_p05", "5th percentile of revenue per dollar (worse ←)"),
+                         (bottom, "mean_reach", "People reached (log scale)")):
+        ax.scatter(mixes[x], mixes["return_per_dollar"], s=14, color="#BBBBBB", lw=0, label="mixes in steps of 25%")
+        efficient = mixes[mixes["efficient"]]
+        ax.scatter(efficient[x], efficient["return_per_dollar"], s=22, facecolors="none", edgecolors="#555555",
+                   lw=1, label="efficient (top panel)")
+        for row in named.itertuples(index=False):
+            ax.scatter(getattr(row, x), row.return_per_dollar, s=40, color=_colour(row.strategy),
+                       edgecolors="black", linewidths=0.5, zorder=3, label=row.strategy)
+        ax.set_xlabel(label)
+        ax.set_ylabel("Expected revenue per dollar")
+    log_axis(bottom, "x", format_followers)
+    handles, labels = top.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=2, bbox_to_anchor=(0.5, 0.0))
+    if note:
+        fig.suptitle(note, y=0.995)
+    fig.tight_layout(rect=(0, 0.2, 1, 0.98))
+    return fig
+
+
+def management_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
+    """allocate.management_sensitivity: expected return per dollar against management cost per creator."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    for name, rows in table.groupby("strategy", sort=False):
+        ax.plot(rows["management_cost"], rows["return_per_dollar"], marker="o", ms=4, color=_colour(name), label=name)
+    ax.set_xlabel("Management cost per creator, USD" + (f"\n{note}" if note else ""))
+    ax.set_ylabel("Expected revenue per dollar")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:,.0f}"))
+    ax.legend()
+    fig.tight_layout()
+    return ax
+
+
+def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
+    """allocate.decision_table: per budget (one panel each, stacked), each strategy's expected revenue as a dot with
+    the 5th to 95th percentile across the worlds of the evidence as a bar, relative to the best strategy's expected
+    revenue, labelled with its probability of being best."""
+    fig, panels, names, colours = _budget_panels(table, 1.2)
+    for ax, budget, rows in panels:
+        top = rows["mean_revenue"].max()
+        y = np.arange(len(names))
+        ax.axvline(1, color="grey", lw=0.8)
+        ax.hlines(y, rows["revenue_p05"] / top, rows["revenue_p95"] / top, colors=colours, lw=3, alpha=0.6)
+        ax.scatter(rows["mean_revenue"] / top, y, c=colours, s=30, zorder=3, edgecolors="black", linewidths=0.5)
+        for yi, (x, p) in enumerate(zip(rows["revenue_p95"] / top, rows["p_best"])):
+            if p > 0:
+                ax.text(x, yi, f" {p:.0%}", va="center")
+        ax.set_yticks(y, names)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.set_title(f"budget {money(budget)} (label: P(best))", loc="left")
+        ax.grid(axis="y", visible=False)
+    panels[-1][0].set_xlabel("Expected revenue ÷ the best strategy's (dot),\n5th to 95th percentile across worlds (bar)"
+                           + (f"\n{note}" if note else ""))
+    fig.tight_layout()
+    return fig
+
+
+def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: float, note: str = "") -> plt.Figure:
+    """allocate.best_by_elasticity for one or more budgets (column budget): each strategy's expected revenue
+    relative to the best at each elasticity of return per dollar, one panel per budget, with the synthesis's
+    interval shaded and its estimate marked. Where a line reaches 1 that strategy is the best."""
+    budgets = sorted(curves["budget"].unique())
+    height = 2.3 * len(budgets) + 2.4
+    fig, axes = plt.subplots(len(budgets), 1, figsize=(WIDTH, height), sharex=True, squeeze=False)
+    for ax, budget in zip(axes[:, 0], budgets):
+        rows = curves[curves["budget"] == budget]
+        best = rows.groupby("e_rpd")["expected_revenue"].transform("max")
+        ax.axvspan(*interval, color="#DDDDDD", lw=0, zorder=0, label="the synthesis's 95% interval")
+        ax.axvline(estimate, color="black", lw=0.8, ls="--", label="its estimate")
+        for name, group in rows.assign(relative=rows["expected_revenue"] / best).groupby("strategy", sort=False):
+            ax.plot(group["e_rpd"], group["relative"], color=_colour(name), lw=1.6, label=name)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("÷ best")
+        ax.set_title(f"budget {money(budget)}", loc="left")
+    axes[-1, 0].set_xlabel("Elasticity of return per dollar with respect to\nfollowers (the rest central)"
+                           + (f"\n{note}" if note else ""))
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=2, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 1.6 / height, 1, 1))
+    return fig

@@ -1,0 +1,84 @@
+"""Charts of posts' engagement: the real Instagram posts, and a reader's own posts (influencer-roi engagement)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from ..constants import FOLLOWER_FLOOR
+from .style import FOLLOWER_RANGE, TIER_COLOURS, WIDTH, follower_axis, log_axis, percent, tier_bands
+
+
+def _engagement_axes(ax: plt.Axes, limits: tuple[float, float], ylabel: str, note: str) -> None:
+    log_axis(ax, "y", percent)
+    ax.set_ylabel(ylabel)
+    follower_axis(ax, limits=limits, label="Followers (log scale)" + (f"\n{note}" if note else ""))
+    ax.legend(loc="lower left")
+    ax.figure.tight_layout()
+
+
+def engagement_density_chart(data: pd.DataFrame, line: pd.DataFrame, note: str = "", gridsize: int = 40,
+                             limits: tuple[float, float] = (FOLLOWER_FLOOR, 100_000_000)) -> plt.Figure:
+    """Engagement rate against followers as a density (hexagonal bins on log-log axes, counts on a log colour scale)
+    rather than one dot per post, with the fitted elasticity and its 95% band, over the tier bands. Inputs:
+    engagement.prepare and engagement.fitted_line."""
+    from matplotlib.colors import LogNorm
+
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
+    tier_bands(ax, alpha=0.07, limits=limits)
+    cells = ax.hexbin(data["followers"], data["engagement_rate"], xscale="log", yscale="log", gridsize=gridsize,
+                      mincnt=1, cmap="Blues", norm=LogNorm(), linewidths=0, zorder=1, rasterized=True)
+    ax.fill_between(line["followers"], line["ci_low"], line["ci_high"], color="#D55E00", alpha=0.35, lw=0, zorder=2)
+    ax.plot(line["followers"], line["fitted"], color="#D55E00", lw=2, zorder=3, label="fitted elasticity (95% band)")
+    bar = fig.colorbar(cells, ax=ax, orientation="horizontal", pad=0.2, fraction=0.05, aspect=40)
+    bar.set_label("posts per cell (log scale)")
+    _engagement_axes(ax, limits, "Engagement rate per post (log scale)", note)
+    return fig
+
+
+def sponsored_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
+    """engagement.sponsored_penalty: sponsored engagement as a multiple of the same accounts' organic engagement,
+    per tier (and for all tiers together), with 95% intervals; 1 means no difference. Each row is labelled with the
+    number of accounts that have both kinds of post."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(table) + 1.5))
+    y = np.arange(len(table))
+    colours = [TIER_COLOURS.get(t, "#000000") for t in table["term"]]
+    ax.axvline(1, color="grey", lw=1)
+    ax.hlines(y, table["ratio_ci_low"], table["ratio_ci_high"], colors=colours, lw=3)
+    ax.scatter(table["ratio"], y, color=colours, edgecolors="black", linewidths=0.5, s=40, zorder=3)
+    ax.set_yticks(y, [f"{'all tiers' if t == 'all' else t}\n({a:,} accounts)" for t, a in
+                      zip(table["term"], table["accounts"])])
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xscale("log")
+    ax.set_xticks([0.4, 0.6, 0.8, 1, 1.25, 1.6])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Sponsored ÷ organic engagement rate,\nsame accounts (log scale)" + (f"\n{note}" if note else ""))
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return ax
+
+
+def engagement_chart(data: pd.DataFrame, line: pd.DataFrame, medians: pd.DataFrame, max_points: int = 4_000,
+                     seed: int = 0, note: str = "") -> plt.Figure:
+    """Engagement rate of each post against followers (log-log; a seeded sample above `max_points` posts, the fits
+    use all), the fitted elasticity with its 95% band, and each tier's median account with its 95% interval,
+    placed at the tier's median follower count. Inputs: engagement.prepare, fitted_line, tier_medians."""
+    shown = data if len(data) <= max_points else data.sample(max_points, random_state=seed)
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    tier_bands(ax, alpha=0.07, limits=FOLLOWER_RANGE)
+    ax.scatter(shown["followers"], shown["engagement_rate"], s=4, alpha=0.25, color="#555555", lw=0,
+               rasterized=True, label="posts")
+    ax.fill_between(line["followers"], line["ci_low"], line["ci_high"], color="#D55E00", alpha=0.3, lw=0)
+    ax.plot(line["followers"], line["fitted"], color="#D55E00", lw=2, label="fitted elasticity")
+    where = data.groupby("tier", observed=True)["followers"].median()
+    for row in medians.itertuples(index=False):
+        x = where.get(row.term, np.nan)
+        err = np.array([[row.estimate - row.ci_low], [row.ci_high - row.estimate]])
+        ax.errorbar(x, row.estimate, yerr=None if np.isnan(err).any() else err, fmt="o", ms=7, capsize=4,
+                    color=TIER_COLOURS[row.term], mec="black", mew=0.6, zorder=5)
+    ax.errorbar([], [], yerr=[], fmt="o", color="#999999", mec="black", label="tier median account (95% CI)")
+    _engagement_axes(ax, FOLLOWER_RANGE, "Engagement rate (log scale)", note)
+    return fig
