@@ -39,8 +39,9 @@ pdf: book browser  ## the whole book as one PDF, printed by chromium: _build/htm
 test: lint unit nbval site-build site-pdf site-check  ## every test: lint and types, unit tests, strict nbval, warning-free build, PDF, built-site check
 	@echo "make test: all checks passed."
 
-lint: $(STAMP)  ## ruff (pyflakes, pycodestyle, imports, bugbear, pyupgrade) on code and chapters; mypy on the package
+lint: $(STAMP)  ## ruff (lint and format check) on code and chapters; mypy on the package
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)

@@ -41,8 +41,10 @@ def configure(app: Sphinx, config: Config) -> None:
     config.myst_substitutions = {**(config.myst_substitutions or {}), "version": config.release}
     # the 404 page (sphinx-notfound-page): its links are absolute, from notfound_urls_prefix (_config.yml)
     prefix = config.notfound_urls_prefix or "/"
-    config.notfound_context = {"title": "Page not found",
-                               "body": NOT_FOUND.format(title=config.html_title, prefix=prefix.rstrip("/") + "/")}
+    config.notfound_context = {
+        "title": "Page not found",
+        "body": NOT_FOUND.format(title=config.html_title, prefix=prefix.rstrip("/") + "/"),
+    }
 
 
 def icon_codepoints(theme_css: str) -> dict[str, int]:

@@ -52,15 +52,27 @@ def main() -> None:
         times = []
         for _ in range(3):
             start = time.perf_counter()
-            subprocess.run([command, "allocate", "--budget", str(budget)], check=True, capture_output=True,
-                           env={"CI": "1", "PATH": ""})
+            subprocess.run(
+                [command, "allocate", "--budget", str(budget)],
+                check=True,
+                capture_output=True,
+                env={"CI": "1", "PATH": ""},
+            )
             times.append(time.perf_counter() - start)
         whole.append({"budget": budget, "seconds": round(statistics.median(times), 2)})
         print(whole[-1], flush=True)
-    record = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
-              "machine": f"{platform.system()} {platform.machine()}", "draws": DRAWS, "rows": rows,
-              "worlds": cli.WORLDS, "inner": cli.INNER, "across_worlds": across, "command": whole,
-              "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    record = {
+        "date": time.strftime("%Y-%m-%d"),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+        "draws": DRAWS,
+        "rows": rows,
+        "worlds": cli.WORLDS,
+        "inner": cli.INNER,
+        "across_worlds": across,
+        "command": whole,
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
     (ROOT / "benchmarks" / "results" / "allocate_draws.json").write_text(json.dumps(record, indent=2) + "\n")
     names = list(named)
     print("| strategy | " + " | ".join(f"${b:,}" for b in BUDGETS) + " |")

@@ -55,8 +55,12 @@ def measure(mode: str, args: list[str], tmp: str) -> tuple[float, float]:
     """Wall seconds and the child's own peak RSS (MiB). mode: "cli" (influencer-roi ARGS) or Python source."""
     report = Path(tmp) / "maxrss"
     start = time.perf_counter()
-    child = subprocess.run([str(BIN / "python"), "-c", WRAPPER, str(report), mode, *args],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CI": "1"})
+    child = subprocess.run(
+        [str(BIN / "python"), "-c", WRAPPER, str(report), mode, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CI": "1"},
+    )
     seconds = time.perf_counter() - start
     if child.returncode != 0:
         raise RuntimeError(f"{args} failed: {child.stderr.decode()[-2000:]}")
@@ -82,39 +86,66 @@ def main() -> None:
             floors, analyses = [], []
             for round_ in range(options.repeat):
                 floors.append(measure(FLOOR, [str(csv)], tmp))
-                analyses.append(measure("cli", ["analyze", str(csv), "--out", str(Path(tmp) / f"out_{n}_{round_}")],
-                                        tmp))
+                analyses.append(
+                    measure("cli", ["analyze", str(csv), "--out", str(Path(tmp) / f"out_{n}_{round_}")], tmp)
+                )
             floor_s, floor_mb, floor_runs = repeated(floors)
             analyze_s, analyze_mb, analyze_runs = repeated(analyses)
-            rows.append({"campaigns": n, "simulate_s": round(sim_s, 2), "floor_s": round(floor_s, 2),
-                         "analyze_s": round(analyze_s, 2), "analyze_over_floor": round(analyze_s / floor_s, 2),
-                         "floor_peak_mib": round(floor_mb), "analyze_peak_mib": round(analyze_mb),
-                         "floor_runs_s": floor_runs, "analyze_runs_s": analyze_runs})
+            rows.append(
+                {
+                    "campaigns": n,
+                    "simulate_s": round(sim_s, 2),
+                    "floor_s": round(floor_s, 2),
+                    "analyze_s": round(analyze_s, 2),
+                    "analyze_over_floor": round(analyze_s / floor_s, 2),
+                    "floor_peak_mib": round(floor_mb),
+                    "analyze_peak_mib": round(analyze_mb),
+                    "floor_runs_s": floor_runs,
+                    "analyze_runs_s": analyze_runs,
+                }
+            )
             print(rows[-1], flush=True)
             csv.unlink()
             posts = Path(tmp) / f"posts_{n}.csv"
             measure("cli", ["simulate", "--posts", "--n", str(max(n // 5, 3)), "--seed", "1", "--out", str(posts)], tmp)
             with posts.open() as handle:
                 n_posts = sum(1 for _ in handle) - 1
-            runs = [measure("cli", ["engagement", str(posts), "--out", str(Path(tmp) / f"eng_{n}_{round_}")], tmp)
-                    for round_ in range(options.repeat)]
+            runs = [
+                measure("cli", ["engagement", str(posts), "--out", str(Path(tmp) / f"eng_{n}_{round_}")], tmp)
+                for round_ in range(options.repeat)
+            ]
             post_s, post_mb, post_runs = repeated(runs)
-            post_rows.append({"posts": n_posts, "engagement_s": round(post_s, 2), "engagement_peak_mib": round(post_mb),
-                              "engagement_runs_s": post_runs})
+            post_rows.append(
+                {
+                    "posts": n_posts,
+                    "engagement_s": round(post_s, 2),
+                    "engagement_peak_mib": round(post_mb),
+                    "engagement_runs_s": post_runs,
+                }
+            )
             print(post_rows[-1], flush=True)
             posts.unlink()
-    record = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
-              "machine": f"{platform.system()} {platform.machine()}", "repeat": options.repeat, "rows": rows,
-              "post_rows": post_rows,
-              "note": "seconds include starting Python and importing the libraries, median of the runs; peak memory "
-                      "is each process's own, the largest of the runs"}
+    record = {
+        "date": time.strftime("%Y-%m-%d"),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+        "repeat": options.repeat,
+        "rows": rows,
+        "post_rows": post_rows,
+        "note": "seconds include starting Python and importing the libraries, median of the runs; peak memory "
+        "is each process's own, the largest of the runs",
+    }
     (ROOT / "benchmarks" / "results" / "analyze_scaling.json").write_text(json.dumps(record, indent=2) + "\n")
-    print("| campaigns | simulate (s) | floor (s) | analyze (s) | analyze ÷ floor | floor peak (MiB) "
-          "| analyze peak (MiB) |")
+    print(
+        "| campaigns | simulate (s) | floor (s) | analyze (s) | analyze ÷ floor | floor peak (MiB) "
+        "| analyze peak (MiB) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['campaigns']:,} | {r['simulate_s']} | {r['floor_s']} | {r['analyze_s']} "
-              f"| {r['analyze_over_floor']} | {r['floor_peak_mib']} | {r['analyze_peak_mib']} |")
+        print(
+            f"| {r['campaigns']:,} | {r['simulate_s']} | {r['floor_s']} | {r['analyze_s']} "
+            f"| {r['analyze_over_floor']} | {r['floor_peak_mib']} | {r['analyze_peak_mib']} |"
+        )
 
     print()
     print("| posts | engagement (s) | engagement peak (MiB) |")

@@ -18,12 +18,37 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20),
-            "python": platform.python_version(), "system": f"{platform.system()} {platform.machine()}"}
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
+    mem_kb = (
+        next(
+            (
+                int(line.split()[1])
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            ),
+            0,
+        )
+        if Path("/proc/meminfo").exists()
+        else 0
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 2**20),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.machine()}",
+    }
 
 
 def timed(*cmd: str) -> float:
@@ -39,9 +64,12 @@ def main() -> None:
         "no-change make book": timed("make", "book"),
         "make test": timed("make", "test"),
     }
-    record = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
-              "seconds": {k: round(v, 1) for k, v in results.items()},
-              "chapters": len(list((ROOT / "chapters").glob("*.ipynb")))}
+    record = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "seconds": {k: round(v, 1) for k, v in results.items()},
+        "chapters": len(list((ROOT / "chapters").glob("*.ipynb"))),
+    }
     out = ROOT / "benchmarks" / "results" / "build_times.json"
     out.write_text(json.dumps(record, indent=2) + "\n")
     print("| command | seconds |\n|---|---|")

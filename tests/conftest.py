@@ -5,9 +5,11 @@ import pytest
 
 def pytest_addoption(parser):
     parser.addoption("--site", default=None, help="folder of a built site (the html/ folder) for tests/site")
-    parser.addoption("--single-page", default=None,
-                     help="folder of the single-page build that tools/build_pdf.py printed "
-                          "(for tests/site/test_pdf.py)")
+    parser.addoption(
+        "--single-page",
+        default=None,
+        help="folder of the single-page build that tools/build_pdf.py printed (for tests/site/test_pdf.py)",
+    )
 
 
 def pytest_ignore_collect(collection_path, config):

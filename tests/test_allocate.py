@@ -3,9 +3,8 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,9 +19,17 @@ EVERY_TIER = {"nano": 0.25, "micro": 0.25, "macro": 0.25, "mega": 0.25}
 def plain_market(**changes) -> allocate.Market:
     """No noise, no saturation, no management cost, unlimited supply: revenue and price both proportional to
     followers ** 0.8, so every creator returns exactly revenue_ref / price_ref per dollar."""
-    base = dict(revenue_ref=1_000.0, e_revenue=0.8, sd_revenue=0.0, price_ref=250.0, e_price=0.8, sd_price=0.0,
-                supply={t: 10**9 for t in ("nano", "micro", "macro", "mega")}, management_cost=0.0,
-                niche_audience=1e15)
+    base = dict(
+        revenue_ref=1_000.0,
+        e_revenue=0.8,
+        sd_revenue=0.0,
+        price_ref=250.0,
+        e_price=0.8,
+        sd_price=0.0,
+        supply={t: 10**9 for t in ("nano", "micro", "macro", "mega")},
+        management_cost=0.0,
+        niche_audience=1e15,
+    )
     base.update(changes)
     return allocate.Market(**base)
 
@@ -62,8 +69,9 @@ def test_management_cost_decides_between_nano_and_micro():
     """Revenue rises more slowly than price in the central world, so per dollar of price nano wins; a fixed cost
     per creator weighs most on the cheapest creators and reverses it."""
     market = allocate.Market.calibrated()
-    table = allocate.management_sensitivity(market, 100_000, [0, 500],
-                                            {"nano": {"nano": 1.0}, "micro": {"micro": 1.0}}, draws=500)
+    table = allocate.management_sensitivity(
+        market, 100_000, [0, 500], {"nano": {"nano": 1.0}, "micro": {"micro": 1.0}}, draws=500
+    )
     rpd = table.set_index(["management_cost", "strategy"])["return_per_dollar"]
     assert rpd[(0.0, "nano")] > rpd[(0.0, "micro")]
     assert rpd[(500.0, "nano")] < rpd[(500.0, "micro")]
@@ -97,9 +105,26 @@ def test_the_same_seed_gives_the_same_draws():
 
 
 def test_the_command_prints_and_writes_the_comparison(tmp_path):
-    result = subprocess.run([COMMAND, "allocate", "--budget", "50000", "--draws", "500", "--worlds", "20",
-                             "--strategy", "nano=0.5,micro=0.5", "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True, timeout=300, env={"CI": "1", "PATH": ""})
+    result = subprocess.run(
+        [
+            COMMAND,
+            "allocate",
+            "--budget",
+            "50000",
+            "--draws",
+            "500",
+            "--worlds",
+            "20",
+            "--strategy",
+            "nano=0.5,micro=0.5",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"CI": "1", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert "pyramid" in result.stdout and "custom nano=0.5,micro=0.5" in result.stdout
     assert "20 worlds of the evidence" in result.stdout and "chance of being best" in result.stdout
@@ -115,15 +140,17 @@ def test_the_command_prints_and_writes_the_comparison(tmp_path):
     assert bad.returncode == 2 and "must be above 0" in bad.stderr and "Traceback" not in bad.stderr
 
 
-
 # ---- Decisions across worlds
+
 
 @pytest.fixture(scope="module")
 def world_table():
     from influencer_roi import worlds
 
     market = allocate.Market.calibrated()
-    named = {k: v for k, v in allocate.strategies(market).items() if k in ("all mega", "all macro", "all micro", "pyramid")}
+    named = {
+        k: v for k, v in allocate.strategies(market).items() if k in ("all mega", "all macro", "all micro", "pyramid")
+    }
     return allocate.compare_worlds(market, [20_000, 200_000], named, worlds.draws(60, seed=2), inner=20, seed=1)
 
 
@@ -158,8 +185,9 @@ def test_flip_thresholds_match_a_direct_recomputation():
     assert micro == pytest.approx(macro, rel=1e-6)
     for side, winner in ((e - 0.05, table["steeper"].iloc[0]), (e + 0.05, table["flatter"].iloc[0])):
         moved = replace(market, e_revenue=market.e_price + side)
-        revenue = {n: allocate.run(moved, 100_000, s, draws=1_000, seed=5)["expected_revenue"].mean()
-                   for n, s in named.items()}
+        revenue = {
+            n: allocate.run(moved, 100_000, s, draws=1_000, seed=5)["expected_revenue"].mean() for n, s in named.items()
+        }
         assert max(revenue, key=revenue.get) == winner
     regions = allocate.best_regions(market, 100_000, named, draws=1_000, seed=5)
     assert regions["from_e"].iloc[1] == pytest.approx(e, abs=1e-5)
@@ -169,7 +197,7 @@ def test_shared_brand_effects_widen_a_campaigns_interval():
     """The same total spread, once shared by a campaign's creators and once each creator's own: with many creators
     the own spread averages out, the shared one does not."""
     market = allocate.Market.calibrated()
-    total = np.sqrt(market.sd_revenue ** 2 + market.sd_shared ** 2)
+    total = np.sqrt(market.sd_revenue**2 + market.sd_shared**2)
     shared = replace(market, sd_revenue=market.sd_revenue, sd_shared=market.sd_shared)
     independent = replace(market, sd_revenue=total, sd_shared=0.0)
     width = {}
@@ -187,10 +215,13 @@ def test_expected_revenue_integrates_out_the_noise():
 
 
 def test_the_recommendation_is_clipped_to_the_interval():
-    regions = pd.DataFrame({"budget": 1.0, "best": ["a", "b", "c"], "from_e": [-1.0, -0.3, 0.1],
-                            "to_e": [-0.3, 0.1, 0.5]})
+    regions = pd.DataFrame(
+        {"budget": 1.0, "best": ["a", "b", "c"], "from_e": [-1.0, -0.3, 0.1], "to_e": [-0.3, 0.1, 0.5]}
+    )
     assert allocate.regions_inside(regions, (-0.4, -0.1)) == [
-        {"best": "a", "from_e": -0.4, "to_e": -0.3}, {"best": "b", "from_e": -0.3, "to_e": -0.1}]
+        {"best": "a", "from_e": -0.4, "to_e": -0.3},
+        {"best": "b", "from_e": -0.3, "to_e": -0.1},
+    ]
     assert [p["best"] for p in allocate.regions_inside(regions, (-0.2, -0.1))] == ["b"]
 
 
@@ -199,16 +230,25 @@ def regions_of(*rows):
 
 
 def test_the_recommendation_names_every_region_inside_the_interval():
-    regions = regions_of((10_000.0, "all micro", -1.0, -0.3), (10_000.0, "all macro", -0.3, 0.5),
-                         (1e6, "all micro", -1.0, -0.6), (1e6, "pyramid", -0.6, -0.35), (1e6, "all macro", -0.35, 0.5),
-                         (1e5, "all micro", -1.0, 0.5))
+    regions = regions_of(
+        (10_000.0, "all micro", -1.0, -0.3),
+        (10_000.0, "all macro", -0.3, 0.5),
+        (1e6, "all micro", -1.0, -0.6),
+        (1e6, "pyramid", -0.6, -0.35),
+        (1e6, "all macro", -0.35, 0.5),
+        (1e5, "all micro", -1.0, 0.5),
+    )
     said = allocate.recommendation(regions, (-0.45, -0.1))
-    assert said[10_000.0] == ("all micro if your elasticity of return per dollar is below -0.30 (return per dollar "
-                              "falls faster with size); all macro if it is above -0.30")
+    assert said[10_000.0] == (
+        "all micro if your elasticity of return per dollar is below -0.30 (return per dollar "
+        "falls faster with size); all macro if it is above -0.30"
+    )
     assert said[1e5] == "all micro across the book's whole interval"
     # the first region ends inside the interval, the pyramid's starts outside it: only two regions overlap
-    assert said[1e6] == ("pyramid if your elasticity of return per dollar is below -0.35 (return per dollar falls "
-                         "faster with size); all macro if it is above -0.35")
+    assert said[1e6] == (
+        "pyramid if your elasticity of return per dollar is below -0.35 (return per dollar falls "
+        "faster with size); all macro if it is above -0.35"
+    )
     wide = allocate.recommendation(regions, (-0.7, -0.1))[1e6]
     assert "pyramid between -0.60 and -0.35" in wide and wide.startswith("all micro if")
     assert allocate.best_at(regions, -0.5) == {10_000.0: "all micro", 1e6: "pyramid", 1e5: "all micro"}

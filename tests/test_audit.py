@@ -33,17 +33,20 @@ def test_a_bare_one_sided_claim_stays_open(claims):
     assert audit.evaluate("L61", claims) == (10_000, np.inf)  # "$10,000+"
 
 
-@pytest.mark.parametrize("stated, recomputed, match, tolerance, expected", [
-    ((3, 3), (3.17, 3.33), "overlap", 0.15, "consistent"),
-    ((3, 3), (3.17, 3.33), "overlap", 0.05, "inconsistent"),
-    ((3.8, 7.0), (3.8, 4.0), "overlap", 0.05, "consistent"),
-    ((3.8, 7.0), (3.8, 4.0), "equal", 0.05, "inconsistent"),
-    ((1, np.inf), (0.28, 0.28), "overlap", 0.05, "inconsistent"),
-    ((-0.4, -0.3), (-0.385, -0.385), "overlap", 0.0, "consistent"),
-    ((3, 3), None, "overlap", 0.05, "unverifiable"),
-    ((2808, 2808), (2808, 2808), "distinct", 0.05, "inconsistent"),  # another source's figure, credited elsewhere
-    ((2808, 2808), (1698, 1698), "distinct", 0.05, "consistent"),
-])
+@pytest.mark.parametrize(
+    "stated, recomputed, match, tolerance, expected",
+    [
+        ((3, 3), (3.17, 3.33), "overlap", 0.15, "consistent"),
+        ((3, 3), (3.17, 3.33), "overlap", 0.05, "inconsistent"),
+        ((3.8, 7.0), (3.8, 4.0), "overlap", 0.05, "consistent"),
+        ((3.8, 7.0), (3.8, 4.0), "equal", 0.05, "inconsistent"),
+        ((1, np.inf), (0.28, 0.28), "overlap", 0.05, "inconsistent"),
+        ((-0.4, -0.3), (-0.385, -0.385), "overlap", 0.0, "consistent"),
+        ((3, 3), None, "overlap", 0.05, "unverifiable"),
+        ((2808, 2808), (2808, 2808), "distinct", 0.05, "inconsistent"),  # another source's figure, credited elsewhere
+        ((2808, 2808), (1698, 1698), "distinct", 0.05, "consistent"),
+    ],
+)
 def test_verdict(stated, recomputed, match, tolerance, expected):
     assert audit.verdict(stated, recomputed, match, tolerance) == expected
 
@@ -53,24 +56,27 @@ def test_the_same_figure_under_another_tier_fails_same_tier():
     assert audit.verdict((3, 5), (3, 5), "same_tier", 0.05, same_tier=False) == "inconsistent"
 
 
-@pytest.mark.parametrize("check_id, verdict", [
-    ("K01", "consistent"),     # article 002: CPE = price / engagements, micro
-    ("K03", "consistent"),     # article 004: 18x cost / 6x revenue = 3x
-    ("K09", "inconsistent"),   # article 001: Instagram micro engagement, table vs bullet
-    ("K11", "inconsistent"),   # article 001: "about 20% higher conversion" vs its own 4.1% / 2.6%
-    ("K10", "inconsistent"),   # article 001: TikTok 8.7-12.4% vs 8-12%: not a rounding
-    ("K13", "inconsistent"),   # article 001: 3-5 per dollar for mega in the table, for macro in the bullets
-    ("K14", "consistent"),     # article 002: "2-3 times better" is the least favourable end of its own 2x-50x
-    ("K25", "inconsistent"),   # 2,808 "campaigns" credited to NP Digital are Beichert et al.'s posts
-    ("K29", "consistent"),     # AMA's "up to 60% lower CPE" against article 002's own CPEs (2% to 50%)
-    ("K60", "inconsistent"),   # HypeAuditor 2026's micro 0.54% against the real posts
-    ("K63", "consistent"),     # IMH 2021's micro 3.86% against the real posts
-    ("K18", "inconsistent"),   # article 004's factor of three vs the study's ROIS 17.85 / 4.67
-    ("K19", "inconsistent"),   # ROIS called ROI: the net ratio is larger still
-    ("K21", "consistent"),     # the derived revenue elasticity checks out
-    ("K26", "inconsistent"),   # article 004's macro cut-off is not the study's
-    ("K07", "unverifiable"),   # a case-study ROI with no cost or revenue
-])
+@pytest.mark.parametrize(
+    "check_id, verdict",
+    [
+        ("K01", "consistent"),  # article 002: CPE = price / engagements, micro
+        ("K03", "consistent"),  # article 004: 18x cost / 6x revenue = 3x
+        ("K09", "inconsistent"),  # article 001: Instagram micro engagement, table vs bullet
+        ("K11", "inconsistent"),  # article 001: "about 20% higher conversion" vs its own 4.1% / 2.6%
+        ("K10", "inconsistent"),  # article 001: TikTok 8.7-12.4% vs 8-12%: not a rounding
+        ("K13", "inconsistent"),  # article 001: 3-5 per dollar for mega in the table, for macro in the bullets
+        ("K14", "consistent"),  # article 002: "2-3 times better" is the least favourable end of its own 2x-50x
+        ("K25", "inconsistent"),  # 2,808 "campaigns" credited to NP Digital are Beichert et al.'s posts
+        ("K29", "consistent"),  # AMA's "up to 60% lower CPE" against article 002's own CPEs (2% to 50%)
+        ("K60", "inconsistent"),  # HypeAuditor 2026's micro 0.54% against the real posts
+        ("K63", "consistent"),  # IMH 2021's micro 3.86% against the real posts
+        ("K18", "inconsistent"),  # article 004's factor of three vs the study's ROIS 17.85 / 4.67
+        ("K19", "inconsistent"),  # ROIS called ROI: the net ratio is larger still
+        ("K21", "consistent"),  # the derived revenue elasticity checks out
+        ("K26", "inconsistent"),  # article 004's macro cut-off is not the study's
+        ("K07", "unverifiable"),  # a case-study ROI with no cost or revenue
+    ],
+)
 def test_known_verdicts(result, check_id, verdict):
     assert result.loc[check_id, "verdict"] == verdict
 
@@ -124,10 +130,13 @@ def test_real_data_checks_compare_with_the_real_posts_over_the_claims_own_range(
     assert set(result.loc[result["kind"] == "real_data", "finding"]) == {"not supported by real data"}
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"recomputed": "real:follower_rate"}, "real: must name a measure"),
-    ({"kind": "across_sources"}, "real_data check, and only one"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"recomputed": "real:follower_rate"}, "real: must name a measure"),
+        ({"kind": "across_sources"}, "real_data check, and only one"),
+    ],
+)
 def test_a_real_data_check_must_name_a_known_measure(tmp_path, claims, change, message):
     frame = pd.read_csv(evidence_dir() / "audit_checks.csv", dtype=str, keep_default_na=False)
     row = frame.index[frame["kind"] == "real_data"][0]

@@ -50,15 +50,19 @@ def make_book(root: Path, guarded: bool) -> None:
     (root / "data" / "value.txt").write_text("alpha")
     config = {"title": "mini", "only_build_toc_files": True, "execute": {"execute_notebooks": "cache"}}
     if guarded:
-        config["sphinx"] = {"local_extensions": {"fresh_outputs": str(ROOT / "_ext")},
-                            "config": {"book_inputs": ["data"]}}
+        config["sphinx"] = {
+            "local_extensions": {"fresh_outputs": str(ROOT / "_ext")},
+            "config": {"book_inputs": ["data"]},
+        }
     (root / "_config.yml").write_text(yaml.safe_dump(config))
     (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (root / "intro.md").write_text("# Mini\n")
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Page"),
-        nbformat.v4.new_code_cell("print('value is', open('data/value.txt').read())"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Page"),
+            nbformat.v4.new_code_cell("print('value is', open('data/value.txt').read())"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / "page.ipynb")
 
@@ -69,8 +73,9 @@ def shown(root: Path) -> str:
 
 
 def plain_build(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(root)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root)], capture_output=True, text=True
+    )
 
 
 @pytest.mark.slow

@@ -45,18 +45,21 @@ def broken(tmp_path: Path, claim_id: str, column: str, value: str) -> tuple[Path
     return path, index + 2
 
 
-@pytest.mark.parametrize("claim_id, column, value, rule", [
-    ("A001_05", "metric", "happiness", "metric must be a row of metrics.csv"),
-    ("A001_05", "tier", "giga", "tier must be a tier"),
-    ("A001_05", "low", "9.9", "low must not be above high"),
-    ("A001_05", "low", "3.8%", "must be a plain number"),
-    ("A001_05", "source_id", "A999", "source_id must be a row of sources.csv"),
-    ("A001_05", "claim_id", "A001_06", "(claim_id) must be unique"),
-    ("A001_05", "unit", "usd", "the unit must fit the metric"),
-    ("A001_05", "confidence", "H", "literature rows carry a confidence"),
-    ("L01", "confidence", "", "literature rows carry a confidence"),
-    ("A001_05", "quote", "", "a claim from an article quotes it"),
-])
+@pytest.mark.parametrize(
+    "claim_id, column, value, rule",
+    [
+        ("A001_05", "metric", "happiness", "metric must be a row of metrics.csv"),
+        ("A001_05", "tier", "giga", "tier must be a tier"),
+        ("A001_05", "low", "9.9", "low must not be above high"),
+        ("A001_05", "low", "3.8%", "must be a plain number"),
+        ("A001_05", "source_id", "A999", "source_id must be a row of sources.csv"),
+        ("A001_05", "claim_id", "A001_06", "(claim_id) must be unique"),
+        ("A001_05", "unit", "usd", "the unit must fit the metric"),
+        ("A001_05", "confidence", "H", "literature rows carry a confidence"),
+        ("L01", "confidence", "", "literature rows carry a confidence"),
+        ("A001_05", "quote", "", "a claim from an article quotes it"),
+    ],
+)
 def test_bad_claim_is_named(tmp_path, claim_id, column, value, rule):
     path, line = broken(tmp_path, claim_id, column, value)
     with pytest.raises(evidence.LedgerError) as err:
@@ -112,9 +115,12 @@ def test_tier_definitions_of_the_articles_are_tier_bound_claims(ledger):
     articles = ledger["sources"].dropna(subset=["source_file"])["source_id"]
     bounds = ledger["claims"].query("metric == 'tier_bounds'")
     for row in definitions[definitions["source_id"].isin(articles)].itertuples():
-        match = bounds[(bounds["source_id"] == row.source_id) & (bounds["tier"] == str(row.tier))
-                       & (bounds["tier_min_followers"].fillna(-1) == _or_minus_one(row.min_followers))
-                       & (bounds["tier_max_followers"].fillna(-1) == _or_minus_one(row.max_followers))]
+        match = bounds[
+            (bounds["source_id"] == row.source_id)
+            & (bounds["tier"] == str(row.tier))
+            & (bounds["tier_min_followers"].fillna(-1) == _or_minus_one(row.min_followers))
+            & (bounds["tier_max_followers"].fillna(-1) == _or_minus_one(row.max_followers))
+        ]
         assert len(match) >= 1, f"tier_definitions {row.scheme_id}/{row.tier} has no matching tier_bounds claim"
 
 

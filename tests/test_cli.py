@@ -94,15 +94,25 @@ def bad_copy(tmp_path, edit):
     return path
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda f: f.__delitem__("cost"), "missing required column(s) cost"),
-    (lambda f: f.loc.__setitem__((3, "followers"), "12.5"),
-     "bad.csv, line 5, column followers: value '12.5' breaks rule: must be a whole number"),
-    (lambda f: f.loc.__setitem__((0, "cost"), "-4"),
-     "bad.csv, line 2, column cost: value '-4' breaks rule: must be at least 0.01"),
-    (lambda f: f.loc.__setitem__((1, "revenue"), "lots"),
-     "bad.csv, line 3, column revenue: value 'lots' breaks rule: must be an amount such as"),
-], ids=["missing-column", "fractional-followers", "negative-cost", "non-numeric"])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda f: f.__delitem__("cost"), "missing required column(s) cost"),
+        (
+            lambda f: f.loc.__setitem__((3, "followers"), "12.5"),
+            "bad.csv, line 5, column followers: value '12.5' breaks rule: must be a whole number",
+        ),
+        (
+            lambda f: f.loc.__setitem__((0, "cost"), "-4"),
+            "bad.csv, line 2, column cost: value '-4' breaks rule: must be at least 0.01",
+        ),
+        (
+            lambda f: f.loc.__setitem__((1, "revenue"), "lots"),
+            "bad.csv, line 3, column revenue: value 'lots' breaks rule: must be an amount such as",
+        ),
+    ],
+    ids=["missing-column", "fractional-followers", "negative-cost", "non-numeric"],
+)
 def test_analyze_bad_input(tmp_path, edit, message):
     path = bad_copy(tmp_path, edit)
     before = path.read_bytes()

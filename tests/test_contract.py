@@ -29,12 +29,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = pd.read_csv(ROOT / "data" / "synthetic" / "campaigns.csv", dtype=str)
 POSTS = pd.read_csv(ROOT / "data" / "synthetic" / "posts.csv", dtype=str)
 OWN_NAMES = {
-    "analyze": set(cli.ANALYZE_FILES), "engagement": set(cli.ENGAGEMENT_FILES), "allocate": set(cli.ALLOCATE_FILES),
+    "analyze": set(cli.ANALYZE_FILES),
+    "engagement": set(cli.ENGAGEMENT_FILES),
+    "allocate": set(cli.ALLOCATE_FILES),
 }
 
-_CONTRACT = settings(derandomize=True, database=None, deadline=None, print_blob=True,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                            HealthCheck.filter_too_much])
+_CONTRACT = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 
 def contract(examples: int) -> settings:
@@ -45,6 +51,7 @@ def contract(examples: int) -> settings:
 def _strict(text: str) -> dict:
     def refuse(constant):
         raise ValueError(f"not strict JSON: {constant}")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -54,29 +61,65 @@ def mostly(valid: list, hostile: list) -> st.SearchStrategy:
     weight = max(1, round(4 * len(hostile) / len(valid)))
     return st.sampled_from([v for v in valid for _ in range(weight)] + list(hostile))
 
+
 # ---- Values and tables
 
-BOUNDARY = ["0", "-0", "1", "-1", "1e308", "-1e308", "1e400", "1e-300", str(2 ** 63), str(2 ** 64 + 1), "0.5",
-            "1e10", "10000000001", "0.001"]
+BOUNDARY = [
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "1e308",
+    "-1e308",
+    "1e400",
+    "1e-300",
+    str(2**63),
+    str(2**64 + 1),
+    "0.5",
+    "1e10",
+    "10000000001",
+    "0.001",
+]
 MARKERS = ["NaN", "nan", "N/A", "n/a", "NA", "", " ", "null", "None", "-", "inf", "-inf", "Infinity", "#N/A"]
-EXPORTED = ["353.1K", "1.2M", "2B", "12k", "0K", "1.23456K", "12,345", "1,234,567", "1,23", "12 345", "1.234,56",
-            "$12", "€5", "$1,234.50", "12 USD", "EUR 80", "$-5", "US$9", "(12)"]
+EXPORTED = [
+    "353.1K",
+    "1.2M",
+    "2B",
+    "12k",
+    "0K",
+    "1.23456K",
+    "12,345",
+    "1,234,567",
+    "1,23",
+    "12 345",
+    "1.234,56",
+    "$12",
+    "€5",
+    "$1,234.50",
+    "12 USD",
+    "EUR 80",
+    "$-5",
+    "US$9",
+    "(12)",
+]
 UNICODE = ["١٢٣", "１２", "12\u00a0345", "½", "1\u200b2", "\ufeff12"]
-hostile_value = st.one_of(st.sampled_from(BOUNDARY + MARKERS + EXPORTED + UNICODE),
-                          st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6))
+hostile_value = st.one_of(
+    st.sampled_from(BOUNDARY + MARKERS + EXPORTED + UNICODE),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6),
+)
 header_variant = mostly(["exact", "upper", "spaces", "extra"], ["duplicate", "drop"])
 
 
-
 @st.composite
-def campaign_table(draw, base: pd.DataFrame = SAMPLE, required=("influencer_id", "followers", "cost", "revenue"),
-                   optional=("brand",)):
+def campaign_table(
+    draw, base: pd.DataFrame = SAMPLE, required=("influencer_id", "followers", "cost", "revenue"), optional=("brand",)
+):
     """A table drawn from the sample (so that many cases are valid and reach the models), with hostile values at
     random places and hostile headers."""
     n = draw(mostly(list(range(25, 46)), [0, 1, 2, 3, 19, 20, 21]))
     start = draw(st.integers(min_value=0, max_value=len(base) - 50))
     columns = list(required) + [c for c in optional if draw(st.booleans())]
-    frame = base.iloc[start:start + n][columns].reset_index(drop=True).copy()
+    frame = base.iloc[start : start + n][columns].reset_index(drop=True).copy()
     if n and draw(mostly([False], [True])):
         for _ in range(draw(st.integers(min_value=1, max_value=4))):
             frame.iloc[draw(st.integers(0, n - 1)), draw(st.integers(0, len(columns) - 1))] = draw(hostile_value)
@@ -95,7 +138,7 @@ def campaign_table(draw, base: pd.DataFrame = SAMPLE, required=("influencer_id",
     elif variant == "drop":
         frame = frame.drop(columns=draw(st.sampled_from(columns)))
     elif variant == "extra":
-        frame["notes, free text"] = "a, \"quoted\"\nvalue"
+        frame["notes, free text"] = 'a, "quoted"\nvalue'
     return frame
 
 
@@ -132,10 +175,11 @@ def write_table(frame: pd.DataFrame, kind: str, folder: Path, damage: str | None
 
 file_kind = st.sampled_from(["csv", "csv", "csv", "semicolon", "tab", "gzip", "parquet"])
 share_option = mostly(["0.1", "0.5", "1", "0"], ["nan", "-0.1", "2", "inf", "x"])
-seed_option = mostly(["0", "7", str(2 ** 32 - 1)], ["-1", "nan", str(2 ** 32), "1.5"])
+seed_option = mostly(["0", "7", str(2**32 - 1)], ["-1", "nan", str(2**32), "1.5"])
 
 
 # ---- Running the command and checking the contract
+
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
     """Every entry under `folder`: file bytes (None for folders and links)."""
@@ -163,7 +207,7 @@ def check_contract(folder: Path, before: dict, argv: list[str], own: set[str], o
     allowed = own | {paths.MANIFEST}
     for name in new:
         assert out is not None, f"wrote {name} without --out\n{where}"
-        inside = name[len(out) + 1:] if name.startswith(f"{out}/") else (None if name == out else name)
+        inside = name[len(out) + 1 :] if name.startswith(f"{out}/") else (None if name == out else name)
         if out in (".", ""):
             inside = name
         assert inside is None or inside in allowed, f"wrote {name}, not one of the tool's names\n{where}"
@@ -208,8 +252,16 @@ def prepare_out(folder: Path, place: str, names: set[str], source: Path) -> str:
 
 
 @contract(110)
-@given(table=campaign_table(), kind=file_kind, drop=st.booleans(), share=share_option, seed=seed_option,
-       place=out_place, mapped=mostly([False], [True]), damage=raw_damage)
+@given(
+    table=campaign_table(),
+    kind=file_kind,
+    drop=st.booleans(),
+    share=share_option,
+    seed=seed_option,
+    place=out_place,
+    mapped=mostly([False], [True]),
+    damage=raw_damage,
+)
 def test_analyze_keeps_the_contract(table, kind, drop, share, seed, place, mapped, damage):
     with scratch() as folder:
         source = write_table(table, kind, folder, damage)
@@ -223,9 +275,15 @@ def test_analyze_keeps_the_contract(table, kind, drop, share, seed, place, mappe
 
 
 @contract(45)
-@given(table=campaign_table(base=POSTS, required=("account_id", "followers", "likes", "comments"),
-                            optional=("platform", "sponsored")),
-       kind=file_kind, drop=st.booleans(), place=out_place, damage=raw_damage)
+@given(
+    table=campaign_table(
+        base=POSTS, required=("account_id", "followers", "likes", "comments"), optional=("platform", "sponsored")
+    ),
+    kind=file_kind,
+    drop=st.booleans(),
+    place=out_place,
+    damage=raw_damage,
+)
 def test_engagement_keeps_the_contract(table, kind, drop, place, damage):
     with scratch() as folder:
         source = write_table(table, kind, folder, damage)
@@ -235,22 +293,39 @@ def test_engagement_keeps_the_contract(table, kind, drop, place, damage):
 
 
 money_option = mostly(["100000", "5000", "1", "1e12"], ["0", "-5", "nan", "inf", "-inf", "1e13", "abc", ""])
-strategy_option = mostly(["nano=0.5,micro=0.5", "nano=1", "micro=0.3,mega=0.7"],
-                         ["nano=0.5,nano=0.5", "nano=nan", "giga=1", "nano=inf,micro=-inf", "", "nano"])
+strategy_option = mostly(
+    ["nano=0.5,micro=0.5", "nano=1", "micro=0.3,mega=0.7"],
+    ["nano=0.5,nano=0.5", "nano=nan", "giga=1", "nano=inf,micro=-inf", "", "nano"],
+)
 
 
 @contract(30)
-@given(budget=money_option, draws=mostly(["100", "150"], ["99", "200001", "1e3", "-100", "nan"]),
-       management=mostly(["250", "0", "1e9"], ["-1", "nan", "inf", "1e10"]),
-       breakeven=mostly(["1", "2.5", "1000"], ["0", "-1", "nan", "inf", "1001"]),
-       strategy=st.one_of(st.none(), strategy_option), out=st.sampled_from([None, "alloc", ""]),
-       campaigns=st.booleans(),
-       # a few worlds of the evidence (the default, hundreds, takes seconds a run), and bad counts of them
-       worlds=mostly(["0", "3"], ["-1", "nan", "5001", "1.5", ""]))
+@given(
+    budget=money_option,
+    draws=mostly(["100", "150"], ["99", "200001", "1e3", "-100", "nan"]),
+    management=mostly(["250", "0", "1e9"], ["-1", "nan", "inf", "1e10"]),
+    breakeven=mostly(["1", "2.5", "1000"], ["0", "-1", "nan", "inf", "1001"]),
+    strategy=st.one_of(st.none(), strategy_option),
+    out=st.sampled_from([None, "alloc", ""]),
+    campaigns=st.booleans(),
+    # a few worlds of the evidence (the default, hundreds, takes seconds a run), and bad counts of them
+    worlds=mostly(["0", "3"], ["-1", "nan", "5001", "1.5", ""]),
+)
 def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strategy, out, campaigns, worlds):
     with scratch() as folder:
-        argv = ["allocate", "--budget", budget, "--draws", draws, "--management-cost", management,
-                "--breakeven", breakeven, "--worlds", worlds]
+        argv = [
+            "allocate",
+            "--budget",
+            budget,
+            "--draws",
+            draws,
+            "--management-cost",
+            management,
+            "--breakeven",
+            breakeven,
+            "--worlds",
+            worlds,
+        ]
         if strategy is not None:
             argv += ["--strategy", strategy]
         if campaigns:
@@ -262,9 +337,13 @@ def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strat
 
 
 @contract(20)
-@given(n=mostly(["5", "3"], ["0", "-1", "1e3", "abc", str(cli.MAX_CAMPAIGNS + 1)]),
-       posts=st.booleans(), same=st.booleans(), params_into=st.sampled_from(["here", "missing-folder", None]),
-       existing=st.booleans())
+@given(
+    n=mostly(["5", "3"], ["0", "-1", "1e3", "abc", str(cli.MAX_CAMPAIGNS + 1)]),
+    posts=st.booleans(),
+    same=st.booleans(),
+    params_into=st.sampled_from(["here", "missing-folder", None]),
+    existing=st.booleans(),
+)
 def test_simulate_keeps_the_contract(n, posts, same, params_into, existing):
     with scratch() as folder:
         if existing:
@@ -279,8 +358,10 @@ def test_simulate_keeps_the_contract(n, posts, same, params_into, existing):
 
 
 @contract(12)
-@given(target=st.sampled_from(["audit.csv", "evidence/claims.csv", "evidence", "", "nowhere/a.csv"]),
-       evidence=st.sampled_from(["copy", "missing", "file", "empty"]))
+@given(
+    target=st.sampled_from(["audit.csv", "evidence/claims.csv", "evidence", "", "nowhere/a.csv"]),
+    evidence=st.sampled_from(["copy", "missing", "file", "empty"]),
+)
 def test_audit_keeps_the_contract(target, evidence):
     with scratch() as folder:
         if evidence == "copy":
@@ -297,13 +378,15 @@ def test_the_generated_cases_reach_both_outcomes():
     """The strategies are not all refusals: a plain sample passes the same checks with exit status 0."""
     with scratch() as folder:
         source = write_table(SAMPLE.iloc[:40][["influencer_id", "followers", "cost", "revenue"]], "csv", folder)
-        code, _ = check_contract(folder, snapshot(folder), ["analyze", source.name, "--out", "out"],
-                                 OWN_NAMES["analyze"], "out")
+        code, _ = check_contract(
+            folder, snapshot(folder), ["analyze", source.name, "--out", "out"], OWN_NAMES["analyze"], "out"
+        )
         assert code == 0
 
 
-@pytest.mark.parametrize("argv", [["analyze", "x.csv", "--out", ""], ["analyze", "", "--out", "o"],
-                                  ["simulate", "--n", "5", "--out", ""]])
+@pytest.mark.parametrize(
+    "argv", [["analyze", "x.csv", "--out", ""], ["analyze", "", "--out", "o"], ["simulate", "--n", "5", "--out", ""]]
+)
 def test_empty_paths_are_refused(argv):
     with scratch() as folder:
         (folder / "x.csv").write_text("influencer_id,followers,cost,revenue\nA,1000,1,2\n")

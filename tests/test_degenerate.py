@@ -15,6 +15,7 @@ from influencer_roi import engagement, models, report, simulate
 def strict(text: str) -> dict:
     def refuse(constant):
         raise ValueError(constant)
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -67,14 +68,16 @@ def test_two_follower_counts_make_the_curvature_not_estimable_not_a_silent_answe
 
 
 def test_three_accounts_with_one_post_each_give_a_slope_and_no_curvature():
-    posts = pd.DataFrame({"account_id": ["A1", "A2", "A3"], "followers": [1_500, 48_000, 2_300_000],
-                          "engagements": [64, 721, 9_130]})
+    posts = pd.DataFrame(
+        {"account_id": ["A1", "A2", "A3"], "followers": [1_500, 48_000, 2_300_000], "engagements": [64, 721, 9_130]}
+    )
     fits = engagement.fit_posts(engagement.prepare(posts))
     slope = fits[(fits["model"] == "ols_clustered") & (fits["term"] == "log_followers")]
     assert np.isfinite(slope["estimate"]).all()
     curvature = fits[fits["model"] == "curvature"]
-    assert curvature["note"].iloc[0] == ("not estimable: 3 accounts for 3 coefficients; clustered errors need more "
-                                        "accounts than coefficients")
+    assert curvature["note"].iloc[0] == (
+        "not estimable: 3 accounts for 3 coefficients; clustered errors need more accounts than coefficients"
+    )
 
 
 def test_the_memo_gives_the_same_fit_without_its_data_and_tells_different_numbers_apart():
@@ -106,14 +109,21 @@ def test_the_gamma_glm_is_subsampled_above_the_limit_like_the_other_slow_models(
 
 
 def test_results_json_is_strict_and_says_why_a_value_is_null():
-    text = report.strict_json({"results": [{"strategy": "all mega", "mean_creators": 0.0, "creators": 0,
-                                            "return_per_dollar": float("nan")}],
-                               "ratio": float("inf"), "fine": 1.5})
+    text = report.strict_json(
+        {
+            "results": [
+                {"strategy": "all mega", "mean_creators": 0.0, "creators": 0, "return_per_dollar": float("nan")}
+            ],
+            "ratio": float("inf"),
+            "fine": 1.5,
+        }
+    )
     record = strict(text)
     assert record["results"][0]["return_per_dollar"] is None and record["ratio"] is None and record["fine"] == 1.5
     reasons = record["nulls"]
     assert reasons["no creator could be booked with this budget under this strategy, so nothing was spent"] == [
-        "results[0].return_per_dollar"]
+        "results[0].return_per_dollar"
+    ]
     assert ["ratio"] in reasons.values()
 
 

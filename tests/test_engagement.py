@@ -47,22 +47,30 @@ def test_curvature_finds_a_peak_and_no_peak_in_a_straight_line():
     followers = np.round(10 ** rng.uniform(3, 7, 4_000))
     peak = 50_000
     log_er = -3.5 - 0.15 * (np.log(followers) - np.log(peak)) ** 2 + rng.normal(0, 0.3, len(followers))
-    posts = pd.DataFrame({"account_id": np.arange(len(followers)).astype(str), "followers": followers,
-                          "engagements": followers * np.exp(log_er)})
+    posts = pd.DataFrame(
+        {
+            "account_id": np.arange(len(followers)).astype(str),
+            "followers": followers,
+            "engagements": followers * np.exp(log_er),
+        }
+    )
     table = engagement.curvature(engagement.prepare(posts)).set_index("term")
     assert table.loc["vertex_followers", "estimate"] == pytest.approx(peak, rel=0.15)
     assert table.loc["vertex_followers", "p_value"] < 1e-6
     noise = rng.normal(0, 0.3, len(followers))
-    straight = engagement.curvature(engagement.prepare(
-        posts.assign(engagements=followers * np.exp(-3.5 - 0.2 * np.log(followers) + noise))))
+    straight = engagement.curvature(
+        engagement.prepare(posts.assign(engagements=followers * np.exp(-3.5 - 0.2 * np.log(followers) + noise)))
+    )
     assert np.isnan(straight.set_index("term").loc["vertex_followers", "estimate"])
 
 
 def test_tier_medians_are_over_accounts_with_intervals():
     """Ten posts from one prolific nano account must not move the nano median: accounts are the units."""
     rows = []
-    for tier, followers, rates in (("nano", 5_000, np.linspace(0.03, 0.05, 41)),
-                                   ("macro", 500_000, np.linspace(0.005, 0.015, 41))):
+    for tier, followers, rates in (
+        ("nano", 5_000, np.linspace(0.03, 0.05, 41)),
+        ("macro", 500_000, np.linspace(0.005, 0.015, 41)),
+    ):
         for i, rate in enumerate(rates):
             rows.append({"account_id": f"{tier}{i}", "followers": followers, "engagements": followers * rate})
     rows += [{"account_id": "nano_prolific", "followers": 5_000, "engagements": 5_000 * 0.2}] * 10
@@ -77,14 +85,26 @@ def test_tier_medians_are_over_accounts_with_intervals():
 
 def test_the_command_writes_results_report_and_figure(tmp_path):
     posts = tmp_path / "posts.csv"
-    subprocess.run([COMMAND, "simulate", "--posts", "--n", "400", "--seed", "3", "--out", str(posts)], check=True,
-                   capture_output=True)
-    result = subprocess.run([COMMAND, "engagement", str(posts), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True, timeout=300, env={"CI": "1", "PATH": ""})
+    subprocess.run(
+        [COMMAND, "simulate", "--posts", "--n", "400", "--seed", "3", "--out", str(posts)],
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        [COMMAND, "engagement", str(posts), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"CI": "1", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no progress display when CI is set
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".influencer-roi.json", "engagement_fit.svg",
-                                                                     "report.html", "results.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".influencer-roi.json",
+        "engagement_fit.svg",
+        "report.html",
+        "results.json",
+    ]
     record = json.loads((tmp_path / "out" / "results.json").read_text())
     er = record["elasticity"]["engagement_rate"]
     assert er["ci_low"] < simulate.Params().e_er < er["ci_high"]
@@ -109,9 +129,16 @@ def test_progress_names_each_step_on_a_terminal_only(capsys, monkeypatch):
 
 # ---- The further fits, each on a table whose answer is known.
 
+
 def test_exact_duplicate_posts_are_dropped_and_a_clash_is_refused():
-    posts = pd.DataFrame({"account_id": ["a", "a", "b", "b"], "post_id": ["p1", "p1", "p2", "p3"],
-                          "followers": [100, 100, 200, 200], "engagements": [5, 5, 7, 9]})
+    posts = pd.DataFrame(
+        {
+            "account_id": ["a", "a", "b", "b"],
+            "post_id": ["p1", "p1", "p2", "p3"],
+            "followers": [100, 100, 200, 200],
+            "engagements": [5, 5, 7, 9],
+        }
+    )
     kept = engagement.drop_duplicate_posts(posts)
     assert list(kept["post_id"]) == ["p1", "p2", "p3"] and kept.attrs["dropped_duplicates"] == 1
     assert engagement.prepare(posts).attrs["dropped_duplicates"] == 1
@@ -127,8 +154,13 @@ def _peaked(peak: float | None, n: int = 3_000, seed: int = 0) -> pd.DataFrame:
     followers = np.round(10 ** rng.uniform(3, 7, n))
     x = np.log(followers)
     log_e = (2 + 0.5 * x - 0.08 * (x - np.log(peak)) ** 2) if peak else (-3 + 0.85 * x)
-    return pd.DataFrame({"account_id": np.arange(n).astype(str), "followers": followers,
-                         "engagements": np.exp(log_e + rng.normal(0, 0.3, n))})
+    return pd.DataFrame(
+        {
+            "account_id": np.arange(n).astype(str),
+            "followers": followers,
+            "engagements": np.exp(log_e + rng.normal(0, 0.3, n)),
+        }
+    )
 
 
 def test_an_interior_peak_of_absolute_engagement_is_found_with_its_interval():
@@ -158,9 +190,15 @@ def test_fixed_effects_remove_a_group_level_that_moves_with_size():
     big = rng.random(n) < 0.5
     followers = np.round(10 ** (rng.uniform(3, 5, n) + 1.5 * big))
     log_er = -3 - 0.3 * np.log(followers) + 1.0 * big + rng.normal(0, 0.2, n)
-    posts = pd.DataFrame({"account_id": np.arange(n).astype(str), "followers": followers,
-                          "engagements": followers * np.exp(log_er), "category": np.where(big, "big", "small"),
-                          "year": rng.choice([2017, 2018], n)})
+    posts = pd.DataFrame(
+        {
+            "account_id": np.arange(n).astype(str),
+            "followers": followers,
+            "engagements": followers * np.exp(log_er),
+            "category": np.where(big, "big", "small"),
+            "year": rng.choice([2017, 2018], n),
+        }
+    )
     table = engagement.fixed_effects(engagement.prepare(posts)).set_index("spec")
     assert table.loc["none", "estimate"] > -0.2
     for spec in ("category", "category + year"):
@@ -178,8 +216,14 @@ def test_the_sponsored_penalty_compares_accounts_with_themselves():
             kinds = [True, False, False] if a < 300 else [False, False]
             for sponsored in kinds:
                 rate = np.exp(level + rng.normal(0, 0.1)) * (multiple if sponsored else 1.0)
-                rows.append({"account_id": f"{tier}{a}", "followers": followers, "engagements": followers * rate,
-                             "sponsored": sponsored})
+                rows.append(
+                    {
+                        "account_id": f"{tier}{a}",
+                        "followers": followers,
+                        "engagements": followers * rate,
+                        "sponsored": sponsored,
+                    }
+                )
     table = engagement.sponsored_penalty(engagement.prepare(pd.DataFrame(rows))).set_index("term")
     assert table.loc["macro", "ratio_ci_low"] < 0.8 < table.loc["macro", "ratio_ci_high"]
     assert table.loc["nano", "ratio_ci_low"] < 1.0 < table.loc["nano", "ratio_ci_high"]
@@ -190,9 +234,10 @@ def test_the_sponsored_penalty_compares_accounts_with_themselves():
 def test_ppml_keeps_zeros_and_recovers_the_elasticity_of_the_mean():
     rng = np.random.default_rng(3)
     followers = np.round(10 ** rng.uniform(3, 6, 5_000))
-    counts = rng.poisson(0.002 * followers ** 0.9)  # many zeros among small accounts
-    posts = pd.DataFrame({"account_id": np.arange(len(followers)).astype(str), "followers": followers,
-                          "engagements": counts})
+    counts = rng.poisson(0.002 * followers**0.9)  # many zeros among small accounts
+    posts = pd.DataFrame(
+        {"account_id": np.arange(len(followers)).astype(str), "followers": followers, "engagements": counts}
+    )
     assert (counts == 0).sum() > 100
     table = engagement.ppml(posts).set_index("term")
     assert table.loc["log_followers", "n"] == len(posts)
@@ -203,8 +248,13 @@ def test_ppml_keeps_zeros_and_recovers_the_elasticity_of_the_mean():
 def test_band_rates_take_accounts_as_units_and_allow_overlapping_bands():
     rates = {"a": (5_000, [0.04, 0.06]), "b": (7_000, [0.02]), "c": (50_000, [0.01]), "d": (60_000, [0.03])}
     rows = [{"account_id": a, "followers": f, "engagements": f * r} for a, (f, rs) in rates.items() for r in rs]
-    scheme = pd.DataFrame({"tier": ["nano", "micro", "wide"], "min_followers": [1_000, 10_000, 1_000],
-                           "max_followers": [10_000, 100_000, np.nan]})
+    scheme = pd.DataFrame(
+        {
+            "tier": ["nano", "micro", "wide"],
+            "min_followers": [1_000, 10_000, 1_000],
+            "max_followers": [10_000, 100_000, np.nan],
+        }
+    )
     table = engagement.band_rates(engagement.prepare(pd.DataFrame(rows)), scheme).set_index("tier")
     assert table.loc["nano", "accounts"] == 2 and table.loc["nano", "median"] == pytest.approx(0.035)
     assert table.loc["wide", "accounts"] == 4

@@ -44,14 +44,17 @@ def broken_copy(tmp_path: Path, line: int, old: str, new: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("line, old, new, column, rule", [
-    (2, "micro,,10000", "giga,,10000", "tier", "isin"),
-    (2, "micro,,10000", "micro,,10k", "min_followers", "must be a plain number"),
-    (2, "micro,,10000,100000", "micro,,100000,10000", "max_followers", "min_followers must be below max_followers"),
-    (2, "micro,,10000", "micro,,-5", "min_followers", "must be at least 0"),
-    (2, "A000,A000", "A000,A999", "source_id", "source_id must be a row of sources.csv"),
-    (2, ",False,", ",maybe,", "approx", "isin"),
-])
+@pytest.mark.parametrize(
+    "line, old, new, column, rule",
+    [
+        (2, "micro,,10000", "giga,,10000", "tier", "isin"),
+        (2, "micro,,10000", "micro,,10k", "min_followers", "must be a plain number"),
+        (2, "micro,,10000,100000", "micro,,100000,10000", "max_followers", "min_followers must be below max_followers"),
+        (2, "micro,,10000", "micro,,-5", "min_followers", "must be at least 0"),
+        (2, "A000,A000", "A000,A999", "source_id", "source_id must be a row of sources.csv"),
+        (2, ",False,", ",maybe,", "approx", "isin"),
+    ],
+)
 def test_bad_row_is_named(tmp_path, line, old, new, column, rule):
     path = broken_copy(tmp_path, line, old, new)
     before = path.read_bytes()

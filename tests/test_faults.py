@@ -35,12 +35,18 @@ def leftovers(folder: Path) -> list[str]:
 
 # ---- Ctrl-C
 
+
 def start(argv: list[str]) -> subprocess.Popen:
     """The command in a child process that takes Ctrl-C as a terminal does (a background job of a shell, as a
     test runner may be, inherits SIGINT ignored)."""
-    return subprocess.Popen([COMMAND, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "CI": "1"},
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [COMMAND, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CI": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +54,12 @@ def big_file(tmp_path_factory) -> tuple[Path, float]:
     """200,000 simulated campaigns, long enough to interrupt at every stage, and how long their analysis takes."""
     folder = tmp_path_factory.mktemp("big")
     path = folder / "campaigns.csv"
-    subprocess.run([COMMAND, "simulate", "--n", "200000", "--seed", "3", "--out", str(path)], check=True,
-                   capture_output=True, env={**os.environ, "CI": "1"})
+    subprocess.run(
+        [COMMAND, "simulate", "--n", "200000", "--seed", "3", "--out", str(path)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "CI": "1"},
+    )
     durations = []
     for run_number in range(2):  # the second run is the warm one the tests interrupt
         began = time.perf_counter()
@@ -103,17 +113,25 @@ def test_ctrl_c_while_the_outputs_are_renamed_into_place_finishes_them(tmp_path,
 
 # ---- The filesystem says no
 
+
 def fail_writes(monkeypatch, number: int) -> None:
     """Make the first write of a staged file fail as the operating system would."""
+
     def refuse(self, data):
         raise OSError(number, os.strerror(number), "out/report.html")
+
     monkeypatch.setattr(paths._Checked, "write", refuse)
 
 
-@pytest.mark.parametrize("number, said", [(errno.ENOSPC, "the disk is full"),
-                                          (errno.EROFS, "read-only filesystem"),
-                                          (errno.EACCES, "permission denied"),
-                                          (errno.EDQUOT, "quota")])
+@pytest.mark.parametrize(
+    "number, said",
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EROFS, "read-only filesystem"),
+        (errno.EACCES, "permission denied"),
+        (errno.EDQUOT, "quota"),
+    ],
+)
 def test_a_full_disk_or_a_read_only_folder_is_one_message_and_nothing_half_written(monkeypatch, number, said):
     fail_writes(monkeypatch, number)
     with scratch() as folder:
@@ -146,27 +164,39 @@ def test_an_output_on_another_filesystem(tmp_path):
         pytest.skip("no second filesystem to write to")
     with tempfile.TemporaryDirectory(dir=shm) as other:
         out = Path(other) / "report"
-        result = subprocess.run([COMMAND, "analyze", str(SAMPLE), "--out", str(out)], capture_output=True,
-                                text=True, timeout=300, env={**os.environ, "CI": "1"})
+        result = subprocess.run(
+            [COMMAND, "analyze", str(SAMPLE), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "CI": "1"},
+        )
         assert result.returncode == 0, result.stderr
         assert {p.name for p in out.iterdir()} == set(cli.ANALYZE_FILES) | {paths.MANIFEST}
         assert leftovers(Path(other)) == []
 
 
 def test_written_files_respect_the_umask(tmp_path):
-    script = ("import os, sys; os.umask(0o027); from influencer_roi.cli import main; "
-              "sys.exit(main(sys.argv[1:]))")
+    script = "import os, sys; os.umask(0o027); from influencer_roi.cli import main; sys.exit(main(sys.argv[1:]))"
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-c", script, "analyze", str(SAMPLE), "--out", str(out)], check=True,
-                   capture_output=True, env={**os.environ, "CI": "1"})
+    subprocess.run(
+        [sys.executable, "-c", script, "analyze", str(SAMPLE), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "CI": "1"},
+    )
     assert stat.S_IMODE(out.stat().st_mode) == 0o750
     assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o640}
-    subprocess.run([sys.executable, "-c", script, "simulate", "--n", "5", "--out", str(tmp_path / "s.csv")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", script, "simulate", "--n", "5", "--out", str(tmp_path / "s.csv")],
+        check=True,
+        capture_output=True,
+    )
     assert stat.S_IMODE((tmp_path / "s.csv").stat().st_mode) == 0o640
 
 
 # ---- What is a file, and what may be written
+
 
 def test_a_folder_or_a_fifo_given_as_the_file_is_named_as_such():
     with scratch() as folder:
@@ -189,17 +219,20 @@ def test_the_list_of_columns_is_the_whole_header():
         assert "the file's columns are 'handle', 'followers', 'spend', 'sales', 'notes', 'date'" in err
 
 
-@pytest.mark.parametrize("argv, said", [
-    (["analyze", "out/results.json", "--out", "out"], "is an input of this run"),
-    (["audit", "--evidence", "evidence", "--out", "evidence/claims.csv"], "is an input of this run"),
-    (["simulate", "--n", "5", "--out", "same.csv", "--params-out", "same.csv"], "the same file as --out"),
-    (["simulate", "--n", "5", "--out", "sim.csv", "--params-out", "gone/params.json"], "the folder gone does not"),
-    (["simulate", "--n", "5", "--out", "mine.csv"], "exists and was not written by influencer-roi"),
-    (["analyze", "c.csv", "--out", "theirs"], "exists and was not written by influencer-roi"),
-    (["analyze", "c.csv", "--out", "link"], "is a symbolic link to a missing folder"),
-    (["audit", "--out", "dangling.csv"], "is a symbolic link; influencer-roi does not write through links"),
-    (["analyze", "c.csv", "--out", ""], "an empty path"),
-])
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["analyze", "out/results.json", "--out", "out"], "is an input of this run"),
+        (["audit", "--evidence", "evidence", "--out", "evidence/claims.csv"], "is an input of this run"),
+        (["simulate", "--n", "5", "--out", "same.csv", "--params-out", "same.csv"], "the same file as --out"),
+        (["simulate", "--n", "5", "--out", "sim.csv", "--params-out", "gone/params.json"], "the folder gone does not"),
+        (["simulate", "--n", "5", "--out", "mine.csv"], "exists and was not written by influencer-roi"),
+        (["analyze", "c.csv", "--out", "theirs"], "exists and was not written by influencer-roi"),
+        (["analyze", "c.csv", "--out", "link"], "is a symbolic link to a missing folder"),
+        (["audit", "--out", "dangling.csv"], "is a symbolic link; influencer-roi does not write through links"),
+        (["analyze", "c.csv", "--out", ""], "an empty path"),
+    ],
+)
 def test_never_touch_what_the_tool_did_not_write(argv, said):
     with scratch() as folder:
         (folder / "c.csv").write_bytes(SAMPLE.read_bytes())
@@ -238,15 +271,19 @@ def subprocess_free_copy(source: Path, target: Path) -> None:
 
 
 def snapshot(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p)
-                                         if p.is_symlink() else None) for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (
+            p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p) if p.is_symlink() else None
+        )
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 # ---- Exit statuses and messages of the real command
 
+
 def test_a_closed_pipe_is_not_a_traceback():
-    result = subprocess.run(f"'{COMMAND}' audit | head -n 1", shell=True, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(f"'{COMMAND}' audit | head -n 1", shell=True, capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
 
 
@@ -265,15 +302,21 @@ def test_a_fault_of_the_tool_is_one_line_exit_1_asking_for_a_report(monkeypatch)
     assert code == 1 and err.count("\n") == 1 and "please report it" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv, said", [
-    (["simulate", "--n", str(cli.MAX_CAMPAIGNS + 1), "--out", "x.csv"], "at most 10,000,000"),
-    (["simulate", "--posts", "--n", str(cli.MAX_POST_ACCOUNTS + 1), "--out", "x.csv"], "at most 2,000,000 accounts"),
-    (["allocate", "--budget", "1000", "--draws", str(cli.MAX_DRAWS + 1)], "at most 200,000"),
-    (["allocate", "--budget", "1e13"], "at most 1,000,000,000,000"),
-    (["allocate", "--budget", "1000", "--breakeven", "nan"], "'nan' is not a finite number"),
-    (["allocate", "--budget", "1000", "--management-cost", "-5"], "-5 must be at least 0"),
-    (["analyze", "c.csv", "--out", "o", "--max-drop-share", "1.5"], "1.5 must be at least 0 and at most 1"),
-])
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["simulate", "--n", str(cli.MAX_CAMPAIGNS + 1), "--out", "x.csv"], "at most 10,000,000"),
+        (
+            ["simulate", "--posts", "--n", str(cli.MAX_POST_ACCOUNTS + 1), "--out", "x.csv"],
+            "at most 2,000,000 accounts",
+        ),
+        (["allocate", "--budget", "1000", "--draws", str(cli.MAX_DRAWS + 1)], "at most 200,000"),
+        (["allocate", "--budget", "1e13"], "at most 1,000,000,000,000"),
+        (["allocate", "--budget", "1000", "--breakeven", "nan"], "'nan' is not a finite number"),
+        (["allocate", "--budget", "1000", "--management-cost", "-5"], "-5 must be at least 0"),
+        (["analyze", "c.csv", "--out", "o", "--max-drop-share", "1.5"], "1.5 must be at least 0 and at most 1"),
+    ],
+)
 def test_options_beyond_their_maximum_or_not_finite_are_refused_before_any_work(argv, said):
     with scratch() as folder:
         code, _, err = run(argv)

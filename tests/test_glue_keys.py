@@ -17,8 +17,12 @@ ROLE = re.compile(r"\{glue(?::[a-z]+)?\}`([^`]+)`")
 def glued(path: Path) -> set[str]:
     """The keys the executed chapter glued (its committed outputs)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return {out["metadata"]["scrapbook"]["name"] for cell in nb["cells"] for out in cell.get("outputs", [])
-            if "scrapbook" in out.get("metadata", {})}
+    return {
+        out["metadata"]["scrapbook"]["name"]
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if "scrapbook" in out.get("metadata", {})
+    }
 
 
 def markdown(path: Path) -> str:
@@ -58,7 +62,7 @@ def test_every_glued_value_is_shown(path):
 def test_every_glue_role_has_a_value(path):
     missing = []
     for target in ROLE.findall(markdown(path)):
-        chapter, key = (target.split("::", 1) if "::" in target else (f"chapters/{path.stem}.ipynb", target))
+        chapter, key = target.split("::", 1) if "::" in target else (f"chapters/{path.stem}.ipynb", target)
         source = ROOT / (chapter if chapter.endswith(".ipynb") else f"{chapter}.ipynb")
         if source.is_file() and re.sub(r":[a-z]+$", "", key) not in glued(source):
             missing.append(target)

@@ -38,7 +38,7 @@ EXPECTED = {
     "infinite_revenue.csv": "line 6, column revenue: value 'inf' breaks rule: must be an amount such as",
     "overflowing_revenue.csv": "line 8, column revenue: value '1e400' breaks rule: must be a finite number",
     "followers_past_int64.csv": "line 4, column followers: value '9223372036854775808' breaks rule: must be at "
-                                "most 10,000,000,000",
+    "most 10,000,000,000",
     "unicode_digits.csv": "line 5, column followers: value '١٢٣٤' breaks rule: must be a number such as",
     # missing-value markers quoted as written, not as "blank"
     "na_marker.csv": "na_marker.csv, line 9, column revenue: value 'N/A' breaks rule: must not be missing",
@@ -46,7 +46,7 @@ EXPECTED = {
     "duplicate_header.csv": "columns 4 ('followers') and 7 ('Followers') would both be followers",
     # real exports: one currency throughout; a decimal comma is not a thousands separator
     "mixed_currency.csv": "amounts in more than one currency ('$' in 1 value(s), first at line 3; '€' in 1 "
-                          "value(s), first at line 10)",
+    "value(s), first at line 10)",
     "decimal_comma.csv": "decimal_comma.csv, line 7, column cost: value '1.234,56' breaks rule: must be an amount",
     # physical lines: a blank line and a value over two lines before the bad one
     "line_numbers.csv": "line_numbers.csv, line 9, column followers: value 'abc' breaks rule",
@@ -76,24 +76,38 @@ POST_EXPECTED = {
 # Hostile but analysable: each file is accepted (exit 0), and what it needs said is said.
 ACCEPTED = ROOT / "tests" / "bad_inputs" / "accepted"
 ACCEPTED_EXPECTED = {  # file: (command, text in the terminal output, check on results.json)
-    "export_abbreviated.csv": ("analyze", "abbreviated followers value(s) (such as",
-                               lambda r: r["input_formats"]["followers"]["abbreviated"] > 0
-                               and r["currency"] == "$" and r["input_formats"]["cost"]["thousands_separators"] > 0),
-    "one_tier.csv": ("analyze", "The tiers could not be compared",
-                     lambda r: r["tier_contrasts"] == [] and any(n.startswith("tier_contrasts: not estimable")
-                                                                  for n in r["notes"])),
-    "two_follower_counts.csv": ("analyze", "campaigns",
-                                lambda r: any(n.startswith("curvature: not estimable") for n in r["notes"])),
+    "export_abbreviated.csv": (
+        "analyze",
+        "abbreviated followers value(s) (such as",
+        lambda r: (
+            r["input_formats"]["followers"]["abbreviated"] > 0
+            and r["currency"] == "$"
+            and r["input_formats"]["cost"]["thousands_separators"] > 0
+        ),
+    ),
+    "one_tier.csv": (
+        "analyze",
+        "The tiers could not be compared",
+        lambda r: r["tier_contrasts"] == [] and any(n.startswith("tier_contrasts: not estimable") for n in r["notes"]),
+    ),
+    "two_follower_counts.csv": (
+        "analyze",
+        "campaigns",
+        lambda r: any(n.startswith("curvature: not estimable") for n in r["notes"]),
+    ),
     "giant_outlier.csv": ("analyze", "campaigns", lambda r: r["n_campaigns"] == 60),
-    "three_accounts_one_post_each.csv": ("engagement", "3 posts by 3 accounts",
-                                         lambda r: any(n.startswith("curvature: not estimable")
-                                                       for n in r["notes"])),
+    "three_accounts_one_post_each.csv": (
+        "engagement",
+        "3 posts by 3 accounts",
+        lambda r: any(n.startswith("curvature: not estimable") for n in r["notes"]),
+    ),
 }
 
 
 def analyze(path: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([COMMAND, "analyze", str(path), "--out", str(out), *extra],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [COMMAND, "analyze", str(path), "--out", str(out), *extra], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_the_corpora_are_complete():
@@ -130,8 +144,9 @@ def test_hostile_but_analysable_files_are_accepted_and_say_what_they_need_to(tmp
     command, said, check = ACCEPTED_EXPECTED[name]
     path = ACCEPTED / name
     before = path.read_bytes()
-    result = subprocess.run([COMMAND, command, str(path), "--out", str(tmp_path / "out")], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [COMMAND, command, str(path), "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert said in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert "Warning" not in result.stderr  # statsmodels' warnings become notes in the results, never raw
@@ -179,10 +194,13 @@ def other_formats(source: Path, tmp_path: Path) -> list[Path]:
     return [gz, parquet]
 
 
-@pytest.mark.parametrize("load, source, total", [
-    (schema.load_campaigns, SAMPLE, "revenue"),
-    (schema.load_posts, ROOT / "data" / "synthetic" / "posts.csv", "engagements"),
-])
+@pytest.mark.parametrize(
+    "load, source, total",
+    [
+        (schema.load_campaigns, SAMPLE, "revenue"),
+        (schema.load_posts, ROOT / "data" / "synthetic" / "posts.csv", "engagements"),
+    ],
+)
 def test_compressed_csv_and_parquet_are_read(tmp_path, load, source, total):
     plain = load(source)
     for path in other_formats(source, tmp_path):
@@ -217,8 +235,12 @@ def test_post_drop_invalid_drops_and_reports(tmp_path):
     path = tmp_path / "posts.csv"
     rows = [f"A{i},{1000 * (i + 1)},{40 + i},{i % 5}" for i in range(30)] + ["A99,5000,-1,2"]
     path.write_text("account_id,followers,likes,comments\n" + "\n".join(rows) + "\n")
-    result = subprocess.run([COMMAND, "engagement", str(path), "--out", str(out), "--drop-invalid"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [COMMAND, "engagement", str(path), "--out", str(out), "--drop-invalid"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "dropped 1 of 31 row(s)" in result.stderr and "column likes: must be at least 0" in result.stderr
     assert "30 posts by 30 accounts" in result.stdout
@@ -245,7 +267,7 @@ def test_drop_invalid_reports_the_share_by_tier_and_warns_on_the_terminal_and_th
     record = json.loads((out / "results.json").read_text())
     assert record["drop_invalid"]["by_tier"]["mega"] == {"rows": 88, "dropped": 88, "share": 1.0}
     page = (out / "report.html").read_text()
-    first_screen = page[:page.index("<figure")]
+    first_screen = page[: page.index("<figure")]
     assert 'class="warning"' in first_screen and "differs by tier" in first_screen
 
 
@@ -258,8 +280,9 @@ def test_drop_invalid_refuses_above_the_stated_share_unless_raised(tmp_path):
     assert code == 2 and "would drop 600 of 3,000 rows (20.0%), more than --max-drop-share allows (10.0%)" in stderr
     assert "The first: line 2, column revenue: value 'N/A' breaks rule: must not be missing" in stderr
     assert not (tmp_path / "out").exists()
-    code, _, stderr = run(["analyze", str(path), "--out", str(tmp_path / "out"), "--drop-invalid",
-                           "--max-drop-share", "0.25"])
+    code, _, stderr = run(
+        ["analyze", str(path), "--out", str(tmp_path / "out"), "--drop-invalid", "--max-drop-share", "0.25"]
+    )
     assert code == 0 and "warning: 20.0% of the rows were dropped" in stderr
 
 
@@ -283,16 +306,20 @@ def test_an_export_with_abbreviated_counts_loses_no_row_to_drop_invalid(tmp_path
 
 def test_identifiers_that_differ_only_by_surrounding_spaces_are_one_account(tmp_path):
     path = tmp_path / "posts.csv"
-    path.write_text("account_id,followers,likes,comments\nA1,1200,40,2\n A1 ,1200,38,1\nA2,56000,900,10\n"
-                    "A3,810000,5000,120\nA4,3000,80,3\n")
+    path.write_text(
+        "account_id,followers,likes,comments\nA1,1200,40,2\n A1 ,1200,38,1\nA2,56000,900,10\n"
+        "A3,810000,5000,120\nA4,3000,80,3\n"
+    )
     frame = schema.load_posts(path)
     assert frame["account_id"].nunique() == 4 and frame["account_id"].tolist()[1] == "A1"
 
 
 def test_counts_and_amounts_as_exported_are_read_exactly(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text('influencer_id,followers,cost,revenue\nA,353.1K,"$1,234.50","$12,000"\nB,"12,345",$80,$0\n'
-                    "C,2B,$5,$6\nD,1.2m,$5,$6\n")
+    path.write_text(
+        'influencer_id,followers,cost,revenue\nA,353.1K,"$1,234.50","$12,000"\nB,"12,345",$80,$0\n'
+        "C,2B,$5,$6\nD,1.2m,$5,$6\n"
+    )
     frame = schema.load_campaigns(path)
     assert frame["followers"].tolist() == [353_100, 12_345, 2_000_000_000, 1_200_000]
     assert frame["cost"].tolist() == [1234.5, 80.0, 5.0, 5.0] and frame["revenue"].tolist()[:2] == [12000.0, 0.0]

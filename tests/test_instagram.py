@@ -12,8 +12,10 @@ import pytest
 from influencer_roi import instagram
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
-HEADER = ("account,followers,followees,account_posts,category,post,taken_at,is_video,likes,comments,caption_words,"
-          "hashtags,sponsor_tag,ad_hashtag")
+HEADER = (
+    "account,followers,followees,account_posts,category,post,taken_at,is_video,likes,comments,caption_words,"
+    "hashtags,sponsor_tag,ad_hashtag"
+)
 
 
 def write(tmp_path, rows: list[str]) -> Path:
@@ -23,12 +25,15 @@ def write(tmp_path, rows: list[str]) -> Path:
 
 
 def test_the_loader_drops_exact_duplicates_maps_categories_and_reads_flags(tmp_path):
-    path = write(tmp_path, [
-        "a1,5000,10,100,fasion,p1,2019-01-02,0,100,5,3,1,0,1",
-        "a1,5000,10,100,fasion,p1,2019-01-02,0,100,5,3,1,0,1",  # an exact copy
-        "a1,5000,10,100,fashion 0.5,p2,2018-06-30,0,0,0,3,1,1,0",  # no engagement at all
-        "a2,80000,10,100,food,p3,2017-03-04,0,900,20,3,1,0,0",
-    ])
+    path = write(
+        tmp_path,
+        [
+            "a1,5000,10,100,fasion,p1,2019-01-02,0,100,5,3,1,0,1",
+            "a1,5000,10,100,fasion,p1,2019-01-02,0,100,5,3,1,0,1",  # an exact copy
+            "a1,5000,10,100,fashion 0.5,p2,2018-06-30,0,0,0,3,1,1,0",  # no engagement at all
+            "a2,80000,10,100,food,p3,2017-03-04,0,900,20,3,1,0,0",
+        ],
+    )
     posts = instagram.load_posts(path)
     assert list(posts["post_id"]) == ["p1", "p2", "p3"] and posts.attrs["dropped_duplicates"] == 1
     assert list(posts["category"]) == ["fashion", "fashion", "food"]
@@ -56,9 +61,13 @@ def test_the_real_file_holds_what_its_readme_says():
 
 @pytest.mark.slow
 def test_the_command_reproduces_the_chapters_elasticity(tmp_path):
-    result = subprocess.run([COMMAND, "engagement", str(instagram.path()), *instagram.command_columns(),
-                             "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
-                            env={"CI": "1", "PATH": ""})
+    result = subprocess.run(
+        [COMMAND, "engagement", str(instagram.path()), *instagram.command_columns(), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"CI": "1", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "out" / "results.json").read_text())
     slope = instagram.engagement_slope()

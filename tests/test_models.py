@@ -53,7 +53,7 @@ def test_tier_contrasts_adjusted_p_values_are_not_smaller(fits):
     assert (contrasts["p_adjusted"] >= contrasts["p_value"] - 1e-15).all()
     nano_micro = contrasts.set_index("term").loc["nano_vs_micro", "ratio"]
     # the truth: micro's midpoint is 10x nano's, so nano returns 10**0.3 = 2 times per dollar
-    assert nano_micro == pytest.approx(10 ** 0.3, rel=0.15)
+    assert nano_micro == pytest.approx(10**0.3, rel=0.15)
 
 
 def test_curvature_finds_no_peak_in_a_straight_line(fits):
@@ -64,8 +64,9 @@ def test_curvature_finds_no_peak_in_a_straight_line(fits):
 def test_curvature_finds_a_real_peak():
     data = models.prepare(simulate.simulate(20_000, seed=5))
     peak = np.log(100_000)
-    bent = data.assign(log_roas=-0.15 * (data["log_followers"] - peak) ** 2
-                       + np.random.default_rng(0).normal(0, 0.3, len(data)))
+    bent = data.assign(
+        log_roas=-0.15 * (data["log_followers"] - peak) ** 2 + np.random.default_rng(0).normal(0, 0.3, len(data))
+    )
     table = models.curvature(bent).set_index("term")
     assert table.loc["vertex_followers", "estimate"] == pytest.approx(100_000, rel=0.1)
     assert table.loc["vertex_followers", "p_value"] < 0.001
@@ -76,8 +77,9 @@ def test_a_peak_beyond_the_data_is_not_reported_in_either_curvature_check():
     vertex lies beyond the largest account is no 'Goldilocks' size."""
     data = models.prepare(simulate.simulate(20_000, seed=5))
     beyond = np.log(1e9)
-    bent = data.assign(log_roas=-0.05 * (data["log_followers"] - beyond) ** 2
-                       + np.random.default_rng(0).normal(0, 0.3, len(data)))
+    bent = data.assign(
+        log_roas=-0.05 * (data["log_followers"] - beyond) ** 2 + np.random.default_rng(0).normal(0, 0.3, len(data))
+    )
     table = models.curvature(bent).set_index("term")
     assert table.loc["quadratic", "estimate"] < 0 and table.loc["quadratic", "p_value"] < 0.001
     assert np.isnan(table.loc["vertex_followers", "estimate"]) and np.isnan(table.loc["vertex_followers", "p_value"])

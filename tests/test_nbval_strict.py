@@ -22,9 +22,22 @@ pytestmark = pytest.mark.slow
 
 def run_nbval(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", str(SANITIZE), str(path)],
-        cwd=path.parent, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(SANITIZE),
+            str(path),
+        ],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -73,8 +86,9 @@ def _glued(key: str) -> str:
 def _table_cell() -> str:
     """The count of schemes stating 10,000 as a boundary, as the table's HTML (influencer_roi.tables) writes it."""
     nb = json.loads(CHAPTER.read_text(encoding="utf-8"))
-    html = "".join("".join(out.get("data", {}).get("text/html", "")) for cell in nb["cells"]
-                   for out in cell.get("outputs", []))
+    html = "".join(
+        "".join(out.get("data", {}).get("text/html", "")) for cell in nb["cells"] for out in cell.get("outputs", [])
+    )
     match = re.search(r'<td class="book-number">10,000</td><td class="book-number">(\d+)</td>', html)
     assert match, "test setup: the boundary table is not in the outputs"
     return match.group(0)

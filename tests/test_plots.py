@@ -45,68 +45,184 @@ def campaigns():
 
 
 def by_budget(**columns):
-    rows = [{"budget": b, "strategy": s, **{k: f(b, i) for k, f in columns.items()}}
-            for b in BUDGETS for i, s in enumerate(STRATEGIES)]
+    rows = [
+        {"budget": b, "strategy": s, **{k: f(b, i) for k, f in columns.items()}}
+        for b in BUDGETS
+        for i, s in enumerate(STRATEGIES)
+    ]
     return pd.DataFrame(rows)
 
 
 CHARTS = {
     "scheme_chart": lambda led: plots.scheme_chart(
-        led["tier_definitions"], evidence.scheme_labels(led["tier_definitions"], led["sources"])),
+        led["tier_definitions"], evidence.scheme_labels(led["tier_definitions"], led["sources"])
+    ),
     "claims_by_tier_chart": lambda led: plots.claims_by_tier_chart(led["claims"], led["sources"]),
     "audit_chart": lambda led: plots.audit_chart(
-        (result := audit.run_audit(led["claims"])), audit.stated_source_labels(result, led["claims"], led["sources"])),
+        (result := audit.run_audit(led["claims"])), audit.stated_source_labels(result, led["claims"], led["sources"])
+    ),
     "tier_ranges_chart": lambda led: plots.tier_ranges_chart(led["claims"], "micro"),
     "metaregression_chart": lambda led: plots.metaregression_chart(
-        [("Engagement rate", pd.DataFrame({"followers": [5e3, 5e4, 5e5], "value": [0.05, 0.03, 0.02],
-                                           "weight_grade": [1.0, 0.5, 0.2], "platform": "instagram"}),
-          line().assign(platform="instagram"), "fraction")], real=line()),
-    "evidence_chart": lambda led: plots.evidence_chart(pd.DataFrame({
-        "elasticity": ["engagement_rate", "return_per_dollar"], "evidence": ["benchmarks", "implied (used)"],
-        "estimate": [-0.2, -0.25], "ci_low": [-0.3, -0.4], "ci_high": [-0.1, -0.1]})),
-    "specification_curve_chart": lambda led: plots.specification_curve_chart(pd.DataFrame({
-        "estimate": [-0.3, -0.2, -0.1], "ci_low": [-0.4, -0.3, -0.2], "ci_high": [-0.2, -0.1, 0.0],
-        "main": [False, True, False], "placement": ["mid", "mid", "low"]}), {"placement": ["mid", "low"]}),
+        [
+            (
+                "Engagement rate",
+                pd.DataFrame(
+                    {
+                        "followers": [5e3, 5e4, 5e5],
+                        "value": [0.05, 0.03, 0.02],
+                        "weight_grade": [1.0, 0.5, 0.2],
+                        "platform": "instagram",
+                    }
+                ),
+                line().assign(platform="instagram"),
+                "fraction",
+            )
+        ],
+        real=line(),
+    ),
+    "evidence_chart": lambda led: plots.evidence_chart(
+        pd.DataFrame(
+            {
+                "elasticity": ["engagement_rate", "return_per_dollar"],
+                "evidence": ["benchmarks", "implied (used)"],
+                "estimate": [-0.2, -0.25],
+                "ci_low": [-0.3, -0.4],
+                "ci_high": [-0.1, -0.1],
+            }
+        )
+    ),
+    "specification_curve_chart": lambda led: plots.specification_curve_chart(
+        pd.DataFrame(
+            {
+                "estimate": [-0.3, -0.2, -0.1],
+                "ci_low": [-0.4, -0.3, -0.2],
+                "ci_high": [-0.2, -0.1, 0.0],
+                "main": [False, True, False],
+                "placement": ["mid", "mid", "low"],
+            }
+        ),
+        {"placement": ["mid", "low"]},
+    ),
     "engagement_density_chart": lambda led: plots.engagement_density_chart(posts(), line()),
-    "sponsored_chart": lambda led: plots.sponsored_chart(pd.DataFrame({
-        "term": ["nano", "all"], "ratio": [0.8, 0.9], "ratio_ci_low": [0.7, 0.85], "ratio_ci_high": [0.95, 0.97],
-        "accounts": [120, 1200]})),
-    "engagement_chart": lambda led: plots.engagement_chart(posts(), line(), pd.DataFrame({
-        "term": ["nano", "mega"], "estimate": [0.06, 0.02], "ci_low": [0.05, 0.015], "ci_high": [0.07, 0.025]})),
-    "roi_fit_chart": lambda led: plots.roi_fit_chart(campaigns(), line(lambda f: 3 * (f / 1e4) ** -0.2),
-                                                     line(lambda f: 30 * f ** 0.8), line(lambda f: 0.01 * f)),
-    "diagnostics_chart": lambda led: plots.diagnostics_chart(pd.DataFrame({
-        "fitted": RNG.normal(1, 0.2, 300), "residual": RNG.normal(0, 0.5, 300), "followers": FOLLOWERS,
-        "cooks_distance": RNG.uniform(1e-5, 1e-2, 300)})),
-    "coverage_chart": lambda led: plots.coverage_chart(pd.DataFrame({
-        "model": ["OLS", "HC3"], "scenario": ["clean", "clean"], "coverage": [0.9, 0.95],
-        "coverage_ci_low": [0.85, 0.92], "coverage_ci_high": [0.93, 0.97]})),
-    "boundary_heatmap": lambda led: plots.boundary_heatmap(pd.DataFrame({
-        "scheme_id": ["canonical", "canonical", "A002"], "contrast": ["nano_vs_mega", "micro_vs_mega", "nano_vs_mega"],
-        "ratio": [4.0, 2.5, 3.0]}), {"A002": "Article 002"}),
-    "power_chart": lambda led: plots.power_chart(pd.DataFrame({
-        "ratio": [1.5] * 3 + [2.0] * 3, "campaigns_per_tier": [10, 30, 100] * 2,
-        "power_analytic": [0.2, 0.5, 0.9, 0.4, 0.8, 1.0], "power_simulated": [0.2, 0.5, 0.9, 0.4, 0.8, 1.0]})),
-    "estimates_chart": lambda led: plots.estimates_chart(pd.DataFrame({
-        "metric": ["roi"] * 2 + ["engagement_rate"] * 2, "fake_share": [0.0, 0.2] * 2,
-        "estimate": [-0.3, -0.2, -0.2, -0.1], "ci_low": [-0.35, -0.25, -0.25, -0.15],
-        "ci_high": [-0.25, -0.15, -0.15, -0.05], "truth": [-0.3] * 2 + [-0.2] * 2}), "fake_share", "Share of fakes"),
-    "strategies_chart": lambda led: plots.strategies_chart(by_budget(
-        return_per_dollar=lambda b, i: 2 + i, rpd_p05=lambda b, i: 1 + i, rpd_p95=lambda b, i: 3 + i)),
+    "sponsored_chart": lambda led: plots.sponsored_chart(
+        pd.DataFrame(
+            {
+                "term": ["nano", "all"],
+                "ratio": [0.8, 0.9],
+                "ratio_ci_low": [0.7, 0.85],
+                "ratio_ci_high": [0.95, 0.97],
+                "accounts": [120, 1200],
+            }
+        )
+    ),
+    "engagement_chart": lambda led: plots.engagement_chart(
+        posts(),
+        line(),
+        pd.DataFrame(
+            {"term": ["nano", "mega"], "estimate": [0.06, 0.02], "ci_low": [0.05, 0.015], "ci_high": [0.07, 0.025]}
+        ),
+    ),
+    "roi_fit_chart": lambda led: plots.roi_fit_chart(
+        campaigns(), line(lambda f: 3 * (f / 1e4) ** -0.2), line(lambda f: 30 * f**0.8), line(lambda f: 0.01 * f)
+    ),
+    "diagnostics_chart": lambda led: plots.diagnostics_chart(
+        pd.DataFrame(
+            {
+                "fitted": RNG.normal(1, 0.2, 300),
+                "residual": RNG.normal(0, 0.5, 300),
+                "followers": FOLLOWERS,
+                "cooks_distance": RNG.uniform(1e-5, 1e-2, 300),
+            }
+        )
+    ),
+    "coverage_chart": lambda led: plots.coverage_chart(
+        pd.DataFrame(
+            {
+                "model": ["OLS", "HC3"],
+                "scenario": ["clean", "clean"],
+                "coverage": [0.9, 0.95],
+                "coverage_ci_low": [0.85, 0.92],
+                "coverage_ci_high": [0.93, 0.97],
+            }
+        )
+    ),
+    "boundary_heatmap": lambda led: plots.boundary_heatmap(
+        pd.DataFrame(
+            {
+                "scheme_id": ["canonical", "canonical", "A002"],
+                "contrast": ["nano_vs_mega", "micro_vs_mega", "nano_vs_mega"],
+                "ratio": [4.0, 2.5, 3.0],
+            }
+        ),
+        {"A002": "Article 002"},
+    ),
+    "power_chart": lambda led: plots.power_chart(
+        pd.DataFrame(
+            {
+                "ratio": [1.5] * 3 + [2.0] * 3,
+                "campaigns_per_tier": [10, 30, 100] * 2,
+                "power_analytic": [0.2, 0.5, 0.9, 0.4, 0.8, 1.0],
+                "power_simulated": [0.2, 0.5, 0.9, 0.4, 0.8, 1.0],
+            }
+        )
+    ),
+    "estimates_chart": lambda led: plots.estimates_chart(
+        pd.DataFrame(
+            {
+                "metric": ["roi"] * 2 + ["engagement_rate"] * 2,
+                "fake_share": [0.0, 0.2] * 2,
+                "estimate": [-0.3, -0.2, -0.2, -0.1],
+                "ci_low": [-0.35, -0.25, -0.25, -0.15],
+                "ci_high": [-0.25, -0.15, -0.15, -0.05],
+                "truth": [-0.3] * 2 + [-0.2] * 2,
+            }
+        ),
+        "fake_share",
+        "Share of fakes",
+    ),
+    "strategies_chart": lambda led: plots.strategies_chart(
+        by_budget(return_per_dollar=lambda b, i: 2 + i, rpd_p05=lambda b, i: 1 + i, rpd_p95=lambda b, i: 3 + i)
+    ),
     "frontier_chart": lambda led: plots.frontier_chart(
-        pd.DataFrame({"rpd_p05": [1.0, 1.5, 2.0], "mean_reach": [1e5, 5e5, 2e6], "return_per_dollar": [2.0, 2.5, 2.2],
-                      "efficient": [False, True, True]}),
-        pd.DataFrame({"strategy": ["all micro"], "rpd_p05": [1.5], "mean_reach": [5e5], "return_per_dollar": [2.5]})),
-    "management_chart": lambda led: plots.management_chart(pd.DataFrame({
-        "strategy": ["all nano"] * 3 + ["all micro"] * 3, "management_cost": [0, 100, 250] * 2,
-        "return_per_dollar": [3.0, 2.0, 1.0, 2.5, 2.2, 1.9]})),
-    "decision_chart": lambda led: plots.decision_chart(by_budget(
-        mean_revenue=lambda b, i: b * (2 + i), revenue_p05=lambda b, i: b * (1 + i),
-        revenue_p95=lambda b, i: b * (3 + i),
-        p_best=lambda b, i: [0.1, 0.3, 0.6][i])),
-    "flip_chart": lambda led: plots.flip_chart(pd.DataFrame([
-        {"budget": b, "strategy": s, "e_rpd": e, "expected_revenue": b * (1 + i * e)}
-        for b in BUDGETS for i, s in enumerate(STRATEGIES) for e in np.linspace(-0.8, 0.2, 5)]), (-0.4, -0.1), -0.25),
+        pd.DataFrame(
+            {
+                "rpd_p05": [1.0, 1.5, 2.0],
+                "mean_reach": [1e5, 5e5, 2e6],
+                "return_per_dollar": [2.0, 2.5, 2.2],
+                "efficient": [False, True, True],
+            }
+        ),
+        pd.DataFrame({"strategy": ["all micro"], "rpd_p05": [1.5], "mean_reach": [5e5], "return_per_dollar": [2.5]}),
+    ),
+    "management_chart": lambda led: plots.management_chart(
+        pd.DataFrame(
+            {
+                "strategy": ["all nano"] * 3 + ["all micro"] * 3,
+                "management_cost": [0, 100, 250] * 2,
+                "return_per_dollar": [3.0, 2.0, 1.0, 2.5, 2.2, 1.9],
+            }
+        )
+    ),
+    "decision_chart": lambda led: plots.decision_chart(
+        by_budget(
+            mean_revenue=lambda b, i: b * (2 + i),
+            revenue_p05=lambda b, i: b * (1 + i),
+            revenue_p95=lambda b, i: b * (3 + i),
+            p_best=lambda b, i: [0.1, 0.3, 0.6][i],
+        )
+    ),
+    "flip_chart": lambda led: plots.flip_chart(
+        pd.DataFrame(
+            [
+                {"budget": b, "strategy": s, "e_rpd": e, "expected_revenue": b * (1 + i * e)}
+                for b in BUDGETS
+                for i, s in enumerate(STRATEGIES)
+                for e in np.linspace(-0.8, 0.2, 5)
+            ]
+        ),
+        (-0.4, -0.1),
+        -0.25,
+    ),
 }
 
 
@@ -139,13 +255,19 @@ def test_chart_draws_in_the_house_style(name, ledger):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         shown = float(re.search(r'viewBox="0 0 ([\d.]+) ', buffer.getvalue())[1])
         assert shown <= 72 * (style.WIDTH + 0.2) * 1.02, f"{name} saves {shown / 72:.2f} in wide"  # 0.1 in margins
-        small = {(t.get_text()[:30], t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
-                 if t.get_visible() and t.get_text().strip() and t.get_fontsize() < style.SMALL - 1e-9}
+        small = {
+            (t.get_text()[:30], t.get_fontsize())
+            for t in fig.findobj(matplotlib.text.Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < style.SMALL - 1e-9
+        }
         assert not small, f"{name}: text under {style.SMALL} pt: {sorted(small)[:10]}"
         for ax in fig.axes:
             for axis in (ax.xaxis, ax.yaxis):
-                if axis.get_scale() == "log" and axis.get_visible() and any(
-                        t.get_visible() for t in axis.get_majorticklabels()):
+                if (
+                    axis.get_scale() == "log"
+                    and axis.get_visible()
+                    and any(t.get_visible() for t in axis.get_majorticklabels())
+                ):
                     shown = labelled_ticks(axis)
                     assert len(shown) >= 3, f"{name}: a log {axis.axis_name} axis labels only {shown}"
     finally:
@@ -167,7 +289,7 @@ def test_a_log_axis_of_few_decades_labels_its_minor_ticks():
 
 
 def relative_luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -181,7 +303,7 @@ def test_tier_text_colours_read_on_white_and_keep_their_hue():
     for tier, colour in plots.TIER_TEXT_COLOURS.items():
         assert contrast_on_white(colour) >= 4.5, f"{tier}: {colour} is {contrast_on_white(colour):.2f}:1 on white"
         fill = plots.TIER_COLOURS[tier]
-        hue = [np.argmax([int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]) for c in (colour, fill)]
+        hue = [np.argmax([int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]) for c in (colour, fill)]
         assert hue[0] == hue[1], f"{tier}: the text colour {colour} is not a darker {fill}"
     # the fills themselves would not do for text (why the text variants exist)
     assert min(contrast_on_white(c) for c in plots.TIER_COLOURS.values()) < 4.5

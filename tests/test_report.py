@@ -40,9 +40,10 @@ def test_a_failure_leaves_no_partial_output(tmp_path, fitted, monkeypatch):
 
 # ---- The first screen, the run, the page (issue #17, reports)
 
+
 def first_screen(page: str) -> str:
     """What a reader sees before scrolling: everything above the figure."""
-    return page[:page.index("<figure")]
+    return page[: page.index("<figure")]
 
 
 def test_the_first_screen_answers_does_smaller_pay_with_the_tier_ratios_and_their_intervals(tmp_path, fitted):
@@ -51,19 +52,26 @@ def test_the_first_screen_answers_does_smaller_pay_with_the_tier_ratios_and_thei
     screen = first_screen((tmp_path / "out" / "report.html").read_text())
     contrasts = {c["contrast"]: c for c in record["tier_contrasts"]}
     micro = contrasts["micro_vs_mega"]
-    expected = (f"micro {report.fmt_ratio(micro['ratio'])} (95% CI {report.fmt_times(micro['ratio_ci_low'])}–"
-                f"{report.fmt_times(micro['ratio_ci_high'])})")
+    expected = (
+        f"micro {report.fmt_ratio(micro['ratio'])} (95% CI {report.fmt_times(micro['ratio_ci_low'])}–"
+        f"{report.fmt_times(micro['ratio_ci_high'])})"
+    )
     assert screen.count('class="answer"') == 1 and expected in screen
     nano = contrasts["nano_vs_mega"]
     assert f"Nano returned {report.fmt_ratio(nano['ratio'])} (95% CI" in screen and "what mega did per dollar" in screen
     assert "Yes: on these 600 campaigns, smaller creators returned more per dollar." in screen
 
 
-@pytest.mark.parametrize("low, high, verdict", [(-0.4, -0.2, "Yes: on these"), (0.1, 0.3, "No: on these"),
-                                                 (-0.1, 0.2, "Not clearly: on these")])
+@pytest.mark.parametrize(
+    "low, high, verdict",
+    [(-0.4, -0.2, "Yes: on these"), (0.1, 0.3, "No: on these"), (-0.1, 0.2, "Not clearly: on these")],
+)
 def test_the_verdict_follows_the_interval_of_the_elasticity(low, high, verdict):
-    record = {"n_campaigns": 1234, "tier_contrasts": [],
-              "elasticity": {"roi": {"estimate": (low + high) / 2, "ci_low": low, "ci_high": high}}}
+    record = {
+        "n_campaigns": 1234,
+        "tier_contrasts": [],
+        "elasticity": {"roi": {"estimate": (low + high) / 2, "ci_low": low, "ci_high": high}},
+    }
     sentence = report.answer(record)
     assert sentence.startswith(verdict) and "1,234 campaigns" in sentence
     assert "The tiers could not be compared" in sentence
@@ -78,8 +86,13 @@ def test_the_page_folds_the_model_dump_prints_and_names_the_run(tmp_path, fitted
     page = files["report.html"]
     assert "<details><summary>Every model&#x27;s estimates</summary>" in page and "<details open" not in page
     assert "@media print" in page and "<script" not in page
-    assert record["run"] == {"date": "2026-01-01T00:00:00Z", "tool": "influencer-roi", "version": __version__,
-                             "input": "sim.csv", "input_sha256": hashlib.sha256(source.read_bytes()).hexdigest()}
+    assert record["run"] == {
+        "date": "2026-01-01T00:00:00Z",
+        "tool": "influencer-roi",
+        "version": __version__,
+        "input": "sim.csv",
+        "input_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+    }
     assert "on 2026-01-01 00:00:00 UTC from <code>sim.csv</code>" in page
     assert json.loads(files["results.json"])["run"] == record["run"]
     plots.set_style()  # the command's figures: SVG ids from a fixed salt
@@ -92,8 +105,14 @@ def allocation(budget: float = 100_000.0):
 
     market = allocate.Market.calibrated()
     table = allocate.compare(market, [budget], draws=300, seed=1)
-    record = {"run": report.run_info(None), "budget": budget, "draws": 300, "basis": "the model",
-              "breakeven": 1.0, "market": market.to_dict()}
+    record = {
+        "run": report.run_info(None),
+        "budget": budget,
+        "draws": 300,
+        "basis": "the model",
+        "breakeven": 1.0,
+        "market": market.to_dict(),
+    }
     return record, table
 
 

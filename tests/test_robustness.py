@@ -13,7 +13,7 @@ def test_tier_ratios_follow_the_elasticity_under_every_scheme():
     rng = np.random.default_rng(0)
     followers = np.round(10 ** rng.uniform(3, 7, 20_000))
     b = -0.3
-    campaigns = pd.DataFrame({"followers": followers, "cost": 1.0, "revenue": followers ** b})
+    campaigns = pd.DataFrame({"followers": followers, "cost": 1.0, "revenue": followers**b})
     definitions = load_tier_definitions()
     table = robustness.boundary_sensitivity(campaigns, definitions)
     assert {"canonical", "A002", "beichert2024"} <= set(table["scheme_id"])
@@ -21,8 +21,16 @@ def test_tier_ratios_follow_the_elasticity_under_every_scheme():
 
     for row in table.itertuples():
         scheme = "canonical" if row.scheme_id == "canonical" else definitions[definitions["scheme_id"] == row.scheme_id]
-        tiers = assign_tier(followers, get_scheme(scheme) if row.scheme_id == "canonical" else
-                            scheme[["tier", "min_followers", "max_followers"]]).astype(str).to_numpy()
+        tiers = (
+            assign_tier(
+                followers,
+                get_scheme(scheme)
+                if row.scheme_id == "canonical"
+                else scheme[["tier", "min_followers", "max_followers"]],
+            )
+            .astype(str)
+            .to_numpy()
+        )
         a, c = row.contrast.split("_vs_")
         gap = np.log(followers[tiers == a]).mean() - np.log(followers[tiers == c]).mean()
         assert row.ratio == pytest.approx(np.exp(b * gap), rel=1e-9)
@@ -35,8 +43,9 @@ def test_a_flat_revenue_still_gives_a_falling_return_per_dollar():
     assert flat.loc["roi_elasticity", "ci_low"] < -cost_elasticity < flat.loc["roi_elasticity", "ci_high"]
     assert flat.loc["revenue_elasticity", "ci_low"] < 0 < flat.loc["revenue_elasticity", "ci_high"]
     reverse = table.loc["cost flat"]
-    assert reverse.loc["roi_elasticity", "estimate"] == pytest.approx(reverse.loc["revenue_elasticity", "estimate"],
-                                                                      abs=0.01)
+    assert reverse.loc["roi_elasticity", "estimate"] == pytest.approx(
+        reverse.loc["revenue_elasticity", "estimate"], abs=0.01
+    )
     assert reverse.loc["roi_elasticity", "ci_low"] > 0
 
 
@@ -57,8 +66,9 @@ def test_publishing_only_wins_favours_the_tier_that_runs_most_campaigns():
     campaigns = pd.DataFrame({"followers": followers, "cost": 1.0, "revenue": np.exp(rng.normal(1, 0.8, 20_000))})
     equal = robustness.published_wins(campaigns, run_share={t: 1_000 for t in ("nano", "micro", "macro", "mega")})
     assert equal["gm_published"].max() / equal["gm_published"].min() < 1.3
-    skewed = robustness.published_wins(campaigns, run_share={"nano": 10_000, "micro": 2_000, "macro": 500,
-                                                              "mega": 100}).set_index("tier")
+    skewed = robustness.published_wins(
+        campaigns, run_share={"nano": 10_000, "micro": 2_000, "macro": 500, "mega": 100}
+    ).set_index("tier")
     assert skewed.loc["nano", "gm_published"] > 1.5 * skewed.loc["mega", "gm_published"]
     assert skewed["gm_all"].max() / skewed["gm_all"].min() < 1.35  # while the tiers are in truth alike (sampling aside)
 
@@ -81,15 +91,17 @@ def test_simulated_power_matches_the_t_test():
     table = robustness.power_curve(1.5, 1.0, sizes=(20, 100), reps=1_000)
     assert table["power_simulated"].to_numpy() == pytest.approx(table["power_analytic"].to_numpy(), abs=0.05)
     n = robustness.campaigns_needed(1.5, 1.0)
-    assert robustness.power_curve(1.5, 1.0, sizes=(int(np.ceil(n)),), reps=2_000)["power_simulated"].iloc[0] == \
-        pytest.approx(0.8, abs=0.04)
+    assert robustness.power_curve(1.5, 1.0, sizes=(int(np.ceil(n)),), reps=2_000)["power_simulated"].iloc[
+        0
+    ] == pytest.approx(0.8, abs=0.04)
 
 
 def test_one_viral_campaign_moves_the_mean_models_not_the_robust_ones():
     # a fixed process (not the evidence's central world), so that the known answer does not move with the ledger
     fixed = simulate.Params(e_er=-0.2, e_cr=-0.25, e_price=0.85, platform_er=(1.0, 2.5, 0.42))
     table = robustness.viral_campaign(simulate.simulate(3_000, seed=4, params=fixed), multiplier=1_000).set_index(
-        "estimator")
+        "estimator"
+    )
     assert abs(table.loc["gamma_glm", "shift"]) > 5 * abs(table.loc["median", "shift"])
     assert abs(table.loc["gamma_glm", "shift"]) > 5 * abs(table.loc["huber", "shift"])
 

@@ -53,8 +53,22 @@ def test_fake_followers_lower_engagement_not_price():
 def test_the_committed_sample_regenerates_byte_for_byte(tmp_path):
     params = json.loads((data_dir() / "synthetic" / "params.json").read_text())
     out, params_out = tmp_path / "campaigns.csv", tmp_path / "params.json"
-    result = subprocess.run([COMMAND, "simulate", "--n", str(params["n"]), "--seed", str(params["seed"]),
-                             "--out", str(out), "--params-out", str(params_out)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            COMMAND,
+            "simulate",
+            "--n",
+            str(params["n"]),
+            "--seed",
+            str(params["seed"]),
+            "--out",
+            str(out),
+            "--params-out",
+            str(params_out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == (data_dir() / "synthetic" / "campaigns.csv").read_bytes()
     assert params_out.read_bytes() == (data_dir() / "synthetic" / "params.json").read_bytes()
@@ -66,6 +80,9 @@ def test_the_committed_sample_regenerates_byte_for_byte(tmp_path):
 
 def test_the_committed_post_sample_regenerates_byte_for_byte(tmp_path):
     out = tmp_path / "posts.csv"
-    subprocess.run([COMMAND, "simulate", "--posts", "--n", "600", "--seed", "2024", "--out", str(out)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [COMMAND, "simulate", "--posts", "--n", "600", "--seed", "2024", "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
     assert out.read_bytes() == (data_dir() / "synthetic" / "posts.csv").read_bytes()

@@ -73,7 +73,8 @@ def test_a_claim_without_bounds_sits_in_its_sources_own_scheme(ledger, audit_res
     # article 002's micro is 1,000 to 100,000 followers, not the canonical 10k to 100k
     assert table.loc["A002_16", "followers"] == pytest.approx(np.sqrt(1_000 * 100_000))
     assert rows(ledger, audit_result, placement="canonical").loc["A002_16", "followers"] == pytest.approx(
-        np.sqrt(10_000 * 100_000))
+        np.sqrt(10_000 * 100_000)
+    )
 
 
 def test_open_values_follow_one_rule_with_a_sensitivity(ledger, audit_result):
@@ -100,8 +101,16 @@ def _stacked(slopes: dict, n_sources: int = 12, seed: int = 0) -> pd.DataFrame:
         offset = rng.normal(0, 0.3)
         for metric, b in slopes.items():
             for x in rng.choice(np.arange(3.0, 7.0, 0.5), 3, replace=False):
-                out.append({"metric": metric, "source_id": f"S{s}", "platform": "instagram", "log_followers": x,
-                            "log_value": b * x + offset + rng.normal(0, 0.05), "weight_grade": 1.0})
+                out.append(
+                    {
+                        "metric": metric,
+                        "source_id": f"S{s}",
+                        "platform": "instagram",
+                        "log_followers": x,
+                        "log_value": b * x + offset + rng.normal(0, 0.05),
+                        "weight_grade": 1.0,
+                    }
+                )
     return pd.DataFrame(out)
 
 
@@ -130,8 +139,9 @@ def test_source_dependence_shows_in_the_slopes_covariance():
 
 def test_the_implied_elasticity_uses_the_identity_and_the_covariance():
     slopes = pd.Series({"engagement_rate": -0.2, "conversion_rate": -0.1, "price_per_post": 0.9})
-    cov = pd.DataFrame([[0.01, 0.004, 0.0], [0.004, 0.02, 0.0], [0.0, 0.0, 0.03]], index=slopes.index,
-                       columns=slopes.index)
+    cov = pd.DataFrame(
+        [[0.01, 0.004, 0.0], [0.004, 0.02, 0.0], [0.0, 0.0, 0.03]], index=slopes.index, columns=slopes.index
+    )
     table = sy.implied(slopes, cov, df=20).set_index("elasticity")
     assert table.loc["return_per_dollar", "estimate"] == pytest.approx(1 - 0.2 - 0.1 - 0.9)
     c = np.array([1, 1, -1])
@@ -145,7 +155,8 @@ def test_pooled_engagement_weights_the_two_and_scales_the_covariance(main):
     w = info["weight_benchmarks"]
     assert info["estimate"] == pytest.approx(w * info["benchmarks"] + (1 - w) * info["real"])
     assert main.cov.loc["engagement_rate", "conversion_rate"] == pytest.approx(
-        w * main.fit.cov.loc["engagement_rate", "conversion_rate"])
+        w * main.fit.cov.loc["engagement_rate", "conversion_rate"]
+    )
     real_only = sy.combine_engagement(main.fit, "real")
     assert real_only[1].loc["engagement_rate", "price_per_post"] == 0
 
@@ -166,9 +177,15 @@ def test_draws_are_seeded_and_match_the_fit(main):
 
 
 def test_the_specification_curve_covers_every_combination_once(ledger, main):
-    options = {"copies": ("drop", "keep"), "open_values": ("median_ratio",), "placement": ("source",),
-               "open_ranges": ("median_ratio",), "weights": ("equal", "grade"), "audit": ("exclude",),
-               "engagement": ("pooled", "benchmarks")}
+    options = {
+        "copies": ("drop", "keep"),
+        "open_values": ("median_ratio",),
+        "placement": ("source",),
+        "open_ranges": ("median_ratio",),
+        "weights": ("equal", "grade"),
+        "audit": ("exclude",),
+        "engagement": ("pooled", "benchmarks"),
+    }
     table = sy.specification_curve(ledger, options)
     assert len(table) == 8 and table["main"].sum() == 1
     assert table.loc[table["main"], "estimate"].iloc[0] == pytest.approx(main.estimate()["estimate"])
@@ -179,5 +196,5 @@ def test_tier_returns_follow_the_constant_elasticity(main):
     table = sy.tier_returns(main).set_index("tier")
     e = main.estimate()["estimate"]
     assert table.loc["micro", "relative"] == 1
-    assert table.loc["nano", "relative"] == pytest.approx(0.1 ** e)
+    assert table.loc["nano", "relative"] == pytest.approx(0.1**e)
     assert table.loc["nano", "ci_low"] <= table.loc["nano", "relative"] <= table.loc["nano", "ci_high"]

@@ -8,26 +8,31 @@ from influencer_roi.tables import Column, fold, show
 
 def cells(html_object):
     page = BeautifulSoup(html_object.data, "html.parser")
-    return ([th.get_text() for th in page.find_all("th")],
-            [[td.get_text() for td in tr.find_all("td")] for tr in page.find("tbody").find_all("tr")])
+    return (
+        [th.get_text() for th in page.find_all("th")],
+        [[td.get_text() for td in tr.find_all("td")] for tr in page.find("tbody").find_all("tr")],
+    )
 
 
-@pytest.mark.parametrize("kind, digits, value, shown", [
-    ("integer", None, 1234567.4, "1,234,567"),
-    ("integer", None, -1500, "−1,500"),
-    ("number", None, 1234.5678, "1,234.57"),
-    ("number", 1, 0.25, "0.2"),
-    ("percent", None, 0.456, "46%"),
-    ("percent", 1, 0.4567, "45.7%"),
-    ("currency", None, 12500, "$12,500"),
-    ("currency", 2, -3.5, "−$3.50"),
-    ("p-value", None, 0.0004, "< 0.001"),
-    ("p-value", None, 0.0123, "0.012"),
-    ("p-value", None, 0.001, "0.001"),
-    ("ratio", None, 2.5, "2.50×"),
-    ("integer", None, float("inf"), "∞"),
-    ("text", None, "nano", "nano"),
-])
+@pytest.mark.parametrize(
+    "kind, digits, value, shown",
+    [
+        ("integer", None, 1234567.4, "1,234,567"),
+        ("integer", None, -1500, "−1,500"),
+        ("number", None, 1234.5678, "1,234.57"),
+        ("number", 1, 0.25, "0.2"),
+        ("percent", None, 0.456, "46%"),
+        ("percent", 1, 0.4567, "45.7%"),
+        ("currency", None, 12500, "$12,500"),
+        ("currency", 2, -3.5, "−$3.50"),
+        ("p-value", None, 0.0004, "< 0.001"),
+        ("p-value", None, 0.0123, "0.012"),
+        ("p-value", None, 0.001, "0.001"),
+        ("ratio", None, 2.5, "2.50×"),
+        ("integer", None, float("inf"), "∞"),
+        ("text", None, "nano", "nano"),
+    ],
+)
 def test_each_kind_formats_its_values(kind, digits, value, shown):
     assert Column("Value", kind, digits=digits).format(value) == shown
 
@@ -39,10 +44,19 @@ def test_missing_values_are_blank(missing):
 
 
 def test_show_formats_selected_columns_in_order_with_readable_headers():
-    frame = pd.DataFrame({"tier": ["nano", "mega"], "median_followers": [5_000, 2_500_000],
-                          "roi": [3.2, np.nan], "unused": [1, 2]})
-    headers, rows = cells(show(frame, {"median_followers": Column("Median", "integer", unit="followers"),
-                                       "tier": Column("Tier"), "roi": Column("ROI", "ratio", digits=1)}))
+    frame = pd.DataFrame(
+        {"tier": ["nano", "mega"], "median_followers": [5_000, 2_500_000], "roi": [3.2, np.nan], "unused": [1, 2]}
+    )
+    headers, rows = cells(
+        show(
+            frame,
+            {
+                "median_followers": Column("Median", "integer", unit="followers"),
+                "tier": Column("Tier"),
+                "roi": Column("ROI", "ratio", digits=1),
+            },
+        )
+    )
     assert headers == ["Median (followers)", "Tier", "ROI"]
     assert rows == [["5,000", "nano", "3.2×"], ["2,500,000", "mega", ""]]
 
@@ -80,6 +94,8 @@ def test_fold_summarises_each_group_and_folds_its_rows():
     folds = page.find_all("details")
     assert [d.summary.get_text() for d in folds] == ["pass: 1 row", "fail: 2 rows"]  # empty groups left out
     assert [[td.get_text() for td in tr.find_all("td")] for tr in folds[1].tbody.find_all("tr")] == [
-        ["a", "1.0×"], ["c", "3.0×"]]
+        ["a", "1.0×"],
+        ["c", "3.0×"],
+    ]
     with pytest.raises(ValueError, match="missing from order"):
         fold(frame, "verdict", columns, order=["pass"])

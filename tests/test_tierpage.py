@@ -27,8 +27,15 @@ def test_the_glue_counts_what_the_tables_show(ledger, tier):
     # grade A claims are the ones folded under grade A
     a = [d for d in claims.find_all("details") if d.summary.get_text().startswith("grade A")]
     assert int(page.glue["n_claims_a"]) == (len(a[0].select("tbody tr")) if a else 0)
-    assert set(page.glue) == {"n_claims", "n_sources", "n_claims_a", "n_definitions", "lower_bounds", "n_checks",
-                              "n_bad"}
+    assert set(page.glue) == {
+        "n_claims",
+        "n_sources",
+        "n_claims_a",
+        "n_definitions",
+        "lower_bounds",
+        "n_checks",
+        "n_bad",
+    }
 
 
 def test_the_pages_differ_by_tier_and_match_the_ledger(ledger):

@@ -15,8 +15,10 @@ counts = st.floats(min_value=0, max_value=1e10, allow_nan=False)
 
 def band_of(scheme: pd.DataFrame, tier: str) -> list[tuple[float, float]]:
     rows = scheme[scheme["tier"].astype(str) == tier]
-    return [(0.0 if pd.isna(lo) else lo, np.inf if pd.isna(hi) else hi)
-            for lo, hi in zip(rows["min_followers"], rows["max_followers"])]
+    return [
+        (0.0 if pd.isna(lo) else lo, np.inf if pd.isna(hi) else hi)
+        for lo, hi in zip(rows["min_followers"], rows["max_followers"])
+    ]
 
 
 def test_canonical_examples():
@@ -41,8 +43,7 @@ def test_canonical_is_monotone(values):
 def test_assigned_band_contains_the_count(scheme_id, followers):
     scheme = tiers.get_scheme(scheme_id, DEFINITIONS)
     tier = tiers.assign_tier([followers], scheme_id, DEFINITIONS).iloc[0]
-    containing = [str(t) for t in scheme["tier"]
-                  if any(lo <= followers < hi for lo, hi in band_of(scheme, str(t)))]
+    containing = [str(t) for t in scheme["tier"] if any(lo <= followers < hi for lo, hi in band_of(scheme, str(t)))]
     if pd.isna(tier):
         assert containing == []  # NaN only where no band of the scheme holds the count
     else:
@@ -55,7 +56,8 @@ def test_order_of_input_does_not_matter(values, random):
     random.shuffle(shuffled)
     by_value = dict(zip(values, tiers.assign_tier(values)))
     assert [by_value[v] if pd.notna(by_value[v]) else None for v in shuffled] == [
-        t if pd.notna(t) else None for t in tiers.assign_tier(shuffled)]
+        t if pd.notna(t) else None for t in tiers.assign_tier(shuffled)
+    ]
 
 
 def test_narrowest_band_wins_where_bands_overlap():
@@ -96,9 +98,15 @@ def test_overlaps_finds_shared_ranges_only():
     assert tiers.overlaps(tiers.CANONICAL).empty
 
 
-@pytest.mark.parametrize("lo, hi, text", [
-    (np.nan, 10_000, "under 10k"), (0, 10_000, "under 10k"), (1_000_000, np.nan, "1M and up"),
-    (1_200, 8_500, "1.2k to 8.5k"), (np.nan, np.nan, "any size"),
-])
+@pytest.mark.parametrize(
+    "lo, hi, text",
+    [
+        (np.nan, 10_000, "under 10k"),
+        (0, 10_000, "under 10k"),
+        (1_000_000, np.nan, "1M and up"),
+        (1_200, 8_500, "1.2k to 8.5k"),
+        (np.nan, np.nan, "any size"),
+    ],
+)
 def test_band_label(lo, hi, text):
     assert tiers.band_label(lo, hi) == text

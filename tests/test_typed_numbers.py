@@ -32,8 +32,10 @@ ALLOWED = [
     r"\bPython 3\.11\b",  # the Python the lock is resolved for
     r"\b(HC3|A4)\b",  # names with a digit in them: an estimator (a glossary term), a paper size
 ]
-NUMBER_WORDS = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|" \
-               r"thousands?|millions?|billions?|twice|dozens?|half)\b"
+NUMBER_WORDS = (
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|millions?|billions?|twice|dozens?|half)\b"
+)
 REMOVE = [
     r"\{glue(:text|:md|:any|:figure)?\}`[^`\n]*`",  # glued values
     r"\{[a-z:]+\}`[^`\n]*`",  # every other role: {cite:p}, {doc}, {numref}, {term}, {download}, {sub}, {sup}
@@ -94,19 +96,22 @@ def typed_numbers(text: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Of {glue:text}`n` claims, 63% are from blogs.", ["63%"]),
-    ('The article says "2-3 times better" (A002_06) {cite:p}`article002`.', []),
-    ("Its own averages, $0.10-0.50 for micro (A002_13), disagree. But 63% do not.", ["63%"]),
-    ("1. **A list.** Two items.", ["Two"]),
-    ("Three sources agree; in 2024 the study found it.", ["Three"]),
-    ("```text\ninfluencer-roi allocate --budget 100000\n```", []),
-    ("a 95% interval, {doc}`chapter_1`, 1M and up", []),
-    ("```{admonition} In short\nEight models agree.\n```", ["Eight"]),
-    ("ten times the followers comes with 10{sup}`−0.2` ≈ {glue:text}`f` times", []),
-    ("10 to the power 2", ["10", "2"]),
-    ("> The contributors (2026), version 0.1.0.\n\nSee 3 pages.", ["3"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Of {glue:text}`n` claims, 63% are from blogs.", ["63%"]),
+        ('The article says "2-3 times better" (A002_06) {cite:p}`article002`.', []),
+        ("Its own averages, $0.10-0.50 for micro (A002_13), disagree. But 63% do not.", ["63%"]),
+        ("1. **A list.** Two items.", ["Two"]),
+        ("Three sources agree; in 2024 the study found it.", ["Three"]),
+        ("```text\ninfluencer-roi allocate --budget 100000\n```", []),
+        ("a 95% interval, {doc}`chapter_1`, 1M and up", []),
+        ("```{admonition} In short\nEight models agree.\n```", ["Eight"]),
+        ("ten times the followers comes with 10{sup}`−0.2` ≈ {glue:text}`f` times", []),
+        ("10 to the power 2", ["10", "2"]),
+        ("> The contributors (2026), version 0.1.0.\n\nSee 3 pages.", ["3"]),
+    ],
+)
 def test_the_check_finds_what_it_should(text, expected):
     assert typed_numbers(text) == expected
 

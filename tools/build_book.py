@@ -42,8 +42,19 @@ def build(book: Path, out: Path, config: Path | None, builder: str = "html") -> 
     # The jupyter-book script beside this interpreter: the one installed from the lock. --all re-reads every
     # page (a fresh Sphinx environment): an incremental build can leave cross-page output stale, such as the
     # bibliography's anchors after a chapter adds citations. Execution stays cached, so this costs seconds.
-    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(out),
-           "-W", "-n", "--keep-going", "--all", "--builder", builder]
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(book),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+        "--all",
+        "--builder",
+        builder,
+    ]
     if config is not None:
         cmd += ["--config", str(config)]
     return subprocess.call(cmd)

@@ -27,8 +27,14 @@ PDF_NAME = "does-smaller-pay.pdf"
 # checks tables and code against the same width.
 PAGE = {"format": "A4", "margin": {"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"}}
 PRINTABLE_WIDTH_PX = 680
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium() -> str:
@@ -60,11 +66,15 @@ def print_pdf(page_path: Path, pdf: Path) -> None:
             page.emulate_media(media="print")
             # folded tables (<details>, influencer_roi.tables.fold) are printed open
             page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-            page.pdf(path=str(pdf), print_background=True, display_header_footer=True,
-                     header_template="<span></span>",
-                     footer_template='<div style="font-size:8px;width:100%;text-align:center">'
-                                     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
-                     **PAGE)
+            page.pdf(
+                path=str(pdf),
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template='<div style="font-size:8px;width:100%;text-align:center">'
+                '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
+                **PAGE,
+            )
         finally:
             browser.close()
 
@@ -84,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     page = single_page(book, work)
     pdf = site / PDF_NAME
     print_pdf(page, pdf)
-    print(f"build_pdf: {pdf.relative_to(book) if pdf.is_relative_to(book) else pdf.name}, "
-          f"{pdf.stat().st_size / 1e6:.1f} MB, in {time.perf_counter() - started:.0f} s")
+    print(
+        f"build_pdf: {pdf.relative_to(book) if pdf.is_relative_to(book) else pdf.name}, "
+        f"{pdf.stat().st_size / 1e6:.1f} MB, in {time.perf_counter() - started:.0f} s"
+    )
     return 0
 
 

@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .simulate import Params, follower_quantile
-from .tiers import CANONICAL, TIERS
 from .constants import BREAKEVEN, REFERENCE_FOLLOWERS
 from .formats import fmt_num
+from .simulate import Params, follower_quantile
+from .tiers import CANONICAL, TIERS
 
 # Parameters that vary by world (worlds.draws columns) and that a Market can take as arrays, one value per draw.
 WORLD_FIELDS = ("revenue_ref", "e_revenue", "e_price", "e_reach")
@@ -73,7 +73,7 @@ class Market:
     e_reach: float = 1.0  # follower elasticity of impressions (1: in proportion to followers)
 
     @classmethod
-    def calibrated(cls, params: Params | None = None, **assumptions) -> "Market":
+    def calibrated(cls, params: Params | None = None, **assumptions) -> Market:
         """From the campaign model: revenue per campaign at F_ref is F_ref * engagement rate * conversion * order
         value, at the model's platform mix; its spread between creators combines the model's engagement,
         conversion and platform spreads, and the spread shared by a campaign's creators its brand and niche
@@ -87,19 +87,26 @@ class Market:
         platform_mean = float(shares @ log_platform)
         platform_var = float(shares @ (log_platform - platform_mean) ** 2)
         revenue_ref = p.reference_followers * p.er_ref * p.cr_ref * p.order_value * np.exp(platform_mean)
-        return cls(revenue_ref=float(revenue_ref), e_revenue=1 + p.e_er + p.e_cr,
-                   sd_revenue=float(np.sqrt(p.sd_er ** 2 + p.sd_cr ** 2 + platform_var)),
-                   sd_shared=float(np.sqrt(p.sd_niche ** 2 + p.sd_brand ** 2)),
-                   price_ref=p.price_ref, e_price=p.e_price, sd_price=p.sd_price,
-                   reference_followers=p.reference_followers, follower_decay=p.follower_decay, **assumptions)
+        return cls(
+            revenue_ref=float(revenue_ref),
+            e_revenue=1 + p.e_er + p.e_cr,
+            sd_revenue=float(np.sqrt(p.sd_er**2 + p.sd_cr**2 + platform_var)),
+            sd_shared=float(np.sqrt(p.sd_niche**2 + p.sd_brand**2)),
+            price_ref=p.price_ref,
+            e_price=p.e_price,
+            sd_price=p.sd_price,
+            reference_followers=p.reference_followers,
+            follower_decay=p.follower_decay,
+            **assumptions,
+        )
 
     @classmethod
-    def from_world(cls, world, **assumptions) -> "Market":
+    def from_world(cls, world, **assumptions) -> Market:
         """The calibrated market in one world (a row of worlds.draws): its elasticities, level and reach."""
         return cls.calibrated(Params.from_world(world), **{"e_reach": float(world["e_reach"]), **assumptions})
 
     @classmethod
-    def fitted(cls, campaigns: pd.DataFrame, **assumptions) -> "Market":
+    def fitted(cls, campaigns: pd.DataFrame, **assumptions) -> Market:
         """From a campaign table (schema.load_campaigns): OLS of log revenue and of log cost on log followers
         centred at the reference, each with its residual spread (statsmodels). Campaigns with zero revenue are
         left out of the revenue fit. A file does not say which part of the spread its campaigns share, so all of
@@ -114,8 +121,15 @@ class Market:
             result = sm.OLS(np.log(rows[column].to_numpy(float)), x).fit()
             fits[column] = (float(np.exp(result.params[0])), float(result.params[1]), float(np.sqrt(result.scale)))
         (revenue_ref, e_revenue, sd_revenue), (price_ref, e_price, sd_price) = fits["revenue"], fits["cost"]
-        return cls(revenue_ref=revenue_ref, e_revenue=e_revenue, sd_revenue=sd_revenue, price_ref=price_ref,
-                   e_price=e_price, sd_price=sd_price, **assumptions)
+        return cls(
+            revenue_ref=revenue_ref,
+            e_revenue=e_revenue,
+            sd_revenue=sd_revenue,
+            price_ref=price_ref,
+            e_price=e_price,
+            sd_price=sd_price,
+            **assumptions,
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -125,6 +139,7 @@ class Market:
 
 NANO_FIRST = ("nano", "micro", "macro", "mega")
 MICRO_FIRST = ("micro", "nano", "macro", "mega")
+
 
 def pyramid_shares(market: Market, counts: dict | None = None) -> dict:
     """Article 002's pyramid, 1-2 mega, 5-10 macro, 20-100 micro (A002_20 to A002_22), as budget shares: the
@@ -169,10 +184,13 @@ def parse_mix(text: str) -> dict:
 
 # ---- The Monte Carlo
 
+
 def _band(tier: str) -> tuple[float, float]:
     """The tier's canonical bounds, the open top tier closed at the model's largest account."""
     row = CANONICAL[CANONICAL["tier"] == tier].iloc[0]
-    return float(row["min_followers"]), float(min(row["max_followers"], Params.__dataclass_fields__["followers_max"].default))
+    return float(row["min_followers"]), float(
+        min(row["max_followers"], Params.__dataclass_fields__["followers_max"].default)
+    )
 
 
 def _followers(rng: np.random.Generator, shape, tier: str, decay: float) -> np.ndarray:
@@ -195,8 +213,9 @@ def _world_arrays(market: Market, world: pd.DataFrame | None, n: int) -> dict:
     return out
 
 
-def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray, p: dict,
-         keep_scales: bool = False) -> dict:
+def _buy(
+    rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray, p: dict, keep_scales: bool = False
+) -> dict:
     """Book creators of one tier for each draw's budget (array), with the draw's parameters `p` (arrays). Returns
     arrays: revenue (with creator noise), expected_revenue (the creators' mean revenue), impressions, spent,
     creators; with keep_scales also log_scale, each booked creator's log(F / F_ref) (-inf where none is booked),
@@ -208,7 +227,8 @@ def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray
     # the most creators any draw could book: the budget over the cheapest plausible creator (4 sd below the
     # median price at the tier's lower bound) plus management
     cheapest = market.management_cost + market.price_ref * float(np.min(lower ** p["e_price"])) * np.exp(
-        -4 * market.sd_price)
+        -4 * market.sd_price
+    )
     most = int(min(supply, np.ceil(budget.max() / cheapest))) if draws else 0
     if most == 0:
         zero = np.zeros(draws)
@@ -218,18 +238,23 @@ def _buy(rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray
         return out
     followers = _followers(rng, (draws, most), tier, market.follower_decay)
     log_scale = np.log(followers / np.float32(market.reference_followers))
-    price = (market.price_ref * np.exp(p["e_price"][:, None] * log_scale)
-             * np.exp(rng.normal(0, market.sd_price, (draws, most)).astype(np.float32)))
+    price = (
+        market.price_ref
+        * np.exp(p["e_price"][:, None] * log_scale)
+        * np.exp(rng.normal(0, market.sd_price, (draws, most)).astype(np.float32))
+    )
     mean_revenue = p["revenue_ref"][:, None] * np.exp(p["e_revenue"][:, None] * log_scale)
     revenue = mean_revenue * np.exp(rng.normal(0, market.sd_revenue, (draws, most)).astype(np.float32))
     cost = np.cumsum(price + market.management_cost, axis=1, dtype=np.float64)
     booked = cost <= budget[:, None]  # in the order found, while the next one fits (cost only rises)
     impressions = market.reach_share * market.reference_followers * np.exp(p["e_reach"][:, None] * log_scale)
-    out = {"revenue": (revenue * booked).sum(axis=1, dtype=np.float64),
-           "expected_revenue": (mean_revenue * booked).sum(axis=1, dtype=np.float64)
-           * np.exp(market.sd_revenue ** 2 / 2),
-           "impressions": (impressions * booked).sum(axis=1, dtype=np.float64),
-           "spent": np.where(booked, cost, 0).max(axis=1), "creators": booked.sum(axis=1).astype(float)}
+    out = {
+        "revenue": (revenue * booked).sum(axis=1, dtype=np.float64),
+        "expected_revenue": (mean_revenue * booked).sum(axis=1, dtype=np.float64) * np.exp(market.sd_revenue**2 / 2),
+        "impressions": (impressions * booked).sum(axis=1, dtype=np.float64),
+        "spent": np.where(booked, cost, 0).max(axis=1),
+        "creators": booked.sum(axis=1).astype(float),
+    }
     if keep_scales:
         out["log_scale"] = np.where(booked, log_scale, -np.inf).astype(np.float32)
     return out
@@ -242,8 +267,16 @@ def _tiers(strategy, budget: np.ndarray) -> list[tuple[str, np.ndarray | None]]:
     return [(tier, budget * share) for tier, share in strategy.items() if share > 0]
 
 
-def run(market: Market, budget: float, strategy, draws: int = 10_000, seed: int = 0, chunk: int = 1_000,
-        world: pd.DataFrame | None = None, scales: list | None = None) -> pd.DataFrame:
+def run(
+    market: Market,
+    budget: float,
+    strategy,
+    draws: int = 10_000,
+    seed: int = 0,
+    chunk: int = 1_000,
+    world: pd.DataFrame | None = None,
+    scales: list | None = None,
+) -> pd.DataFrame:
     """`draws` simulated campaigns spending `budget` under `strategy` (tier -> share, or a fill order). Tidy, one
     row per draw: revenue, expected_revenue, spent, unspent, return_per_dollar (revenue / spent), reach, creators.
     `world`, if given, holds one row per draw with any of WORLD_FIELDS (worlds.draws, repeated for the inner loop):
@@ -254,31 +287,38 @@ def run(market: Market, budget: float, strategy, draws: int = 10_000, seed: int 
     parts = []
     for start in range(0, draws, chunk):
         n = min(chunk, draws - start)
-        p = {k: v[start:start + n] for k, v in params.items()}
+        p = {k: v[start : start + n] for k, v in params.items()}
         shared = np.exp(rng.normal(0, market.sd_shared, n))  # the brand and niche: one draw per campaign
         keys = ("revenue", "expected_revenue", "impressions", "spent", "creators")
         totals = {k: np.zeros(n) for k in keys}
         left, booked_scales = np.full(n, float(budget)), []
         for tier, tier_budget in _tiers(strategy, np.full(n, float(budget))):
-            got = _buy(rng, market, tier, left if tier_budget is None else tier_budget, p,
-                       keep_scales=scales is not None)
+            got = _buy(
+                rng, market, tier, left if tier_budget is None else tier_budget, p, keep_scales=scales is not None
+            )
             left = left - got["spent"]
             for key in totals:
                 totals[key] += got[key]
             if scales is not None:
                 booked_scales.append(got["log_scale"])
         x = totals["impressions"] / market.niche_audience
-        reached = np.where(x > 0, -np.expm1(-x) / np.where(x > 0, x, 1), 1.0)  # share of impressions reaching someone new
+        reached = np.where(
+            x > 0, -np.expm1(-x) / np.where(x > 0, x, 1), 1.0
+        )  # share of impressions reaching someone new
         if scales is not None:
             scales.append((np.concatenate(booked_scales, axis=1), reached))
-        parts.append(pd.DataFrame({
-            "revenue": totals["revenue"] * reached * shared,
-            "expected_revenue": totals["expected_revenue"] * reached * np.exp(market.sd_shared ** 2 / 2),
-            "spent": totals["spent"],
-            "unspent": budget - totals["spent"],
-            "reach": market.niche_audience * -np.expm1(-x),
-            "creators": totals["creators"],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "revenue": totals["revenue"] * reached * shared,
+                    "expected_revenue": totals["expected_revenue"] * reached * np.exp(market.sd_shared**2 / 2),
+                    "spent": totals["spent"],
+                    "unspent": budget - totals["spent"],
+                    "reach": market.niche_audience * -np.expm1(-x),
+                    "creators": totals["creators"],
+                }
+            )
+        )
     table = pd.concat(parts, ignore_index=True)
     table["return_per_dollar"] = table["revenue"] / table["spent"].where(table["spent"] > 0)
     return table
@@ -305,26 +345,34 @@ def summarise(outcomes: pd.DataFrame, breakeven: float = BREAKEVEN) -> dict:
     }
 
 
-def compare(market: Market, budgets, named: dict | None = None, draws: int = 10_000, seed: int = 0,
-            breakeven: float = BREAKEVEN) -> pd.DataFrame:
+def compare(
+    market: Market, budgets, named: dict | None = None, draws: int = 10_000, seed: int = 0, breakeven: float = BREAKEVEN
+) -> pd.DataFrame:
     """summarise() for every strategy at every budget. Tidy: budget, strategy, and the summary columns."""
     named = named or strategies(market)
     rows = []
     for budget, (name, strategy) in itertools.product(budgets, named.items()):
-        rows.append({"budget": float(budget), "strategy": name,
-                     **summarise(run(market, budget, strategy, draws=draws, seed=seed), breakeven)})
+        rows.append(
+            {
+                "budget": float(budget),
+                "strategy": name,
+                **summarise(run(market, budget, strategy, draws=draws, seed=seed), breakeven),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def mixes(step: float = 0.25) -> list[dict]:
     """Every split of the budget across the four tiers in multiples of `step`."""
     k = int(round(1 / step))
-    return [dict(zip(TIERS, np.array(c) / k)) for c in itertools.product(range(k + 1), repeat=len(TIERS))
-            if sum(c) == k]
+    return [
+        dict(zip(TIERS, np.array(c) / k)) for c in itertools.product(range(k + 1), repeat=len(TIERS)) if sum(c) == k
+    ]
 
 
-def frontier(market: Market, budget: float, step: float = 0.25, draws: int = 2_000, seed: int = 0,
-             breakeven: float = BREAKEVEN) -> pd.DataFrame:
+def frontier(
+    market: Market, budget: float, step: float = 0.25, draws: int = 2_000, seed: int = 0, breakeven: float = BREAKEVEN
+) -> pd.DataFrame:
     """summarise() for every mix of mixes(step): tidy, one row per mix with its shares (nano, micro, macro, mega),
     and `efficient`: no other mix has both a higher expected return per dollar and a higher 5th percentile."""
     rows = []
@@ -336,16 +384,23 @@ def frontier(market: Market, budget: float, step: float = 0.25, draws: int = 2_0
     return table
 
 
-def management_sensitivity(market: Market, budget: float, costs, named: dict, draws: int = 2_000,
-                           seed: int = 0) -> pd.DataFrame:
+def management_sensitivity(
+    market: Market, budget: float, costs, named: dict, draws: int = 2_000, seed: int = 0
+) -> pd.DataFrame:
     """Expected return per dollar of each named strategy as the management cost per creator varies. Tidy:
     management_cost, strategy, return_per_dollar, mean_revenue."""
     rows = []
     for cost, (name, strategy) in itertools.product(costs, named.items()):
         priced = replace(market, management_cost=float(cost))
         summary = summarise(run(priced, budget, strategy, draws=draws, seed=seed))
-        rows.append({"management_cost": float(cost), "strategy": name,
-                     "return_per_dollar": summary["return_per_dollar"], "mean_revenue": summary["mean_revenue"]})
+        rows.append(
+            {
+                "management_cost": float(cost),
+                "strategy": name,
+                "return_per_dollar": summary["return_per_dollar"],
+                "mean_revenue": summary["mean_revenue"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -353,15 +408,19 @@ def ties(table: pd.DataFrame, z: float = 2.0) -> pd.DataFrame:
     """Per budget (compare()'s table), the strategies whose expected revenue is within z Monte Carlo standard
     errors of the best: budget, strategy, mean_revenue, best (the top one), tied (True for all within reach)."""
     rows = []
-    for budget, group in table.groupby("budget", sort=True):
+    for _budget, group in table.groupby("budget", sort=True):
         top = group.loc[group["mean_revenue"].idxmax()]
         margin = z * np.sqrt(top["revenue_se"] ** 2 + group["revenue_se"] ** 2)
-        rows.append(group.assign(best=top["strategy"], tied=group["mean_revenue"] >= top["mean_revenue"] - margin)
-                    [["budget", "strategy", "mean_revenue", "best", "tied"]])
+        rows.append(
+            group.assign(best=top["strategy"], tied=group["mean_revenue"] >= top["mean_revenue"] - margin)[
+                ["budget", "strategy", "mean_revenue", "best", "tied"]
+            ]
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 # ---- Decisions across the evidence's uncertainty: worlds, the probability of being best, EVPI, flip thresholds
+
 
 def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame:
     """worlds.draws mapped onto a calibrated market's parameters (WORLD_FIELDS), one row per world: the level of
@@ -370,13 +429,25 @@ def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame
     from . import worlds
 
     central = worlds.central()["roas_ref"]
-    return pd.DataFrame({"revenue_ref": market.revenue_ref * worlds_table["roas_ref"].to_numpy() / central,
-                         "e_revenue": worlds_table["e_revenue"].to_numpy(), "e_price": worlds_table["e_price"].to_numpy(),
-                         "e_reach": worlds_table["e_reach"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "revenue_ref": market.revenue_ref * worlds_table["roas_ref"].to_numpy() / central,
+            "e_revenue": worlds_table["e_revenue"].to_numpy(),
+            "e_price": worlds_table["e_price"].to_numpy(),
+            "e_reach": worlds_table["e_reach"].to_numpy(),
+        }
+    )
 
 
-def compare_worlds(market: Market, budgets, named: dict, worlds_table: pd.DataFrame, inner: int = 40, seed: int = 0,
-                   breakeven: float = BREAKEVEN) -> pd.DataFrame:
+def compare_worlds(
+    market: Market,
+    budgets,
+    named: dict,
+    worlds_table: pd.DataFrame,
+    inner: int = 40,
+    seed: int = 0,
+    breakeven: float = BREAKEVEN,
+) -> pd.DataFrame:
     """Every strategy at every budget in every world: an outer loop over the worlds (worlds.draws) and an inner loop
     of `inner` campaigns in each, with the same random numbers for every strategy (so that differences between
     strategies are not noise between runs). Tidy, one row per budget, strategy and world: expected_revenue (mean
@@ -392,18 +463,36 @@ def compare_worlds(market: Market, budgets, named: dict, worlds_table: pd.DataFr
         out = run(market, budget, strategy, draws=len(repeated), seed=seed, world=repeated)
         out = out.assign(world=world, half_a=half, loss=out["revenue"] < breakeven * out["spent"])
         grouped = out.groupby("world")
-        frame = pd.DataFrame({
-            "expected_revenue": grouped["expected_revenue"].mean(),
-            "expected_revenue_a": out[out["half_a"]].groupby("world")["expected_revenue"].mean(),
-            "expected_revenue_b": out[~out["half_a"]].groupby("world")["expected_revenue"].mean(),
-            "revenue": grouped["revenue"].mean(), "spent": grouped["spent"].mean(),
-            "p_loss": grouped["loss"].mean(), "reach": grouped["reach"].mean(), "creators": grouped["creators"].mean(),
-        }).reset_index()
+        frame = pd.DataFrame(
+            {
+                "expected_revenue": grouped["expected_revenue"].mean(),
+                "expected_revenue_a": out[out["half_a"]].groupby("world")["expected_revenue"].mean(),
+                "expected_revenue_b": out[~out["half_a"]].groupby("world")["expected_revenue"].mean(),
+                "revenue": grouped["revenue"].mean(),
+                "spent": grouped["spent"].mean(),
+                "p_loss": grouped["loss"].mean(),
+                "reach": grouped["reach"].mean(),
+                "creators": grouped["creators"].mean(),
+            }
+        ).reset_index()
         frame["return_per_dollar"] = frame["revenue"] / frame["spent"].where(frame["spent"] > 0)
         frame["unspent_share"] = 1 - frame["spent"] / budget
         frames.append(frame.assign(budget=float(budget), strategy=name))
-    columns = ["budget", "strategy", "world", "expected_revenue", "expected_revenue_a", "expected_revenue_b",
-               "revenue", "spent", "return_per_dollar", "p_loss", "reach", "creators", "unspent_share"]
+    columns = [
+        "budget",
+        "strategy",
+        "world",
+        "expected_revenue",
+        "expected_revenue_a",
+        "expected_revenue_b",
+        "revenue",
+        "spent",
+        "return_per_dollar",
+        "p_loss",
+        "reach",
+        "creators",
+        "unspent_share",
+    ]
     return pd.concat(frames, ignore_index=True)[columns]
 
 
@@ -415,7 +504,9 @@ def probability_best(table: pd.DataFrame) -> pd.DataFrame:
     counts = best.groupby(["budget", "strategy"]).size()
     worlds = table.groupby("budget")["world"].nunique()
     full = table[["budget", "strategy"]].drop_duplicates().set_index(["budget", "strategy"])
-    full["p_best"] = (counts / worlds.reindex(counts.index.get_level_values(0)).to_numpy()).reindex(full.index).fillna(0.0)
+    full["p_best"] = (
+        (counts / worlds.reindex(counts.index.get_level_values(0)).to_numpy()).reindex(full.index).fillna(0.0)
+    )
     return full.reset_index()
 
 
@@ -434,9 +525,16 @@ def evpi(table: pd.DataFrame) -> pd.DataFrame:
         means = wide_b.mean()
         without = float(means.max())
         value = max(with_info - without, 0.0)
-        rows.append({"budget": budget, "best_without": means.idxmax(), "revenue_without": without,
-                     "revenue_with": with_info, "evpi": value,
-                     "evpi_share": value / without if without > 0 else float("nan")})
+        rows.append(
+            {
+                "budget": budget,
+                "best_without": means.idxmax(),
+                "revenue_without": without,
+                "revenue_with": with_info,
+                "evpi": value,
+                "evpi_share": value / without if without > 0 else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -446,11 +544,16 @@ def decision_table(table: pd.DataFrame) -> pd.DataFrame:
     (total revenue over total spend), the chance of losing money (over every campaign of every world), reach and
     share of budget unspent. Tidy; rows in the order of the strategies."""
     grouped = table.groupby(["budget", "strategy"], sort=False)
-    out = grouped.agg(mean_revenue=("expected_revenue", "mean"),
-                      revenue_p05=("expected_revenue", lambda s: s.quantile(0.05)),
-                      revenue_p95=("expected_revenue", lambda s: s.quantile(0.95)),
-                      revenue=("revenue", "sum"), spent=("spent", "sum"), p_loss=("p_loss", "mean"),
-                      mean_reach=("reach", "mean"), unspent_share=("unspent_share", "mean")).reset_index()
+    out = grouped.agg(
+        mean_revenue=("expected_revenue", "mean"),
+        revenue_p05=("expected_revenue", lambda s: s.quantile(0.05)),
+        revenue_p95=("expected_revenue", lambda s: s.quantile(0.95)),
+        revenue=("revenue", "sum"),
+        spent=("spent", "sum"),
+        p_loss=("p_loss", "mean"),
+        mean_reach=("reach", "mean"),
+        unspent_share=("unspent_share", "mean"),
+    ).reset_index()
     out["return_per_dollar"] = out["revenue"] / out["spent"]
     out = out.merge(probability_best(table), on=["budget", "strategy"])
     return out.drop(columns=["revenue", "spent"])
@@ -464,7 +567,7 @@ def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, s
     vectorised over e_rpd."""
     scales: list = []
     run(market, budget, strategy, draws=draws, seed=seed, scales=scales)
-    factor = market.revenue_ref * np.exp(market.sd_revenue ** 2 / 2) * np.exp(market.sd_shared ** 2 / 2)
+    factor = market.revenue_ref * np.exp(market.sd_revenue**2 / 2) * np.exp(market.sd_shared**2 / 2)
 
     def f(e_rpd):
         values = np.atleast_1d(np.asarray(e_rpd, dtype=float))
@@ -474,15 +577,29 @@ def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, s
             for log_scale, reached in scales:
                 x = log_scale.astype(np.float64)
                 booked = np.isfinite(x)  # -inf marks a slot with no creator booked
-                total += float((reached * np.where(booked, np.exp(e * np.where(booked, x, 0.0)), 0.0).sum(axis=1)).sum())
+                total += float(
+                    (reached * np.where(booked, np.exp(e * np.where(booked, x, 0.0)), 0.0).sum(axis=1)).sum()
+                )
             out[k] = factor * total / draws
         return out if np.ndim(e_rpd) else float(out[0])
 
     return f
 
 
-def flip_thresholds(market: Market, budget: float, named: dict, bounds: tuple[float, float] = (-1.0, 0.5),
-                    draws: int = 4_000, seed: int = 0, grid: int = 61) -> pd.DataFrame:
+def _crossing(curve_a, curve_b, low: float, high: float) -> float:
+    """Where two revenue curves (revenue_curve) cross between low and high, to 1e-6 in the elasticity."""
+    return optimize.brentq(lambda e: curve_a(e) - curve_b(e), low, high, xtol=1e-6)
+
+
+def flip_thresholds(
+    market: Market,
+    budget: float,
+    named: dict,
+    bounds: tuple[float, float] = (-1.0, 0.5),
+    draws: int = 4_000,
+    seed: int = 0,
+    grid: int = 61,
+) -> pd.DataFrame:
     """The elasticities of return per dollar at which two strategies bring equal expected revenue, every other
     parameter at its central value (METHODS): for each pair, the sign changes of the revenue difference on a grid
     over `bounds`, each refined by root-finding (scipy's brentq) on the exact curves of revenue_curve. Tidy: budget,
@@ -495,30 +612,53 @@ def flip_thresholds(market: Market, budget: float, named: dict, bounds: tuple[fl
     for a, b in itertools.combinations(named, 2):
         diff = values[a] - values[b]
         for i in np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) < 0)[0]:
-            root = optimize.brentq(lambda e: curves[a](e) - curves[b](e), xs[i], xs[i + 1], xtol=1e-6)
+            root = _crossing(curves[a], curves[b], xs[i], xs[i + 1])
             steeper = a if diff[i] > 0 else b
-            rows.append({"budget": float(budget), "strategy_a": a, "strategy_b": b, "threshold": root,
-                         "steeper": steeper, "flatter": b if steeper == a else a})
+            rows.append(
+                {
+                    "budget": float(budget),
+                    "strategy_a": a,
+                    "strategy_b": b,
+                    "threshold": root,
+                    "steeper": steeper,
+                    "flatter": b if steeper == a else a,
+                }
+            )
     return pd.DataFrame(rows, columns=["budget", "strategy_a", "strategy_b", "threshold", "steeper", "flatter"])
 
 
-def best_by_elasticity(market: Market, budget: float, named: dict, e_values, draws: int = 4_000,
-                       seed: int = 0) -> pd.DataFrame:
+def best_by_elasticity(
+    market: Market, budget: float, named: dict, e_values, draws: int = 4_000, seed: int = 0
+) -> pd.DataFrame:
     """Expected revenue of each strategy over a range of elasticities of return per dollar (the rest central), and
     which is best at each: the ranking a brand faces if it knew its own elasticity. Tidy: e_rpd, strategy,
     expected_revenue, best."""
     e_values = np.asarray(e_values, dtype=float)
-    rows = [pd.DataFrame({"e_rpd": e_values, "strategy": name,
-                          "expected_revenue": revenue_curve(market, budget, strategy, draws=draws, seed=seed)(e_values)})
-            for name, strategy in named.items()]
+    rows = [
+        pd.DataFrame(
+            {
+                "e_rpd": e_values,
+                "strategy": name,
+                "expected_revenue": revenue_curve(market, budget, strategy, draws=draws, seed=seed)(e_values),
+            }
+        )
+        for name, strategy in named.items()
+    ]
     table = pd.concat(rows, ignore_index=True)
     best = table.loc[table.groupby("e_rpd")["expected_revenue"].idxmax()].set_index("e_rpd")["strategy"]
     table["best"] = table["strategy"] == table["e_rpd"].map(best)
     return table
 
 
-def best_regions(market: Market, budget: float, named: dict, bounds: tuple[float, float] = (-1.0, 0.5),
-                 draws: int = 2_000, seed: int = 0, grid: int = 41) -> pd.DataFrame:
+def best_regions(
+    market: Market,
+    budget: float,
+    named: dict,
+    bounds: tuple[float, float] = (-1.0, 0.5),
+    draws: int = 2_000,
+    seed: int = 0,
+    grid: int = 41,
+) -> pd.DataFrame:
     """Which strategy brings the most expected revenue at each elasticity of return per dollar (the rest central),
     as regions: the best on a grid over `bounds`, each change of best refined by root-finding between the two
     strategies concerned. Tidy: budget, best, from_e, to_e (the region's ends; the outer ends are `bounds`)."""
@@ -531,7 +671,7 @@ def best_regions(market: Market, budget: float, named: dict, bounds: tuple[float
     for i in range(1, len(xs)):
         if best[i] != best[i - 1]:
             a, b = best[i - 1], best[i]
-            edges.append(optimize.brentq(lambda e: curves[a](e) - curves[b](e), xs[i - 1], xs[i], xtol=1e-6))
+            edges.append(_crossing(curves[a], curves[b], xs[i - 1], xs[i]))
             names.append(b)
     edges.append(bounds[1])
     return pd.DataFrame({"budget": float(budget), "best": names, "from_e": edges[:-1], "to_e": edges[1:]})
@@ -547,8 +687,7 @@ def recommendation(regions: pd.DataFrame, interval: tuple[float, float]) -> dict
     """For each budget of `regions` (best_regions), the recommendation with its condition, in words (condition of
     regions_inside): every region that overlaps `interval` (the synthesis's 95% interval of the elasticity), so a
     flip inside the interval is said, with the elasticity where it happens."""
-    return {budget: condition(regions_inside(rows, interval))
-            for budget, rows in regions.groupby("budget", sort=False)}
+    return {budget: condition(regions_inside(rows, interval)) for budget, rows in regions.groupby("budget", sort=False)}
 
 
 def condition(parts: list[dict]) -> str:
@@ -559,8 +698,10 @@ def condition(parts: list[dict]) -> str:
     words = []
     for i, part in enumerate(parts):
         if i == 0:
-            words.append(f"{part['best']} if your elasticity of return per dollar is below {fmt_num(part['to_e'])} "
-                         "(return per dollar falls faster with size)")
+            words.append(
+                f"{part['best']} if your elasticity of return per dollar is below {fmt_num(part['to_e'])} "
+                "(return per dollar falls faster with size)"
+            )
         elif i == len(parts) - 1:
             words.append(f"{part['best']} if it is above {fmt_num(part['from_e'])}")
         else:
@@ -568,15 +709,19 @@ def condition(parts: list[dict]) -> str:
     return "; ".join(words)
 
 
-def management_threshold(market: Market, budget: float, a, b, bounds: tuple[float, float] = (0.0, 1_000.0),
-                         draws: int = 2_000, seed: int = 0) -> float:
+def management_threshold(
+    market: Market, budget: float, a, b, bounds: tuple[float, float] = (0.0, 1_000.0), draws: int = 2_000, seed: int = 0
+) -> float:
     """The management cost per creator at which strategies a and b return the same per dollar (the rest as in
     `market`), by root-finding on the seeded simulation (the same random numbers at every cost); NaN when they do
     not cross inside `bounds`."""
+
     def gap(cost: float) -> float:
         priced = replace(market, management_cost=float(cost))
-        return (summarise(run(priced, budget, a, draws=draws, seed=seed))["return_per_dollar"]
-                - summarise(run(priced, budget, b, draws=draws, seed=seed))["return_per_dollar"])
+        return (
+            summarise(run(priced, budget, a, draws=draws, seed=seed))["return_per_dollar"]
+            - summarise(run(priced, budget, b, draws=draws, seed=seed))["return_per_dollar"]
+        )
 
     lo, hi = gap(bounds[0]), gap(bounds[1])
     if np.sign(lo) == np.sign(hi):
@@ -591,5 +736,7 @@ def regions_inside(regions: pd.DataFrame, interval: tuple[float, float]) -> list
     recommendation flips inside it at each entry's from_e."""
     lo, hi = interval
     inside = regions[(regions["to_e"] > lo) & (regions["from_e"] < hi)]
-    return [{"best": r.best, "from_e": max(float(r.from_e), lo), "to_e": min(float(r.to_e), hi)}
-            for r in inside.itertuples()]
+    return [
+        {"best": r.best, "from_e": max(float(r.from_e), lo), "to_e": min(float(r.to_e), hi)}
+        for r in inside.itertuples()
+    ]

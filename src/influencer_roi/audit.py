@@ -72,9 +72,13 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
             "check_id": text(checks=pa.Check.str_matches(r"^K\d+$")),
             "kind": text(checks=pa.Check.isin(KINDS)),
             "stated": text(checks=pa.Check(names_known("stated"), error="stated names a claim_id not in claims.csv")),
-            "recomputed": text(nullable=True, checks=[
-                pa.Check(names_known("recomputed"), error="recomputed names a claim_id not in claims.csv"),
-                pa.Check(real_measure_known, error="real: must name a measure of instagram.MEASURES")]),
+            "recomputed": text(
+                nullable=True,
+                checks=[
+                    pa.Check(names_known("recomputed"), error="recomputed names a claim_id not in claims.csv"),
+                    pa.Check(real_measure_known, error="real: must name a measure of instagram.MEASURES"),
+                ],
+            ),
             "match": text(checks=pa.Check.isin(MATCHES)),
             "tolerance": validation.numeric(minimum=0, maximum=1),
             "finding": text(checks=pa.Check.isin(FINDINGS)),
@@ -83,9 +87,11 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
         },
         checks=[
             validation.unique_together("check_id"),
-            validation.row_rule(("kind", "recomputed"),
-                                lambda df: df["kind"].eq("real_data") == df["recomputed"].fillna("").str.startswith(
-                                    REAL_PREFIX), "a real_data check, and only one, recomputes from real: data"),
+            validation.row_rule(
+                ("kind", "recomputed"),
+                lambda df: df["kind"].eq("real_data") == df["recomputed"].fillna("").str.startswith(REAL_PREFIX),
+                "a real_data check, and only one, recomputes from real: data",
+            ),
         ],
         strict=True,
         ordered=True,
@@ -108,8 +114,9 @@ def _interval(claims: pd.DataFrame, claim_id: str, open_ends: bool) -> tuple[flo
     row = claims.loc[claims["claim_id"] == claim_id].iloc[0]
     lo, hi = row["value_low"], row["value_high"]
     if open_ends:
-        return (-np.inf if lo < 0 or (pd.isna(lo) and hi < 0) else 0.0) if pd.isna(lo) else lo, \
-            np.inf if pd.isna(hi) else hi
+        return (-np.inf if lo < 0 or (pd.isna(lo) and hi < 0) else 0.0) if pd.isna(lo) else lo, np.inf if pd.isna(
+            hi
+        ) else hi
     return (hi if pd.isna(lo) else lo), (lo if pd.isna(hi) else hi)
 
 
@@ -166,8 +173,13 @@ def _close(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) <= tolerance * max(abs(a), abs(b))
 
 
-def verdict(stated: tuple[float, float], recomputed: tuple[float, float] | None, match: str,
-            tolerance: float, same_tier: bool = True) -> str:
+def verdict(
+    stated: tuple[float, float],
+    recomputed: tuple[float, float] | None,
+    match: str,
+    tolerance: float,
+    same_tier: bool = True,
+) -> str:
     """consistent / inconsistent / unverifiable, for a stated and a recomputed range (match: MATCHES; same_tier:
     whether the two claims name the same tier, for match 'same_tier')."""
     if recomputed is None or any(np.isnan(recomputed)):
@@ -210,8 +222,9 @@ def format_range(lo: float, hi: float, unit: str) -> str:
     return f"{one(lo)} to {one(hi)}" if lo < 0 else f"{one(lo)}–{one(hi)}"
 
 
-def run_audit(claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = None,
-              folder: Path | None = None) -> pd.DataFrame:
+def run_audit(
+    claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = None, folder: Path | None = None
+) -> pd.DataFrame:
     """Run every check of the ledger in `folder` (default data/evidence).
 
     Returns check_id, kind, claim_ids, stated, recomputed, verdict, finding, gap, explanation, plus the numbers
@@ -226,8 +239,9 @@ def run_audit(claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = 
     tier_of = dict(zip(claims["claim_id"], claims["tier"]))
     for check in checks.itertuples(index=False):
         s_lo, s_hi, hedged = _stated(check.stated, claims)
-        tolerance = check.tolerance if pd.notna(check.tolerance) else (
-            HEDGED_TOLERANCE if hedged else ROUNDING_TOLERANCE)
+        tolerance = (
+            check.tolerance if pd.notna(check.tolerance) else (HEDGED_TOLERANCE if hedged else ROUNDING_TOLERANCE)
+        )
         stated_ids, recomputed_ids = claim_ids(check.stated), claim_ids(check.recomputed)
         if pd.isna(check.recomputed):
             recomputed = None
@@ -238,22 +252,25 @@ def run_audit(claims: pd.DataFrame | None = None, checks: pd.DataFrame | None = 
         ids = stated_ids + [i for i in recomputed_ids if i not in stated_ids]
         unit = unit_of.get(stated_ids[0], "ratio") if stated_ids else "ratio"
         same_tier = len({tier_of[i] for i in ids}) == 1
-        rows.append({
-            "check_id": check.check_id,
-            "kind": check.kind,
-            "claim_ids": ", ".join(ids),
-            "stated": format_range(s_lo, s_hi, unit),
-            "recomputed": "" if recomputed is None else format_range(*recomputed, unit),
-            "verdict": verdict((s_lo, s_hi), recomputed, check.match, tolerance, same_tier),
-            "finding": check.finding,
-            "gap": check.gap if pd.notna(check.gap) else check.check_id,
-            "explanation": check.explanation,
-            "stated_low": s_lo, "stated_high": s_hi,
-            "recomputed_low": np.nan if recomputed is None else recomputed[0],
-            "recomputed_high": np.nan if recomputed is None else recomputed[1],
-            "tolerance": tolerance,
-            "unit": unit,
-        })
+        rows.append(
+            {
+                "check_id": check.check_id,
+                "kind": check.kind,
+                "claim_ids": ", ".join(ids),
+                "stated": format_range(s_lo, s_hi, unit),
+                "recomputed": "" if recomputed is None else format_range(*recomputed, unit),
+                "verdict": verdict((s_lo, s_hi), recomputed, check.match, tolerance, same_tier),
+                "finding": check.finding,
+                "gap": check.gap if pd.notna(check.gap) else check.check_id,
+                "explanation": check.explanation,
+                "stated_low": s_lo,
+                "stated_high": s_hi,
+                "recomputed_low": np.nan if recomputed is None else recomputed[0],
+                "recomputed_high": np.nan if recomputed is None else recomputed[1],
+                "tolerance": tolerance,
+                "unit": unit,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -277,6 +294,12 @@ def tally(result: pd.DataFrame) -> pd.DataFrame:
     that find one discrepancy, sharing a `gap`, count once). Unverifiable checks are counted apart: nothing could
     test them, so they find nothing."""
     failed = result[result["verdict"] == "inconsistent"]
-    rows = [{"finding": f, "checks": int((failed["finding"] == f).sum()),
-             "gaps": int(failed.loc[failed["finding"] == f, "gap"].nunique())} for f in FINDINGS]
+    rows = [
+        {
+            "finding": f,
+            "checks": int((failed["finding"] == f).sum()),
+            "gaps": int(failed.loc[failed["finding"] == f, "gap"].nunique()),
+        }
+        for f in FINDINGS
+    ]
     return pd.DataFrame(rows)

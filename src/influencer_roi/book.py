@@ -57,7 +57,8 @@ def run_command(args: list[str], cwd: Path) -> str:
     display); return the command line, what it printed and its exit status, for a chapter to show. Paths in
     `args` should be relative to `cwd`, so that no path of the machine reaches the page."""
     command = Path(sys.executable).with_name("influencer-roi")
-    done = subprocess.run([str(command), *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "CI": "1"}, check=False)
+    done = subprocess.run(
+        [str(command), *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, "CI": "1"}, check=False
+    )
     printed = (done.stderr + done.stdout).rstrip()  # in the order a terminal shows them: warnings come first
     return f"$ influencer-roi {shlex.join(args)}\n{printed}\n[exit status {done.returncode}]"

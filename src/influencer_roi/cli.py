@@ -41,7 +41,7 @@ MAX_WORLDS, WORLDS = 5_000, 200  # allocate --worlds: worlds of the evidence (0:
 INNER = 40  # campaigns simulated in each world by allocate
 MAX_BREAKEVEN = 1_000.0  # allocate --breakeven: revenue per dollar below which a draw is a loss (1 / margin)
 MAX_MANAGEMENT_COST = 1e9  # allocate --management-cost per creator
-MAX_SEED = 2 ** 32 - 1  # numpy's and pandas' seeds
+MAX_SEED = 2**32 - 1  # numpy's and pandas' seeds
 DROP_WARN_SHARE = 0.05  # --drop-invalid: above this share dropped (overall, or a tier's differing by as much), warn
 DROP_MAX_SHARE = 0.10  # --drop-invalid: refuse above this share unless --max-drop-share raises it
 LEDGER_FILES = ("sources.csv", "metrics.csv", "tier_definitions.csv", "claims.csv", "audit_checks.csv")
@@ -59,6 +59,7 @@ def _say(line: str) -> None:
 
 
 # ---- Options
+
 
 class _OptionError(UsageError):
     """A bad command line, its message already naming the subcommand."""
@@ -78,6 +79,7 @@ def _plain(value: float) -> str:
 
 def _number(low: float, high: float, whole: bool = False, low_open: bool = False, unit: str = ""):
     """An argparse type: a finite number in [low, high] ((low, high] with low_open); whole numbers if `whole`."""
+
     def convert(text: str):
         try:
             value = int(text) if whole else float(text)
@@ -89,6 +91,7 @@ def _number(low: float, high: float, whole: bool = False, low_open: bool = False
             bound = "above" if low_open else "at least"
             raise argparse.ArgumentTypeError(f"{text} must be {bound} {_plain(low)} and at most {_plain(high)}{unit}")
         return value
+
     return convert
 
 
@@ -105,6 +108,7 @@ def _path(text: str) -> str:
 
 
 # ---- Subcommands
+
 
 def _audit(args: argparse.Namespace) -> int:
     from . import audit, evidence
@@ -144,6 +148,7 @@ def _csv(frame):
         frame.to_csv(text, index=False)
         text.flush()
         text.detach()  # the stream is publish()'s to close
+
     return write
 
 
@@ -153,8 +158,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from . import simulate
 
     if args.posts and args.n > MAX_POST_ACCOUNTS:  # --n's own check allows MAX_CAMPAIGNS
-        raise UsageError(f"--n {args.n}: at most {MAX_POST_ACCOUNTS:,} accounts with --posts (about five posts "
-                         "each)")
+        raise UsageError(f"--n {args.n}: at most {MAX_POST_ACCOUNTS:,} accounts with --posts (about five posts each)")
     if args.posts and args.params_out:
         raise UsageError("--params-out: the parameters are written with campaigns only (leave out --posts)")
     targets = [(Path(args.out), "--out")] + ([(Path(args.params_out), "--params-out")] if args.params_out else [])
@@ -171,8 +175,10 @@ def _simulate(args: argparse.Namespace) -> int:
         record = json.dumps(simulate.params_record(params, args.n, args.seed), indent=2, sort_keys=True)
         files[Path(args.params_out)] = record + "\n"
     paths.publish(files, options=dict(targets))
-    print(f"wrote {args.n:,} simulated campaigns to {args.out}" + (f" and parameters to {args.params_out}"
-                                                                   if args.params_out else ""))
+    print(
+        f"wrote {args.n:,} simulated campaigns to {args.out}"
+        + (f" and parameters to {args.params_out}" if args.params_out else "")
+    )
     return 0
 
 
@@ -206,18 +212,24 @@ def _drop_warnings(summary: dict) -> list[str]:
     share that differs from the overall one (the estimate then leans on the tiers that kept their rows)."""
     out = []
     if summary["share"] > DROP_WARN_SHARE:
-        out.append(f"{_pct(summary['share'])} of the rows were dropped, more than {_pct(DROP_WARN_SHARE)}: the "
-                   "result describes the rows that were kept, which may not be like the others.")
+        out.append(
+            f"{_pct(summary['share'])} of the rows were dropped, more than {_pct(DROP_WARN_SHARE)}: the "
+            "result describes the rows that were kept, which may not be like the others."
+        )
     known = {t: v for t, v in summary["by_tier"].items() if t not in ("unknown",) and v["rows"]}
     uneven = [t for t, v in known.items() if _uneven(v, summary["share"])]
     if uneven:
         listed = ", ".join(f"{t} {_pct(known[t]['share'])}" for t in uneven)
-        out.append(f"the share dropped differs by tier ({listed}, against {_pct(summary['share'])} overall): the "
-                   "tier comparison and the slope are biased towards the tiers that kept their rows.")
+        out.append(
+            f"the share dropped differs by tier ({listed}, against {_pct(summary['share'])} overall): the "
+            "tier comparison and the slope are biased towards the tiers that kept their rows."
+        )
     unknown = summary["by_tier"].get("unknown")
     if unknown and unknown["dropped"]:
-        out.append(f"{unknown['dropped']:,} dropped row(s) had no readable follower count, so their tier is "
-                   "unknown; if they are mostly of one tier, the result is biased.")
+        out.append(
+            f"{unknown['dropped']:,} dropped row(s) had no readable follower count, so their tier is "
+            "unknown; if they are mostly of one tier, the result is biased."
+        )
     return out
 
 
@@ -226,11 +238,15 @@ def _dropped(frame, path: str, max_share: float, say) -> dict | None:
     Returns the record for results.json (None when nothing was dropped)."""
     dropped, summary = frame.attrs.pop("dropped"), frame.attrs.pop("drop_summary")
     if not len(dropped):
-        return {"rows_read": summary["rows"], "dropped": 0, "share": 0.0, "by_tier": {}, "reasons": [],
-                "warnings": []} if summary else None
+        return (
+            {"rows_read": summary["rows"], "dropped": 0, "share": 0.0, "by_tier": {}, "reasons": [], "warnings": []}
+            if summary
+            else None
+        )
     reasons = dropped.groupby(["column", "rule"]).size().rename("values").reset_index()
-    by_tier = ", ".join(f"{t} {_pct(v['share'])} ({v['dropped']:,} of {v['rows']:,})"
-                        for t, v in summary["by_tier"].items())
+    by_tier = ", ".join(
+        f"{t} {_pct(v['share'])} ({v['dropped']:,} of {v['rows']:,})" for t, v in summary["by_tier"].items()
+    )
     first = dropped.iloc[0]
     if summary["share"] > max_share:
         share = f"{summary['dropped']:,} of {summary['rows']:,} rows ({_pct(summary['share'])})"
@@ -238,27 +254,36 @@ def _dropped(frame, path: str, max_share: float, say) -> dict | None:
             f"{path}: --drop-invalid would drop {share}, more than --max-drop-share allows ({_pct(max_share)}); "
             f"so many dropped rows can bias the result (by tier: "
             f"{by_tier}). The first: {first['line']}, column {first['column']}: value {first['value']!r} breaks "
-            f"rule: {first['rule']}. Fix the file, or raise --max-drop-share if you accept the bias")
-    say(f"--drop-invalid: dropped {summary['dropped']:,} of {summary['rows']:,} row(s) ({_pct(summary['share'])}); "
-        f"by tier: {by_tier}")
+            f"rule: {first['rule']}. Fix the file, or raise --max-drop-share if you accept the bias"
+        )
+    say(
+        f"--drop-invalid: dropped {summary['dropped']:,} of {summary['rows']:,} row(s) ({_pct(summary['share'])}); "
+        f"by tier: {by_tier}"
+    )
     for r in reasons.itertuples():
         say(f"  {r.values:,} value(s) in column {r.column}: {r.rule}")
     warned = _drop_warnings(summary)
     for line in warned:
         say(f"warning: {line}")
-    return {"rows_read": summary["rows"], "dropped": summary["dropped"], "share": summary["share"],
-            "by_tier": summary["by_tier"],
-            "reasons": [{"column": r.column, "rule": r.rule, "values": int(r.values)} for r in reasons.itertuples()],
-            "warnings": warned}
+    return {
+        "rows_read": summary["rows"],
+        "dropped": summary["dropped"],
+        "share": summary["share"],
+        "by_tier": summary["by_tier"],
+        "reasons": [{"column": r.column, "rule": r.rule, "values": int(r.values)} for r in reasons.itertuples()],
+        "warnings": warned,
+    }
 
 
 def _formats_said(formats: dict, currency: str | None, say) -> None:
     """Say what was expanded: abbreviated counts (and the rounding they carry), separators, the currency."""
     for column, entry in formats.items():
         if entry.get("abbreviated"):
-            say(f"note: {entry['abbreviated']:,} abbreviated {column} value(s) (such as "
+            say(
+                f"note: {entry['abbreviated']:,} abbreviated {column} value(s) (such as "
                 f"{entry['rounding_max_value']}) read as whole numbers; each is rounded to its last digit, by up to "
-                f"±{100 * entry['rounding_max']:.2g}% (median ±{100 * entry['rounding_median']:.2g}%)")
+                f"±{100 * entry['rounding_max']:.2g}% (median ±{100 * entry['rounding_median']:.2g}%)"
+            )
         if entry.get("thousands_separators"):
             say(f"note: {entry['thousands_separators']:,} {column} value(s) with thousands separators read")
     if currency:
@@ -318,12 +343,16 @@ def _varies(data, path: str, outcome: str, unit: str, outcome_words: str) -> Non
     """Refuse data with no slope to estimate: one follower count for all (the design is singular), or one value of
     the outcome for all (every model fits exactly, with no error to speak of)."""
     if data["followers"].nunique() < 2:
-        raise UsageError(f"{path}: every {unit} has the same follower count ({data['followers'].iloc[0]:,}); a "
-                         "slope on follower count needs accounts of different sizes")
+        raise UsageError(
+            f"{path}: every {unit} has the same follower count ({data['followers'].iloc[0]:,}); a "
+            "slope on follower count needs accounts of different sizes"
+        )
     if data[outcome].max() - data[outcome].min() < 1e-12:
-        raise UsageError(f"{path}: every {unit} has the same {outcome_words} "
-                         f"({math.exp(data[outcome].iloc[0]):.4g}); there is no variation to relate to "
-                         "follower count")
+        raise UsageError(
+            f"{path}: every {unit} has the same {outcome_words} "
+            f"({math.exp(data[outcome].iloc[0]):.4g}); there is no variation to relate to "
+            "follower count"
+        )
 
 
 def _not_estimable(fits, model: str) -> str | None:
@@ -339,8 +368,10 @@ def _analyze(args: argparse.Namespace) -> int:
     def prepare(campaigns):
         data = models.prepare(campaigns)
         if len(data) < MIN_CAMPAIGNS:
-            raise UsageError(f"{args.campaigns}: {len(data)} campaign(s) with revenue; the models need at least "
-                             f"{MIN_CAMPAIGNS} (with fewer, no interval would mean anything)")
+            raise UsageError(
+                f"{args.campaigns}: {len(data)} campaign(s) with revenue; the models need at least "
+                f"{MIN_CAMPAIGNS} (with fewer, no interval would mean anything)"
+            )
         _varies(data, args.campaigns, "log_roas", "campaign with revenue", "revenue per dollar")
         return data
 
@@ -354,12 +385,15 @@ def _analyze(args: argparse.Namespace) -> int:
     def files(fits, data, source, run, about):
         return report.analysis_files(fits, data, source, run, about, currency=about["currency"] or "")
 
-    record = _run_analysis(args, args.campaigns, schema.CAMPAIGNS, schema.load_campaigns, prepare, fit, files,
-                           ANALYZE_FILES)
+    record = _run_analysis(
+        args, args.campaigns, schema.CAMPAIGNS, schema.load_campaigns, prepare, fit, files, ANALYZE_FILES
+    )
     roi = record["elasticity"]["roi"]
     print(report.answer(record))
-    print(f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
-          f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {args.out}/report.html and results.json")
+    print(
+        f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
+        f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {args.out}/report.html and results.json"
+    )
     return 0
 
 
@@ -371,13 +405,16 @@ def _engagement(args: argparse.Namespace) -> int:
         # exact repeats of one post (same post_id, every value) are dropped and counted, as the book's chapter does
         posts = engagement.drop_duplicate_posts(posts)
         # only what the models use: at ten million posts each other column is 80 MB more to hold while fitting
-        data = engagement.prepare(posts[[c for c in ("account_id", "followers", "engagements", "platform")
-                                         if c in posts.columns]])
+        data = engagement.prepare(
+            posts[[c for c in ("account_id", "followers", "engagements", "platform") if c in posts.columns]]
+        )
         data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]
         accounts = data["account_id"].nunique()
         if accounts < MIN_ACCOUNTS:
-            raise UsageError(f"{args.posts}: {accounts} account(s) with engagement; the elasticity needs posts from "
-                             f"at least {MIN_ACCOUNTS} accounts")
+            raise UsageError(
+                f"{args.posts}: {accounts} account(s) with engagement; the elasticity needs posts from "
+                f"at least {MIN_ACCOUNTS} accounts"
+            )
         _varies(data, args.posts, "log_er", "post with engagement", "engagement rate")
         return data
 
@@ -388,13 +425,16 @@ def _engagement(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.posts}: the elasticity of engagement rate is {reason}")
         return fits
 
-    record = _run_analysis(args, args.posts, schema.POSTS, schema.load_posts, prepare, fit,
-                           report.engagement_files, ENGAGEMENT_FILES)
+    record = _run_analysis(
+        args, args.posts, schema.POSTS, schema.load_posts, prepare, fit, report.engagement_files, ENGAGEMENT_FILES
+    )
     er = record["elasticity"]["engagement_rate"]
     print(report.engagement_answer(record))
-    print(f"elasticity of engagement rate: {er['estimate']:.3f} (95% CI {er['ci_low']:.3f} to {er['ci_high']:.3f}), "
-          f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts; wrote {args.out}/report.html and "
-          "results.json")
+    print(
+        f"elasticity of engagement rate: {er['estimate']:.3f} (95% CI {er['ci_low']:.3f} to {er['ci_high']:.3f}), "
+        f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts; wrote {args.out}/report.html and "
+        "results.json"
+    )
     return 0
 
 
@@ -426,17 +466,24 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace):
     from . import allocate, synthesis, worlds
 
     world_table = worlds.draws(args.worlds, seed=args.seed)
-    by_world = allocate.compare_worlds(market, [args.budget], named, world_table, inner=INNER, seed=args.seed,
-                                       breakeven=args.breakeven)
-    decision = allocate.decision_table(by_world).rename(columns={"revenue_p05": "revenue_worlds_p05",
-                                                                  "revenue_p95": "revenue_worlds_p95"})
+    by_world = allocate.compare_worlds(
+        market, [args.budget], named, world_table, inner=INNER, seed=args.seed, breakeven=args.breakeven
+    )
+    decision = allocate.decision_table(by_world).rename(
+        columns={"revenue_p05": "revenue_worlds_p05", "revenue_p95": "revenue_worlds_p95"}
+    )
     table = table.merge(decision[["strategy", "p_best", "revenue_worlds_p05", "revenue_worlds_p95"]], on="strategy")
     rpd = synthesis.synthesise().estimate("return_per_dollar")
     interval = (float(rpd["ci_low"]), float(rpd["ci_high"]))
     regions = allocate.best_regions(market, args.budget, named)
-    return table, {"worlds": int(args.worlds), "inner": INNER, "elasticity": float(rpd["estimate"]),
-                   "interval": list(interval), "best_by_elasticity": allocate.regions_inside(regions, interval),
-                   "evpi": float(allocate.evpi(by_world)["evpi"].iloc[0])}
+    return table, {
+        "worlds": int(args.worlds),
+        "inner": INNER,
+        "elasticity": float(rpd["estimate"]),
+        "interval": list(interval),
+        "best_by_elasticity": allocate.regions_inside(regions, interval),
+        "evpi": float(allocate.evpi(by_world)["evpi"].iloc[0]),
+    }
 
 
 def _allocate(args: argparse.Namespace) -> int:
@@ -456,16 +503,29 @@ def _allocate(args: argparse.Namespace) -> int:
         currency = campaigns.attrs.get("currency") or ""
         usable = campaigns[(campaigns["revenue"] > 0)]
         if len(usable) < MIN_CAMPAIGNS:
-            raise UsageError(f"{args.campaigns}: {len(usable)} campaign(s) with revenue; fitting a market needs at "
-                             f"least {MIN_CAMPAIGNS}")
+            raise UsageError(
+                f"{args.campaigns}: {len(usable)} campaign(s) with revenue; fitting a market needs at "
+                f"least {MIN_CAMPAIGNS}"
+            )
         if usable["followers"].nunique() < 2:
-            raise UsageError(f"{args.campaigns}: every campaign has the same follower count; a market's price and "
-                             "revenue curves need accounts of different sizes")
+            raise UsageError(
+                f"{args.campaigns}: every campaign has the same follower count; a market's price and "
+                "revenue curves need accounts of different sizes"
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a perfect fit's zero spread is checked just below
             market = allocate.Market.fitted(campaigns, management_cost=args.management_cost)
-        if not all(math.isfinite(v) for v in (market.revenue_ref, market.e_revenue, market.sd_revenue,
-                                               market.price_ref, market.e_price, market.sd_price)):
+        if not all(
+            math.isfinite(v)
+            for v in (
+                market.revenue_ref,
+                market.e_revenue,
+                market.sd_revenue,
+                market.price_ref,
+                market.e_price,
+                market.sd_price,
+            )
+        ):
             raise UsageError(f"{args.campaigns}: the revenue and price curves cannot be fitted to these campaigns")
         basis = f"a market fitted to {Path(args.campaigns).name}"
     else:
@@ -477,23 +537,41 @@ def _allocate(args: argparse.Namespace) -> int:
         # a strategy that cannot book one creator on this budget spends nothing: its return per dollar is 0 / 0,
         # shown as "–" and explained below the table, not as numpy's warning
         warnings.simplefilter("ignore", RuntimeWarning)
-        table = allocate.compare(market, [args.budget], named, draws=args.draws, seed=args.seed,
-                                 breakeven=args.breakeven)
+        table = allocate.compare(
+            market, [args.budget], named, draws=args.draws, seed=args.seed, breakeven=args.breakeven
+        )
         if not args.campaigns and args.worlds:
             table, evidence = _across_worlds(market, named, table, args)
-    record = {"run": report.run_info(Path(args.campaigns) if args.campaigns else None), "simulated": True,
-              "basis": basis, "budget": args.budget, "currency": currency or None, "draws": args.draws,
-              "seed": args.seed, "breakeven": args.breakeven, "market": market.to_dict(),
-              "evidence": evidence,
-              "strategies": {n: ({"fill_order": list(s)} if isinstance(s, tuple) else
-                                 {k: float(v) for k, v in s.items()}) for n, s in named.items()},
-              "results": table.to_dict(orient="records")}
+    record = {
+        "run": report.run_info(Path(args.campaigns) if args.campaigns else None),
+        "simulated": True,
+        "basis": basis,
+        "budget": args.budget,
+        "currency": currency or None,
+        "draws": args.draws,
+        "seed": args.seed,
+        "breakeven": args.breakeven,
+        "market": market.to_dict(),
+        "evidence": evidence,
+        "strategies": {
+            n: ({"fill_order": list(s)} if isinstance(s, tuple) else {k: float(v) for k, v in s.items()})
+            for n, s in named.items()
+        },
+        "results": table.to_dict(orient="records"),
+    }
     print(report.allocation_answer(record, table, currency))
     one_world = args.campaigns or not args.worlds
-    worlds_text = (f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
-                   if evidence else " (one world: no evidence uncertainty)" if one_world else "")
-    print(f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy{worlds_text}, from "
-          f"{basis}; loss = revenue below {args.breakeven:g} x spend")
+    worlds_text = (
+        f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
+        if evidence
+        else " (one world: no evidence uncertainty)"
+        if one_world
+        else ""
+    )
+    print(
+        f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy{worlds_text}, from "
+        f"{basis}; loss = revenue below {args.breakeven:g} x spend"
+    )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(report.format_allocation(table, currency).to_string())
     idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
@@ -501,27 +579,44 @@ def _allocate(args: argparse.Namespace) -> int:
         print(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
     if args.out is not None:
         content = report.allocation_files(record, table, currency)
-        paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs,
-                      make_folder=True)
+        paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs, make_folder=True)
         print(f"wrote {args.out}/report.html and results.json")
     return 0
 
 
 # ---- The parser
 
+
 def _user_file_options(parser: argparse.ArgumentParser, example: str) -> None:
     """--out, --column, --drop-invalid and --max-drop-share: the options of every subcommand that analyses a
     user's file."""
-    parser.add_argument("--out", required=True, metavar="DIR", type=_path,
-                        help="output folder (created if needed; only the tool's own file names are written)")
-    parser.add_argument("--column", action="append", metavar="OURS=THEIRS",
-                        help=f"map a header of yours to one of ours, e.g. --column {example} (repeat for each)")
-    parser.add_argument("--drop-invalid", action="store_true",
-                        help="drop rows that break a rule (and say how many, by tier and why) instead of stopping")
-    parser.add_argument("--max-drop-share", type=_share, default=DROP_MAX_SHARE, metavar="SHARE",
-                        help=f"with --drop-invalid, refuse to drop more than this share of the rows (default "
-                             f"{DROP_MAX_SHARE:g}; above {DROP_WARN_SHARE:g}, or when the share differs by tier, a "
-                             "warning says the result may be biased)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        type=_path,
+        help="output folder (created if needed; only the tool's own file names are written)",
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        metavar="OURS=THEIRS",
+        help=f"map a header of yours to one of ours, e.g. --column {example} (repeat for each)",
+    )
+    parser.add_argument(
+        "--drop-invalid",
+        action="store_true",
+        help="drop rows that break a rule (and say how many, by tier and why) instead of stopping",
+    )
+    parser.add_argument(
+        "--max-drop-share",
+        type=_share,
+        default=DROP_MAX_SHARE,
+        metavar="SHARE",
+        help=f"with --drop-invalid, refuse to drop more than this share of the rows (default "
+        f"{DROP_MAX_SHARE:g}; above {DROP_WARN_SHARE:g}, or when the share differs by tier, a "
+        "warning says the result may be biased)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -530,85 +625,139 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     seed = _number(0, MAX_SEED, whole=True)
 
-    simulate = sub.add_parser("simulate", help="write a simulated campaign file (SIMULATED data)",
-                              description="Simulate sponsored campaigns from the book's calibrated model and write "
-                                          "them as CSV. The output is simulated, not real data.")
-    simulate.add_argument("--n", type=_number(1, MAX_CAMPAIGNS, whole=True), required=True,
-                          help=f"number of campaigns, at most {MAX_CAMPAIGNS:,} (of accounts with --posts, at most "
-                               f"{MAX_POST_ACCOUNTS:,})")
-    simulate.add_argument("--posts", action="store_true",
-                          help="write posts (account_id, platform, followers, likes, comments, sponsored) for "
-                               "`engagement` instead of campaigns; --n accounts of about five posts each")
+    simulate = sub.add_parser(
+        "simulate",
+        help="write a simulated campaign file (SIMULATED data)",
+        description="Simulate sponsored campaigns from the book's calibrated model and write "
+        "them as CSV. The output is simulated, not real data.",
+    )
+    simulate.add_argument(
+        "--n",
+        type=_number(1, MAX_CAMPAIGNS, whole=True),
+        required=True,
+        help=f"number of campaigns, at most {MAX_CAMPAIGNS:,} (of accounts with --posts, at most "
+        f"{MAX_POST_ACCOUNTS:,})",
+    )
+    simulate.add_argument(
+        "--posts",
+        action="store_true",
+        help="write posts (account_id, platform, followers, likes, comments, sponsored) for "
+        "`engagement` instead of campaigns; --n accounts of about five posts each",
+    )
     simulate.add_argument("--seed", type=seed, default=0, help="random seed (the same seed gives the same file)")
     simulate.add_argument("--out", required=True, metavar="FILE.csv", type=_path, help="where to write the campaigns")
     simulate.add_argument("--params-out", metavar="PARAMS.json", type=_path, help="also write the true parameters here")
     simulate.set_defaults(run=_simulate)
 
-    analyze = sub.add_parser("analyze", help="regress return per dollar on follower count for a campaign file",
-                             description="Fit the book's models of return per dollar (revenue / cost) on follower "
-                                         "count to a campaign file (columns influencer_id, followers, cost, revenue; "
-                                         "optional brand; CSV with any common delimiter, compressed CSV or "
-                                         "Parquet) and write results.json, report.html and the figure.")
+    analyze = sub.add_parser(
+        "analyze",
+        help="regress return per dollar on follower count for a campaign file",
+        description="Fit the book's models of return per dollar (revenue / cost) on follower "
+        "count to a campaign file (columns influencer_id, followers, cost, revenue; "
+        "optional brand; CSV with any common delimiter, compressed CSV or "
+        "Parquet) and write results.json, report.html and the figure.",
+    )
     analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", type=_path, help="the campaign file")
     _user_file_options(analyze, "followers='Follower Count'")
     analyze.add_argument("--seed", type=seed, default=0, help="seed for the subsample of the slow models")
     analyze.set_defaults(run=_analyze)
 
-    engage = sub.add_parser("engagement", help="regress engagement rate on follower count for a post file",
-                            description="Estimate the elasticity of engagement rate (engagements / followers) with "
-                                        "respect to follower count from a post file (columns account_id, followers, "
-                                        "and likes + comments or engagements; optional platform, date, views, "
-                                        "sponsored), with errors clustered by account, a curvature check and the "
-                                        "median account of each tier; write results.json, report.html and the "
-                                        "figure.")
+    engage = sub.add_parser(
+        "engagement",
+        help="regress engagement rate on follower count for a post file",
+        description="Estimate the elasticity of engagement rate (engagements / followers) with "
+        "respect to follower count from a post file (columns account_id, followers, "
+        "and likes + comments or engagements; optional platform, date, views, "
+        "sponsored), with errors clustered by account, a curvature check and the "
+        "median account of each tier; write results.json, report.html and the "
+        "figure.",
+    )
     engage.add_argument("posts", metavar="POSTS.csv", type=_path, help="the post file (CSV, compressed CSV or Parquet)")
     _user_file_options(engage, "account_id=handle")
     engage.set_defaults(run=_engagement)
 
-    allocate = sub.add_parser("allocate", help="compare ways of spending a budget across tiers (SIMULATED)",
-                              description="Monte Carlo of a budget spent under each strategy of the sources (all "
-                                          "mega, all macro, all micro, all nano, 70/30 micro/mega, the pyramid, "
-                                          "nano first; and micro first) and any custom mix, with finite creator "
-                                          "supply, audience saturation and a management cost per creator; from the "
-                                          "book's "
-                                          "calibrated model, or from a market fitted to --campaigns. Prints the "
-                                          "comparison; with --out also writes results.json and report.html.")
-    allocate.add_argument("--budget", type=_number(0, MAX_BUDGET, low_open=True), required=True,
-                          help=f"the budget, in the campaigns' currency (above 0, at most {MAX_BUDGET:,.0f})")
-    allocate.add_argument("--campaigns", metavar="CAMPAIGNS.csv", type=_path,
-                          help="fit revenue and price to this campaign file instead of using the book's model")
+    allocate = sub.add_parser(
+        "allocate",
+        help="compare ways of spending a budget across tiers (SIMULATED)",
+        description="Monte Carlo of a budget spent under each strategy of the sources (all "
+        "mega, all macro, all micro, all nano, 70/30 micro/mega, the pyramid, "
+        "nano first; and micro first) and any custom mix, with finite creator "
+        "supply, audience saturation and a management cost per creator; from the "
+        "book's "
+        "calibrated model, or from a market fitted to --campaigns. Prints the "
+        "comparison; with --out also writes results.json and report.html.",
+    )
+    allocate.add_argument(
+        "--budget",
+        type=_number(0, MAX_BUDGET, low_open=True),
+        required=True,
+        help=f"the budget, in the campaigns' currency (above 0, at most {MAX_BUDGET:,.0f})",
+    )
+    allocate.add_argument(
+        "--campaigns",
+        metavar="CAMPAIGNS.csv",
+        type=_path,
+        help="fit revenue and price to this campaign file instead of using the book's model",
+    )
     allocate.add_argument("--column", action="append", metavar="OURS=THEIRS", help="as for analyze")
-    allocate.add_argument("--strategy", action="append", metavar="TIER=SHARE,...",
-                          help='add a custom mix, e.g. --strategy "nano=0.2,micro=0.6,macro=0.2" (repeat)')
-    allocate.add_argument("--management-cost", type=_number(0, MAX_MANAGEMENT_COST), default=250.0,
-                          help="cost of finding, contracting and checking one creator (default 250)")
-    allocate.add_argument("--breakeven", type=_number(0, MAX_BREAKEVEN, low_open=True), default=BREAKEVEN,
-                          help="revenue per dollar below which a campaign loses money (1 / gross margin; default "
-                               f"{BREAKEVEN:g}, a 50%% margin, as in the book)")
-    allocate.add_argument("--worlds", type=_number(0, MAX_WORLDS, whole=True), default=WORLDS,
-                          help=f"worlds of the evidence's uncertainty to spend the budget in, {INNER} campaigns each "
-                               f"(default {WORLDS}; 0: the central world only; ignored with --campaigns, whose market "
-                               "is your own)")
-    allocate.add_argument("--draws", type=_number(MIN_DRAWS, MAX_DRAWS, whole=True), default=10_000,
-                          help=f"Monte Carlo draws per strategy ({MIN_DRAWS:,} to {MAX_DRAWS:,}; default 10,000)")
+    allocate.add_argument(
+        "--strategy",
+        action="append",
+        metavar="TIER=SHARE,...",
+        help='add a custom mix, e.g. --strategy "nano=0.2,micro=0.6,macro=0.2" (repeat)',
+    )
+    allocate.add_argument(
+        "--management-cost",
+        type=_number(0, MAX_MANAGEMENT_COST),
+        default=250.0,
+        help="cost of finding, contracting and checking one creator (default 250)",
+    )
+    allocate.add_argument(
+        "--breakeven",
+        type=_number(0, MAX_BREAKEVEN, low_open=True),
+        default=BREAKEVEN,
+        help="revenue per dollar below which a campaign loses money (1 / gross margin; default "
+        f"{BREAKEVEN:g}, a 50%% margin, as in the book)",
+    )
+    allocate.add_argument(
+        "--worlds",
+        type=_number(0, MAX_WORLDS, whole=True),
+        default=WORLDS,
+        help=f"worlds of the evidence's uncertainty to spend the budget in, {INNER} campaigns each "
+        f"(default {WORLDS}; 0: the central world only; ignored with --campaigns, whose market "
+        "is your own)",
+    )
+    allocate.add_argument(
+        "--draws",
+        type=_number(MIN_DRAWS, MAX_DRAWS, whole=True),
+        default=10_000,
+        help=f"Monte Carlo draws per strategy ({MIN_DRAWS:,} to {MAX_DRAWS:,}; default 10,000)",
+    )
     allocate.add_argument("--seed", type=seed, default=0, help="random seed")
     allocate.add_argument("--out", metavar="DIR", type=_path, help="also write results.json and report.html here")
     allocate.set_defaults(run=_allocate)
 
-    audit = sub.add_parser("audit", help="run the claims audit over the evidence ledger",
-                           description="Run every consistency check in audit_checks.csv over the evidence ledger "
-                                       "and print (or write) the verdicts.")
-    audit.add_argument("--evidence", metavar="DIR", type=_path,
-                       help="the evidence folder (default: the book's data/evidence)")
-    audit.add_argument("--out", metavar="FILE.csv", type=_path,
-                       help="write the audit table to this CSV instead of printing it")
-    audit.add_argument("--verdict", choices=["consistent", "inconsistent", "unverifiable"],
-                       help="only the checks with this verdict")
+    audit = sub.add_parser(
+        "audit",
+        help="run the claims audit over the evidence ledger",
+        description="Run every consistency check in audit_checks.csv over the evidence ledger "
+        "and print (or write) the verdicts.",
+    )
+    audit.add_argument(
+        "--evidence", metavar="DIR", type=_path, help="the evidence folder (default: the book's data/evidence)"
+    )
+    audit.add_argument(
+        "--out", metavar="FILE.csv", type=_path, help="write the audit table to this CSV instead of printing it"
+    )
+    audit.add_argument(
+        "--verdict", choices=["consistent", "inconsistent", "unverifiable"], help="only the checks with this verdict"
+    )
     audit.set_defaults(run=_audit)
     return parser
 
 
 # ---- Running
+
 
 def _user_error(err: BaseException) -> bool:
     """Bad input, a bad option or an output that cannot be written: the user's to fix (exit status 2)."""
@@ -665,8 +814,10 @@ def _run(argv: list[str] | None) -> int:
         return status
     except KeyboardInterrupt as err:
         written = getattr(err, "written", False)
-        _say(f"{name}: interrupted" + ("; the outputs had already been written in full" if written
-                                        else "; nothing was written"))
+        _say(
+            f"{name}: interrupted"
+            + ("; the outputs had already been written in full" if written else "; nothing was written")
+        )
         return 130
     except SystemExit as err:  # --help and --version
         return err.code if isinstance(err.code, int) else 0
@@ -682,8 +833,10 @@ def _run(argv: list[str] | None) -> int:
             return 2
         if os.environ.get("INFLUENCER_ROI_DEBUG"):
             raise
-        _say(f"{name}: internal error ({type(err).__name__}: {str(err)[:300]}); this is a fault of influencer-roi, "
-             "not of your input: please report it with the command you ran (INFLUENCER_ROI_DEBUG=1 shows where)")
+        _say(
+            f"{name}: internal error ({type(err).__name__}: {str(err)[:300]}); this is a fault of influencer-roi, "
+            "not of your input: please report it with the command you ran (INFLUENCER_ROI_DEBUG=1 shows where)"
+        )
         return 1
 
 

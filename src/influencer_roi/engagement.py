@@ -47,8 +47,10 @@ def drop_duplicate_posts(posts: pd.DataFrame) -> pd.DataFrame:
     clash = out["post_id"].notna() & out["post_id"].duplicated(keep=False)
     if clash.any():
         first = out.loc[clash, "post_id"].iloc[0]
-        raise ValidationError(f"post_id {first!r} appears on {int((out['post_id'] == first).sum())} rows with "
-                              f"different values ({int(clash.sum())} rows share a post_id): one post, one row")
+        raise ValidationError(
+            f"post_id {first!r} appears on {int((out['post_id'] == first).sum())} rows with "
+            f"different values ({int(clash.sum())} rows share a post_id): one post, one row"
+        )
     out.attrs["dropped_duplicates"] = int(repeated.sum())
     return out
 
@@ -87,8 +89,10 @@ def _clustered(data: pd.DataFrame, terms: dict[str, np.ndarray]):
     design, names = _design(data, terms)
     groups = pd.factorize(data["account_id"])[0]
     if groups.max() + 1 <= design.shape[1]:  # a clustered covariance needs more clusters than coefficients
-        raise NotEstimable(f"{groups.max() + 1} accounts for {design.shape[1]} coefficients; clustered errors need "
-                           "more accounts than coefficients")
+        raise NotEstimable(
+            f"{groups.max() + 1} accounts for {design.shape[1]} coefficients; clustered errors need "
+            "more accounts than coefficients"
+        )
     result = sm.OLS(data["log_er"].to_numpy(float), design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     table = tidy(result)
     table["term"] = names
@@ -108,7 +112,7 @@ def curvature(data: pd.DataFrame) -> pd.DataFrame:
     p-value."""
     centre = data["log_followers"].mean()
     x = data["log_followers"] - centre
-    _, table, _ = _clustered(data, {"linear": x, "quadratic": x ** 2})
+    _, table, _ = _clustered(data, {"linear": x, "quadratic": x**2})
     table = table[table["term"].isin(["linear", "quadratic"])]
     b1, b2 = table["estimate"].to_numpy()
     vertex_row = peak_row(b1, b2, float(table["p_value"].iloc[1]), centre, data["log_followers"])
@@ -122,7 +126,8 @@ def tier_medians(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     a distribution-free interval for it (an exact binomial interval on order statistics). Accounts, not posts, are
     the units, so that a prolific account does not count as many."""
     accounts = data.groupby("account_id", sort=False).agg(
-        followers=("followers", "median"), engagement_rate=("engagement_rate", "median"), posts=("log_er", "size"))
+        followers=("followers", "median"), engagement_rate=("engagement_rate", "median"), posts=("log_er", "size")
+    )
     accounts["tier"] = assign_tier(accounts["followers"]).to_numpy()
     rows = []
     for tier in TIERS:
@@ -134,18 +139,31 @@ def tier_medians(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         if len(group) >= 6:  # below 6 values no order-statistic interval reaches 95%
             ci = stats.quantile_test(group, q=median, p=0.5).confidence_interval(confidence)
             low, high = float(ci.low), float(ci.high)
-        rows.append({"model": "tier_median", "term": tier, "accounts": len(group),
-                     "posts": int(accounts.loc[accounts["tier"] == tier, "posts"].sum()),
-                     "estimate": median, "ci_low": low, "ci_high": high})
+        rows.append(
+            {
+                "model": "tier_median",
+                "term": tier,
+                "accounts": len(group),
+                "posts": int(accounts.loc[accounts["tier"] == tier, "posts"].sum()),
+                "estimate": median,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def fit_posts(data: pd.DataFrame) -> pd.DataFrame:
     """elasticity, curvature and tier medians, stacked (tidy). A part that cannot be estimated on this data is one
     row marked so, with the reason in `note` (models.attempt)."""
-    return pd.concat([attempt("ols_clustered", lambda: elasticity(data), "log_followers"),
-                      attempt("curvature", lambda: curvature(data), "quadratic"),
-                      attempt("tier_median", lambda: tier_medians(data))], ignore_index=True)
+    return pd.concat(
+        [
+            attempt("ols_clustered", lambda: elasticity(data), "log_followers"),
+            attempt("curvature", lambda: curvature(data), "quadratic"),
+            attempt("tier_median", lambda: tier_medians(data)),
+        ],
+        ignore_index=True,
+    )
 
 
 def fitted_line(data: pd.DataFrame, points: int = 41) -> pd.DataFrame:
@@ -158,8 +176,9 @@ def fitted_line(data: pd.DataFrame, points: int = 41) -> pd.DataFrame:
     mean = design @ np.asarray(result.params)
     se = np.sqrt(np.einsum("ij,jk,ik->i", design, np.asarray(result.cov_params()), design))
     z = stats.norm.ppf(0.975)
-    return pd.DataFrame({"followers": grid, "fitted": np.exp(mean), "ci_low": np.exp(mean - z * se),
-                         "ci_high": np.exp(mean + z * se)})
+    return pd.DataFrame(
+        {"followers": grid, "fitted": np.exp(mean), "ci_low": np.exp(mean - z * se), "ci_high": np.exp(mean + z * se)}
+    )
 
 
 # ---- Further fits: absolute engagement, fixed effects, sponsored posts, zeros kept, bands of any tier scheme.
@@ -168,8 +187,9 @@ Z95 = float(stats.norm.ppf(0.975))
 
 
 def _ols_clustered(y: np.ndarray, design: np.ndarray, groups) -> sm.regression.linear_model.RegressionResultsWrapper:
-    return sm.OLS(np.asarray(y, dtype=float), design).fit(cov_type="cluster",
-                                                          cov_kwds={"groups": pd.factorize(groups)[0]})
+    return sm.OLS(np.asarray(y, dtype=float), design).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}
+    )
 
 
 def _nonlinear_part(spline: np.ndarray, line: np.ndarray) -> np.ndarray:
@@ -200,21 +220,46 @@ def engagement_peak(data: pd.DataFrame, spline_df: int = 5, grid_points: int = 2
     x = x_log - centre
     y = np.log(data["engagements"].to_numpy(float))
     groups = data["account_id"]
-    quad = _ols_clustered(y, np.column_stack([np.ones_like(x), x, x ** 2]), groups)
+    quad = _ols_clustered(y, np.column_stack([np.ones_like(x), x, x**2]), groups)
     b, cov = np.asarray(quad.params), np.asarray(quad.cov_params())
-    rows = [{"term": "linear", "estimate": b[1], "std_error": quad.bse[1], "ci_low": quad.conf_int()[1, 0],
-             "ci_high": quad.conf_int()[1, 1], "p_value": quad.pvalues[1]},
-            {"term": "quadratic", "estimate": b[2], "std_error": quad.bse[2], "ci_low": quad.conf_int()[2, 0],
-             "ci_high": quad.conf_int()[2, 1], "p_value": quad.pvalues[2]}]
-    vertex = {"term": "vertex_followers", "estimate": np.nan, "std_error": np.nan, "ci_low": np.nan,
-              "ci_high": np.nan, "p_value": float(quad.pvalues[2]), "inside": False}
+    rows = [
+        {
+            "term": "linear",
+            "estimate": b[1],
+            "std_error": quad.bse[1],
+            "ci_low": quad.conf_int()[1, 0],
+            "ci_high": quad.conf_int()[1, 1],
+            "p_value": quad.pvalues[1],
+        },
+        {
+            "term": "quadratic",
+            "estimate": b[2],
+            "std_error": quad.bse[2],
+            "ci_low": quad.conf_int()[2, 0],
+            "ci_high": quad.conf_int()[2, 1],
+            "p_value": quad.pvalues[2],
+        },
+    ]
+    vertex = {
+        "term": "vertex_followers",
+        "estimate": np.nan,
+        "std_error": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "p_value": float(quad.pvalues[2]),
+        "inside": False,
+    }
     if b[2] < 0:
         v = -b[1] / (2 * b[2])
         gradient = np.array([0.0, -1 / (2 * b[2]), b[1] / (2 * b[2] ** 2)])
         se = float(np.sqrt(gradient @ cov @ gradient))
-        vertex.update(estimate=float(np.exp(v + centre)), std_error=se, ci_low=float(np.exp(v + centre - Z95 * se)),
-                      ci_high=float(np.exp(v + centre + Z95 * se)),
-                      inside=bool(x.min() < v < x.max()))
+        vertex.update(
+            estimate=float(np.exp(v + centre)),
+            std_error=se,
+            ci_low=float(np.exp(v + centre - Z95 * se)),
+            ci_high=float(np.exp(v + centre + Z95 * se)),
+            inside=bool(x.min() < v < x.max()),
+        )
     rows.append(vertex)
 
     spline_matrix = dmatrix(f"cr(x, df={spline_df}) - 1", {"x": x})
@@ -226,16 +271,32 @@ def engagement_peak(data: pd.DataFrame, spline_df: int = 5, grid_points: int = 2
     restriction = np.zeros((k, 2 + k))
     restriction[:, 2:] = np.eye(k)
     wald = fit.wald_test(restriction, scalar=True)
-    rows.append({"term": "spline_vs_linear", "estimate": float(wald.statistic), "std_error": np.nan,
-                 "ci_low": np.nan, "ci_high": np.nan, "p_value": float(wald.pvalue)})
+    rows.append(
+        {
+            "term": "spline_vs_linear",
+            "estimate": float(wald.statistic),
+            "std_error": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p_value": float(wald.pvalue),
+        }
+    )
     # the spline's own turning point, on a grid over the data (the design's state carries the knots)
     grid = np.linspace(x.min(), x.max(), grid_points)
     basis = np.asarray(dmatrix(spline_matrix.design_info, {"x": grid}))
     fitted = basis @ np.asarray(sm.OLS(y, spline).fit().params)
     top = int(np.argmax(fitted))
     peak = float(np.exp(grid[top] + centre)) if 0 < top < grid_points - 1 else np.nan
-    rows.append({"term": "spline_peak_followers", "estimate": peak, "std_error": np.nan, "ci_low": np.nan,
-                 "ci_high": np.nan, "p_value": np.nan})
+    rows.append(
+        {
+            "term": "spline_peak_followers",
+            "estimate": peak,
+            "std_error": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p_value": np.nan,
+        }
+    )
     table = pd.DataFrame(rows)
     table.insert(0, "model", "engagement_peak")
     return table
@@ -244,8 +305,11 @@ def engagement_peak(data: pd.DataFrame, spline_df: int = 5, grid_points: int = 2
 def _dummies(values: pd.Series, prefix: str) -> tuple[np.ndarray, list[str]]:
     levels = sorted(pd.Series(values).dropna().astype(str).unique())
     text = pd.Series(values).astype(str).to_numpy()
-    return (np.column_stack([(text == level).astype(float) for level in levels[1:]]) if len(levels) > 1
-            else np.zeros((len(text), 0))), [f"{prefix}[{level}]" for level in levels[1:]]
+    return (
+        np.column_stack([(text == level).astype(float) for level in levels[1:]])
+        if len(levels) > 1
+        else np.zeros((len(text), 0))
+    ), [f"{prefix}[{level}]" for level in levels[1:]]
 
 
 def fixed_effects(data: pd.DataFrame, groups=("category", "year")) -> pd.DataFrame:
@@ -262,10 +326,19 @@ def fixed_effects(data: pd.DataFrame, groups=("category", "year")) -> pd.DataFra
             columns.append(block)
         result = _ols_clustered(data["log_er"], np.column_stack(columns), data["account_id"])
         ci = result.conf_int()
-        rows.append({"model": "fixed_effects", "spec": " + ".join(spec) if spec else "none",
-                     "term": "log_followers", "n": int(result.nobs), "estimate": float(result.params[1]),
-                     "std_error": float(result.bse[1]), "ci_low": float(ci[1, 0]), "ci_high": float(ci[1, 1]),
-                     "p_value": float(result.pvalues[1])})
+        rows.append(
+            {
+                "model": "fixed_effects",
+                "spec": " + ".join(spec) if spec else "none",
+                "term": "log_followers",
+                "n": int(result.nobs),
+                "estimate": float(result.params[1]),
+                "std_error": float(result.bse[1]),
+                "ci_low": float(ci[1, 0]),
+                "ci_high": float(ci[1, 1]),
+                "p_value": float(result.pvalues[1]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -288,22 +361,34 @@ def sponsored_penalty(data: pd.DataFrame, flag: str = "sponsored") -> pd.DataFra
     sponsored = both[flag].to_numpy(float)
     specs = [("all", sponsored[:, None], ["all"])]
     present = [t for t in TIERS if ((both["tier"] == t) & both[flag]).any()]
-    specs.append(("by tier", np.column_stack([sponsored * (both["tier"] == t).to_numpy(float) for t in present]),
-                  present))
+    specs.append(
+        ("by tier", np.column_stack([sponsored * (both["tier"] == t).to_numpy(float) for t in present]), present)
+    )
     rows = []
     for _, design, names in specs:
         result = _ols_clustered(y, within(design), account)
         ci = np.asarray(result.conf_int())
         for i, name in enumerate(names):
             in_tier = np.ones(len(both), bool) if name == "all" else (both["tier"] == name).to_numpy()
-            rows.append({"model": "sponsored_penalty", "term": name, "estimate": float(result.params[i]),
-                         "std_error": float(result.bse[i]), "ci_low": float(ci[i, 0]), "ci_high": float(ci[i, 1]),
-                         "p_value": float(result.pvalues[i]), "accounts": int(account[in_tier].nunique()),
-                         "sponsored_posts": int(both.loc[in_tier, flag].sum()), "posts": int(in_tier.sum())})
+            rows.append(
+                {
+                    "model": "sponsored_penalty",
+                    "term": name,
+                    "estimate": float(result.params[i]),
+                    "std_error": float(result.bse[i]),
+                    "ci_low": float(ci[i, 0]),
+                    "ci_high": float(ci[i, 1]),
+                    "p_value": float(result.pvalues[i]),
+                    "accounts": int(account[in_tier].nunique()),
+                    "sponsored_posts": int(both.loc[in_tier, flag].sum()),
+                    "posts": int(in_tier.sum()),
+                }
+            )
     table = pd.DataFrame(rows)
     for column in ("estimate", "ci_low", "ci_high"):
         table[column.replace("estimate", "ratio") if column == "estimate" else f"ratio_{column}"] = np.exp(
-            table[column])
+            table[column]
+        )
     return table
 
 
@@ -315,7 +400,8 @@ def ppml(posts: pd.DataFrame) -> pd.DataFrame:
     data = posts.assign(log_followers=np.log(posts["followers"].to_numpy(float)))
     design, names = _design(data, {"log_followers": data["log_followers"]})
     result = sm.GLM(data["engagements"].to_numpy(float), design, family=sm.families.Poisson()).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["account_id"])[0]})
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["account_id"])[0]}
+    )
     table = tidy(result)
     table["term"] = names
     slope = table[table["term"] == "log_followers"].iloc[0].copy()
@@ -331,12 +417,14 @@ def ppml(posts: pd.DataFrame) -> pd.DataFrame:
 def account_rates(data: pd.DataFrame, rate: str = "engagement_rate") -> pd.DataFrame:
     """One row per account: followers and the median of its posts' `rate` (accounts, not posts, are the units of a
     tier's typical rate, so that a prolific account does not count as many)."""
-    return data.groupby("account_id", sort=False).agg(followers=("followers", "median"), rate=(rate, "median"),
-                                                      posts=(rate, "size"))
+    return data.groupby("account_id", sort=False).agg(
+        followers=("followers", "median"), rate=(rate, "median"), posts=(rate, "size")
+    )
 
 
-def band_rates(data: pd.DataFrame, scheme: pd.DataFrame, rate: str = "engagement_rate",
-               confidence: float = 0.95) -> pd.DataFrame:
+def band_rates(
+    data: pd.DataFrame, scheme: pd.DataFrame, rate: str = "engagement_rate", confidence: float = 0.95
+) -> pd.DataFrame:
     """For each band of `scheme` (rows with min_followers, max_followers; any other columns, such as tier or label,
     are kept): the accounts whose follower count falls inside it, the median of their rates with a
     distribution-free interval (order statistics) and the mean with a t interval. Bands may overlap; each is
@@ -347,8 +435,16 @@ def band_rates(data: pd.DataFrame, scheme: pd.DataFrame, rate: str = "engagement
         lower = 0.0 if pd.isna(band["min_followers"]) else float(band["min_followers"])
         upper = np.inf if pd.isna(band["max_followers"]) else float(band["max_followers"])
         values = accounts.loc[(accounts["followers"] >= lower) & (accounts["followers"] < upper), "rate"].to_numpy()
-        row = {**band, "accounts": len(values), "median": np.nan, "median_ci_low": np.nan,
-               "median_ci_high": np.nan, "mean": np.nan, "mean_ci_low": np.nan, "mean_ci_high": np.nan}
+        row = {
+            **band,
+            "accounts": len(values),
+            "median": np.nan,
+            "median_ci_low": np.nan,
+            "median_ci_high": np.nan,
+            "mean": np.nan,
+            "mean_ci_low": np.nan,
+            "mean_ci_high": np.nan,
+        }
         if len(values):
             row["median"], row["mean"] = float(np.median(values)), float(values.mean())
         if len(values) >= 6:

@@ -86,8 +86,12 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
 
 
 def _quote_column() -> pa.Column:
-    return _text(nullable=True, checks=pa.Check(lambda s: s.str.split().str.len() <= MAX_QUOTE_WORDS,
-                                                error=f"a quote has at most {MAX_QUOTE_WORDS} words"))
+    return _text(
+        nullable=True,
+        checks=pa.Check(
+            lambda s: s.str.split().str.len() <= MAX_QUOTE_WORDS, error=f"a quote has at most {MAX_QUOTE_WORDS} words"
+        ),
+    )
 
 
 SOURCES_SCHEMA = pa.DataFrameSchema(
@@ -138,8 +142,11 @@ def _tier_definitions_schema(source_ids: pd.Series) -> pa.DataFrameSchema:
                 lambda df: df["min_followers"].notna() | df["max_followers"].notna(),
                 "a tier needs at least one stated bound",
             ),
-            _row_rule(("tier", "label"), lambda df: df["tier"].notna() | df["label"].notna(),
-                      "a band needs a canonical tier or its source's own label"),
+            _row_rule(
+                ("tier", "label"),
+                lambda df: df["tier"].notna() | df["label"].notna(),
+                "a band needs a canonical tier or its source's own label",
+            ),
             _unique_together("scheme_id", "tier", "label", "min_followers"),
         ],
         strict=True,
@@ -151,7 +158,9 @@ def _tier_definitions_schema(source_ids: pd.Series) -> pa.DataFrameSchema:
 METRICS_SCHEMA = pa.DataFrameSchema(
     {
         "metric": _text(checks=pa.Check.str_matches(r"^[a-z_]+$")),
-        "kind": _text(checks=pa.Check.isin(["definition", "level", "ratio", "elasticity", "survey", "study", "advice"])),
+        "kind": _text(
+            checks=pa.Check.isin(["definition", "level", "ratio", "elasticity", "survey", "study", "advice"])
+        ),
         "normalised_unit": _text(checks=pa.Check.isin(list(UNITS_FOR))),
         "description": _text(),
     },
@@ -174,12 +183,14 @@ def _claims_schema(sources: pd.DataFrame, metrics: pd.DataFrame) -> pa.DataFrame
         {
             # claim ids are identifiers, so audit expressions can name them (A001_05 / A001_06)
             "claim_id": _text(checks=pa.Check.str_matches(r"^[A-Za-z][A-Za-z0-9_]*$")),
-            "source_id": _text(checks=pa.Check.isin(list(sources["source_id"]),
-                                                    error="source_id must be a row of sources.csv")),
+            "source_id": _text(
+                checks=pa.Check.isin(list(sources["source_id"]), error="source_id must be a row of sources.csv")
+            ),
             "cited_origin": _text(nullable=True),
             "platform": _text(checks=pa.Check.isin(PLATFORMS)),
-            "tier": _text(checks=pa.Check.str_matches(CLAIM_TIER_PATTERN,
-                                                      error="tier must be a tier, 'any', or 'a_vs_b'")),
+            "tier": _text(
+                checks=pa.Check.str_matches(CLAIM_TIER_PATTERN, error="tier must be a tier, 'any', or 'a_vs_b'")
+            ),
             "tier_min_followers": _numeric(minimum=0),
             "tier_max_followers": _numeric(minimum=0),
             "metric": _text(checks=pa.Check.isin(list(metrics["metric"]), error="metric must be a row of metrics.csv")),
@@ -198,20 +209,30 @@ def _claims_schema(sources: pd.DataFrame, metrics: pd.DataFrame) -> pa.DataFrame
         },
         checks=[
             _unique_together("claim_id"),
-            _row_rule(("low", "high"), lambda df: ~(_number(df["low"]) > _number(df["high"])),
-                      "low must not be above high"),
-            _row_rule(("low", "high"), lambda df: df["low"].notna() | df["high"].notna(),
-                      "a claim needs a number in low or high"),
-            _row_rule(("tier_min_followers", "tier_max_followers"),
-                      lambda df: ~(_number(df["tier_min_followers"]) > _number(df["tier_max_followers"])),
-                      "tier_min_followers must not be above tier_max_followers"),
+            _row_rule(
+                ("low", "high"), lambda df: ~(_number(df["low"]) > _number(df["high"])), "low must not be above high"
+            ),
+            _row_rule(
+                ("low", "high"),
+                lambda df: df["low"].notna() | df["high"].notna(),
+                "a claim needs a number in low or high",
+            ),
+            _row_rule(
+                ("tier_min_followers", "tier_max_followers"),
+                lambda df: ~(_number(df["tier_min_followers"]) > _number(df["tier_max_followers"])),
+                "tier_min_followers must not be above tier_max_followers",
+            ),
             _row_rule(("metric", "unit"), unit_fits, "the unit must fit the metric (metrics.csv normalised_unit)"),
-            _row_rule(("source_id", "confidence"),
-                      lambda df: df["source_id"].isin(articles) == df["confidence"].isna(),
-                      "literature rows carry a confidence (H, M, L, D); article rows do not"),
-            _row_rule(("source_id", "quote"),
-                      lambda df: ~df["source_id"].isin(articles) | df["quote"].notna(),
-                      "a claim from an article quotes it"),
+            _row_rule(
+                ("source_id", "confidence"),
+                lambda df: df["source_id"].isin(articles) == df["confidence"].isna(),
+                "literature rows carry a confidence (H, M, L, D); article rows do not",
+            ),
+            _row_rule(
+                ("source_id", "quote"),
+                lambda df: ~df["source_id"].isin(articles) | df["quote"].notna(),
+                "a claim from an article quotes it",
+            ),
         ],
         strict=True,
         ordered=True,
@@ -273,8 +294,9 @@ def load_metrics(path: Path | None = None) -> pd.DataFrame:
     return validate(_read(path), METRICS_SCHEMA, path)
 
 
-def load_claims(path: Path | None = None, sources: pd.DataFrame | None = None,
-                metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_claims(
+    path: Path | None = None, sources: pd.DataFrame | None = None, metrics: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """claims.csv: one row per quantitative claim, as stated (see normalise() for one scale)."""
     path = Path(path) if path else evidence_dir() / "claims.csv"
     sources = load_sources() if sources is None else sources
@@ -380,11 +402,22 @@ def load_ledger(folder: Path | None = None) -> dict[str, pd.DataFrame]:
 
 def _stated_text(row) -> str:
     """A claim's numbers as its source states them: '3.8–7.0 percent', 'up to 7 percent', '10,000+ usd'."""
+
     def num(v):
         return f"{v:,.10g}"
-    unit = {"percent": "%", "usd": " USD", "eur": " EUR", "usd_per_usd": " per $1", "times": "×",
-            "percent_higher": "% higher", "percent_lower": "% lower", "times_lower": "× lower", "ratio": "",
-            "currency": " (currency unstated)"}.get(row.unit, f" {row.unit}")
+
+    unit = {
+        "percent": "%",
+        "usd": " USD",
+        "eur": " EUR",
+        "usd_per_usd": " per $1",
+        "times": "×",
+        "percent_higher": "% higher",
+        "percent_lower": "% lower",
+        "times_lower": "× lower",
+        "ratio": "",
+        "currency": " (currency unstated)",
+    }.get(row.unit, f" {row.unit}")
     if pd.isna(row.low):
         return f"up to {num(row.high)}{unit}"
     if pd.isna(row.high):
@@ -397,16 +430,19 @@ def tier_claims(ledger: dict, tier: str) -> pd.DataFrame:
     figure as stated, and the quote (or, for literature rows, the confidence and notes). Indexed by claim_id."""
     claims, sources = ledger["claims"], ledger["sources"].set_index("source_id")
     rows = claims[(claims["tier_a"] == tier) | (claims["tier_b"] == tier)].reset_index(drop=True)
-    table = pd.DataFrame({
-        "claim": rows["claim_id"],
-        "source": rows["source_id"].map(sources["label"]),
-        "grade": rows["source_id"].map(sources["grade"]) + rows["confidence"].map(lambda c: f" ({c})" if isinstance(c, str) else ""),
-        "tier": rows["tier"],
-        "metric": rows["metric"],
-        "platform": rows["platform"],
-        "stated": [_stated_text(r) for r in rows.itertuples()],
-        "words or note": rows["quote"].fillna(rows["notes"]).fillna(""),
-    })
+    table = pd.DataFrame(
+        {
+            "claim": rows["claim_id"],
+            "source": rows["source_id"].map(sources["label"]),
+            "grade": rows["source_id"].map(sources["grade"])
+            + rows["confidence"].map(lambda c: f" ({c})" if isinstance(c, str) else ""),
+            "tier": rows["tier"],
+            "metric": rows["metric"],
+            "platform": rows["platform"],
+            "stated": [_stated_text(r) for r in rows.itertuples()],
+            "words or note": rows["quote"].fillna(rows["notes"]).fillna(""),
+        }
+    )
     return table.sort_values(["metric", "source"], kind="stable").set_index("claim")
 
 
@@ -415,9 +451,11 @@ def tier_definition_table(ledger: dict, tier: str) -> pd.DataFrame:
     definitions = ledger["tier_definitions"]
     labels = scheme_labels(definitions, ledger["sources"])
     rows = definitions[definitions["tier"].astype(str) == tier].reset_index(drop=True)
-    return pd.DataFrame({
-        "source": rows["scheme_id"].map(labels),
-        "band": [band_label(lo, hi) for lo, hi in zip(rows["min_followers"], rows["max_followers"])],
-        "hedged": rows["approx"].map({True: "yes", False: ""}),
-        "words": rows["quote"].fillna(""),
-    }).set_index("source")
+    return pd.DataFrame(
+        {
+            "source": rows["scheme_id"].map(labels),
+            "band": [band_label(lo, hi) for lo, hi in zip(rows["min_followers"], rows["max_followers"])],
+            "hedged": rows["approx"].map({True: "yes", False: ""}),
+            "words": rows["quote"].fillna(""),
+        }
+    ).set_index("source")

@@ -30,16 +30,19 @@ COLUMNS = {"account": "account_id", "post": "post_id"}
 EXTRAS = ("post", "category", "taken_at", "sponsor_tag", "ad_hashtag")
 # Misspelt category labels in the original data, and what they are read as (each stated in the chapter).
 CATEGORY_FIXES = {"fasion": "fashion", "fashion 0.5": "fashion"}
-CAVEATS = ("a convenience sample (topic- and hashtag-driven crawl, 1,000-follower floor), not a random sample of "
-           "Instagram; one follower snapshot, taken after most posts; images only; research-use terms")
+CAVEATS = (
+    "a convenience sample (topic- and hashtag-driven crawl, 1,000-follower floor), not a random sample of "
+    "Instagram; one follower snapshot, taken after most posts; images only; research-use terms"
+)
 
 _FLAG = pa.Column(str, checks=pa.Check.isin(["0", "1"], error="must be 0 or 1"))
 EXTRAS_SCHEMA = pa.DataFrameSchema(
     {
         "post": validation.text(),
         "category": validation.text(),
-        "taken_at": validation.text(checks=pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$",
-                                                                error="must be a date YYYY-MM-DD")),
+        "taken_at": validation.text(
+            checks=pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$", error="must be a date YYYY-MM-DD")
+        ),
         "sponsor_tag": _FLAG,
         "ad_hashtag": _FLAG,
     },
@@ -76,8 +79,10 @@ def load_posts(file: Path | None = None) -> pd.DataFrame:
         joined[flag] = joined[flag].eq("1")
     joined["sponsored"] = joined["sponsor_tag"] | joined["ad_hashtag"]
     joined["like_rate"] = joined["likes"] / joined["followers"]
-    joined.attrs = {"dropped_duplicates": posts.attrs["dropped_duplicates"], "rows": len(posts)
-                    + posts.attrs["dropped_duplicates"]}
+    joined.attrs = {
+        "dropped_duplicates": posts.attrs["dropped_duplicates"],
+        "rows": len(posts) + posts.attrs["dropped_duplicates"],
+    }
     return joined.drop(columns="taken_at")
 
 
@@ -102,8 +107,13 @@ def cached(file: Path | None = None) -> pd.DataFrame:
 
 def category_table(posts: pd.DataFrame) -> pd.DataFrame:
     """Each category label as the file has it, what the book reads it as, and how many posts carry it."""
-    table = (posts.groupby(["category_as_labelled", "category"]).size().rename("posts").reset_index()
-             .rename(columns={"category_as_labelled": "label in the file", "category": "read as"}))
+    table = (
+        posts.groupby(["category_as_labelled", "category"])
+        .size()
+        .rename("posts")
+        .reset_index()
+        .rename(columns={"category_as_labelled": "label in the file", "category": "read as"})
+    )
     return table.sort_values("posts", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -113,9 +123,14 @@ def engagement_slope(file: Path | None = None) -> dict:
     engagement evidence the synthesis of the evidence uses beside the benchmarks. REAL."""
     data = cached(file)
     row = engagement.elasticity(data).set_index("term").loc["log_followers"]
-    return {"estimate": float(row["estimate"]), "std_error": float(row["std_error"]), "ci_low": float(row["ci_low"]),
-            "ci_high": float(row["ci_high"]), "n_posts": int(len(data)),
-            "n_accounts": int(data["account_id"].nunique())}
+    return {
+        "estimate": float(row["estimate"]),
+        "std_error": float(row["std_error"]),
+        "ci_low": float(row["ci_low"]),
+        "ci_high": float(row["ci_high"]),
+        "n_posts": int(len(data)),
+        "n_accounts": int(data["account_id"].nunique()),
+    }
 
 
 def timing_sensitivity(data: pd.DataFrame, months=(12, 4)) -> pd.DataFrame:
@@ -131,9 +146,15 @@ def timing_sensitivity(data: pd.DataFrame, months=(12, 4)) -> pd.DataFrame:
     out = []
     for label, subset, since in rows:
         row = engagement.elasticity(subset).set_index("term").loc["log_followers"]
-        out.append({"sample": label, "since": since.date().isoformat(), "posts": len(subset),
-                    "accounts": int(subset["account_id"].nunique()),
-                    **{c: float(row[c]) for c in ("estimate", "std_error", "ci_low", "ci_high", "p_value")}})
+        out.append(
+            {
+                "sample": label,
+                "since": since.date().isoformat(),
+                "posts": len(subset),
+                "accounts": int(subset["account_id"].nunique()),
+                **{c: float(row[c]) for c in ("estimate", "std_error", "ci_low", "ci_high", "p_value")},
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -162,8 +183,13 @@ def band_interval(measure: str, lower: float, upper: float, file: Path | None = 
     row = engagement.band_rates(data, band, rate=column).iloc[0]
     low = np.nanmin([row["median_ci_low"], row["mean_ci_low"]])
     high = np.nanmax([row["median_ci_high"], row["mean_ci_high"]])
-    return {"low": float(low), "high": float(high), "accounts": int(row["accounts"]), "median": float(row["median"]),
-            "mean": float(row["mean"])}
+    return {
+        "low": float(low),
+        "high": float(high),
+        "accounts": int(row["accounts"]),
+        "median": float(row["median"]),
+        "mean": float(row["mean"]),
+    }
 
 
 def scheme_rates(data: pd.DataFrame, definitions: pd.DataFrame, labels: pd.Series | dict | None = None) -> pd.DataFrame:
@@ -175,12 +201,14 @@ def scheme_rates(data: pd.DataFrame, definitions: pd.DataFrame, labels: pd.Serie
     labels = dict(labels or {})
     canonical = CANONICAL.assign(scheme_id="canonical", name=CANONICAL["tier"].astype(str))
     frames = [engagement.band_rates(data, canonical)]
-    for scheme_id, bands in definitions.groupby("scheme_id", sort=False):
-        frames.append(engagement.band_rates(data, bands[["scheme_id", "tier", "name", "min_followers",
-                                                         "max_followers"]]))
+    for _scheme_id, bands in definitions.groupby("scheme_id", sort=False):
+        frames.append(
+            engagement.band_rates(data, bands[["scheme_id", "tier", "name", "min_followers", "max_followers"]])
+        )
     table = pd.concat(frames, ignore_index=True)
-    table.insert(1, "scheme", table["scheme_id"].map(lambda s: labels.get(s, "canonical (this book)"
-                                                                          if s == "canonical" else s)))
+    table.insert(
+        1, "scheme", table["scheme_id"].map(lambda s: labels.get(s, "canonical (this book)" if s == "canonical" else s))
+    )
     return table
 
 
@@ -197,11 +225,23 @@ def vendor_checks(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFr
     for check in checks.itertuples(index=False):
         cid = check.claim_ids.split(", ")[0]
         row = claim.loc[cid]
-        about = (row["tier"].replace("_vs_", " ÷ ") if pd.notna(row["tier_b"])
-                 else f"{row['tier']}, {band_label(row['range_min'], row['range_max'])}")
-        rows.append({"check": check.check_id, "claim": cid, "source": label[row["source_id"]], "about": about,
-                     "platform": row["platform"], "claimed": check.stated, "real posts": check.recomputed,
-                     "verdict": "supported" if check.verdict == "consistent" else "not supported"})
+        about = (
+            row["tier"].replace("_vs_", " ÷ ")
+            if pd.notna(row["tier_b"])
+            else f"{row['tier']}, {band_label(row['range_min'], row['range_max'])}"
+        )
+        rows.append(
+            {
+                "check": check.check_id,
+                "claim": cid,
+                "source": label[row["source_id"]],
+                "about": about,
+                "platform": row["platform"],
+                "claimed": check.stated,
+                "real posts": check.recomputed,
+                "verdict": "supported" if check.verdict == "consistent" else "not supported",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -220,7 +260,9 @@ def readme() -> dict:
             sections[current].append(line)
     rows = [line.strip().strip("|").split("|") for line in sections.get("columns", []) if line.startswith("|")]
     rows = [[cell.strip() for cell in row] for row in rows if not set("".join(row)) <= set("-: ")]
-    columns = pd.DataFrame(rows[1:], columns=["column", "meaning"]) if rows else pd.DataFrame(columns=["column", "meaning"])
+    columns = (
+        pd.DataFrame(rows[1:], columns=["column", "meaning"]) if rows else pd.DataFrame(columns=["column", "meaning"])
+    )
 
     def items(name: str) -> list[str]:
         out: list[str] = []

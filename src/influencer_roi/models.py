@@ -38,10 +38,21 @@ def attempt(model: str, fit, term: str = "") -> pd.DataFrame:
             if singular:
                 raise NotEstimable(f"the design is singular ({str(singular[0].message).splitlines()[0]})")
         except Exception as err:  # noqa: BLE001 - degenerate data fails in many ways; each is reported, not raised
-            reason = str(err).splitlines()[0] if isinstance(err, NotEstimable) else \
-                f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'failed'}"
-            return pd.DataFrame([{"model": model, "term": term, **dict.fromkeys(TIDY_COLUMNS[1:], np.nan),
-                                  "note": f"not estimable: {reason}"}])
+            reason = (
+                str(err).splitlines()[0]
+                if isinstance(err, NotEstimable)
+                else f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'failed'}"
+            )
+            return pd.DataFrame(
+                [
+                    {
+                        "model": model,
+                        "term": term,
+                        **dict.fromkeys(TIDY_COLUMNS[1:], np.nan),
+                        "note": f"not estimable: {reason}",
+                    }
+                ]
+            )
     notes = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
     table["note"] = "; ".join(notes) if notes else None
     return table
@@ -55,15 +66,17 @@ def tidy(result, alpha: float = 0.05) -> pd.DataFrame:
     # formula fits carry named parameters; array fits take their names from the model ("const", "x1")
     names = list(result.params.index) if hasattr(result.params, "index") else list(result.model.exog_names)
     ci = np.asarray(result.conf_int(alpha=alpha))
-    ci = pd.DataFrame({"lo": ci[:len(names), 0], "hi": ci[:len(names), 1]})
-    return pd.DataFrame({
-        "term": names,
-        "estimate": np.asarray(result.params)[:len(names)],
-        "std_error": np.asarray(result.bse)[:len(names)],
-        "ci_low": ci["lo"].to_numpy(),
-        "ci_high": ci["hi"].to_numpy(),
-        "p_value": np.asarray(result.pvalues)[:len(names)],
-    }).reset_index(drop=True)
+    ci = pd.DataFrame({"lo": ci[: len(names), 0], "hi": ci[: len(names), 1]})
+    return pd.DataFrame(
+        {
+            "term": names,
+            "estimate": np.asarray(result.params)[: len(names)],
+            "std_error": np.asarray(result.bse)[: len(names)],
+            "ci_low": ci["lo"].to_numpy(),
+            "ci_high": ci["hi"].to_numpy(),
+            "p_value": np.asarray(result.pvalues)[: len(names)],
+        }
+    ).reset_index(drop=True)
 
 
 # ---- The regressions of return per dollar on follower count. Every function takes a tidy campaign table
@@ -152,8 +165,11 @@ def decomposition(data: pd.DataFrame) -> pd.DataFrame:
     1897; Kronmal 1993). Fitting numerator and denominator separately shows where the slope comes from.
     """
     rows = []
-    for term, outcome in (("revenue_elasticity", "log_revenue"), ("cost_elasticity", "log_cost"),
-                          ("roi_elasticity", "log_roas")):
+    for term, outcome in (
+        ("revenue_elasticity", "log_revenue"),
+        ("cost_elasticity", "log_cost"),
+        ("roi_elasticity", "log_roas"),
+    ):
         slope = tidy(ols(data[outcome], data["log_followers"], memo=True)).iloc[1].copy()
         slope["term"] = term
         rows.append(slope)
@@ -167,8 +183,10 @@ def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
     # a tier needs two campaigns for a robust (HC3) error: one campaign has leverage 1
     present = [t for t in TIERS if (data["tier"] == t).sum() >= 2]
     if len(present) < 2:
-        raise NotEstimable(f"campaigns in {len(present)} canonical tier(s) with at least two campaigns each; a "
-                           "contrast needs two tiers")
+        raise NotEstimable(
+            f"campaigns in {len(present)} canonical tier(s) with at least two campaigns each; a "
+            "contrast needs two tiers"
+        )
     data = data[data["tier"].isin(present)]
     dummies = np.column_stack([(data["tier"] == t).to_numpy(float) for t in present])
     result = sm.OLS(data["log_roas"].to_numpy(float), dummies).fit(cov_type="HC3")
@@ -178,9 +196,16 @@ def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
         contrast[a], contrast[b] = 1, -1
         test = result.t_test(contrast)
         lo, hi = np.asarray(test.conf_int()).ravel()
-        rows.append({"term": f"{present[a]}_vs_{present[b]}", "estimate": float(np.squeeze(test.effect)),
-                     "std_error": float(np.squeeze(test.sd)), "ci_low": lo, "ci_high": hi,
-                     "p_value": float(np.squeeze(test.pvalue))})
+        rows.append(
+            {
+                "term": f"{present[a]}_vs_{present[b]}",
+                "estimate": float(np.squeeze(test.effect)),
+                "std_error": float(np.squeeze(test.sd)),
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": float(np.squeeze(test.pvalue)),
+            }
+        )
     table = pd.DataFrame(rows)
     table["p_adjusted"] = multipletests(table["p_value"], method=method)[1]
     table["ratio"] = np.exp(table["estimate"])
@@ -195,8 +220,14 @@ def peak_row(b1: float, b2: float, p_quadratic: float, centre: float, log_follow
     data is an extrapolation, not a 'Goldilocks' account size)."""
     vertex = -b1 / (2 * b2) + centre if b2 < 0 else np.nan
     inside = bool(log_followers.min() < vertex < log_followers.max())
-    return {"term": "vertex_followers", "estimate": float(np.exp(vertex)) if inside else np.nan, "std_error": np.nan,
-            "ci_low": np.nan, "ci_high": np.nan, "p_value": p_quadratic if inside else np.nan}
+    return {
+        "term": "vertex_followers",
+        "estimate": float(np.exp(vertex)) if inside else np.nan,
+        "std_error": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "p_value": p_quadratic if inside else np.nan,
+    }
 
 
 def curvature(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
@@ -209,15 +240,44 @@ def curvature(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     frame = data.assign(x=data["log_followers"] - centre)
     quad = smf.ols("log_roas ~ x + I(x ** 2)", frame).fit(cov_type="HC3")
     table = tidy(quad).set_index("term").loc[["x", "I(x ** 2)"]].rename(index={"x": "linear", "I(x ** 2)": "quadratic"})
-    rows = pd.concat([table.reset_index(), pd.DataFrame([peak_row(
-        quad.params["x"], quad.params["I(x ** 2)"], float(quad.pvalues["I(x ** 2)"]), centre, data["log_followers"])])],
-        ignore_index=True)
+    rows = pd.concat(
+        [
+            table.reset_index(),
+            pd.DataFrame(
+                [
+                    peak_row(
+                        quad.params["x"],
+                        quad.params["I(x ** 2)"],
+                        float(quad.pvalues["I(x ** 2)"]),
+                        centre,
+                        data["log_followers"],
+                    )
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     linear = smf.ols("log_roas ~ x", frame).fit()
     spline = smf.ols("log_roas ~ bs(x, df=5)", frame).fit()
     f_value, p_value, _ = spline.compare_f_test(linear)
-    rows = pd.concat([rows, pd.DataFrame([{"term": "spline_vs_linear", "estimate": f_value, "std_error": np.nan,
-                                           "ci_low": np.nan, "ci_high": np.nan, "p_value": p_value}])],
-                     ignore_index=True)
+    rows = pd.concat(
+        [
+            rows,
+            pd.DataFrame(
+                [
+                    {
+                        "term": "spline_vs_linear",
+                        "estimate": f_value,
+                        "std_error": np.nan,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "p_value": p_value,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     return _with_model(rows, "curvature")
 
 
@@ -254,8 +314,9 @@ def mixed(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         if result.converged:
             break
     table = tidy(result)
-    table["term"] = table["term"].replace({"log_followers_c": "log_followers", "Intercept": "Intercept_centred",
-                                           "Group Var": "brand_variance"})
+    table["term"] = table["term"].replace(
+        {"log_followers_c": "log_followers", "Intercept": "Intercept_centred", "Group Var": "brand_variance"}
+    )
     variance = table["term"] == "brand_variance"
     table.loc[variance, "estimate"] = float(result.cov_re.iloc[0, 0])  # already on the scale of the data
     table.loc[variance, ["std_error", "ci_low", "ci_high", "p_value"]] = np.nan
@@ -280,13 +341,17 @@ def huber(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """8. Robust (Huber) regression of log return per dollar on log followers: outliers weigh less. Subsampled
     above SUBSAMPLE_ABOVE rows."""
     sample = subsample(data, seed=seed)
-    result = sm.RLM(sample["log_roas"].to_numpy(float), sm.add_constant(sample["log_followers"].to_numpy(float)),
-                    M=sm.robust.norms.HuberT()).fit()
+    result = sm.RLM(
+        sample["log_roas"].to_numpy(float),
+        sm.add_constant(sample["log_followers"].to_numpy(float)),
+        M=sm.robust.norms.HuberT(),
+    ).fit()
     return _with_model(_named(tidy(result), ["Intercept", "log_followers"]), "huber")
 
 
 # ---- The registry: every model once, and everything that lists models reads it (analyze, the report, the coverage
 # study, the tests, the counts the chapters glue). Adding a model is adding a Model here.
+
 
 @dataclass(frozen=True)
 class Model:
@@ -305,20 +370,42 @@ class Model:
 
 
 REGISTRY: list[Model] = [
-    Model("ols_log_roas", "OLS of log return per dollar on log followers (HC3)", lambda d, s: ols_log_roas(d),
-          "log_followers"),
-    Model("decomposition", "log revenue and log cost on log followers (their difference)",
-          lambda d, s: decomposition(d), "roi_elasticity"),
+    Model(
+        "ols_log_roas",
+        "OLS of log return per dollar on log followers (HC3)",
+        lambda d, s: ols_log_roas(d),
+        "log_followers",
+    ),
+    Model(
+        "decomposition",
+        "log revenue and log cost on log followers (their difference)",
+        lambda d, s: decomposition(d),
+        "roi_elasticity",
+    ),
     Model("tier_contrasts", "tier dummies with every pairwise contrast (Holm)", lambda d, s: tier_contrasts(d)),
-    Model("curvature", "a quadratic and a spline in log followers", lambda d, s: curvature(d, seed=s),
-          subsampled=True),
-    Model("quantile", "quantile regressions at the 10th, 50th and 90th percentiles",
-          lambda d, s: quantiles(d, seed=s), "log_followers_q50", subsampled=True,
-          coverage_fit=lambda d, s: quantiles(d, qs=(0.5,), seed=s)),
-    Model("mixed_brand", "a mixed model with a random intercept per brand", lambda d, s: mixed(d, seed=s),
-          "log_followers", subsampled=True),
-    Model("gamma_glm", "a Gamma GLM with log link on return per dollar", lambda d, s: gamma_glm(d, seed=s),
-          "log_followers", subsampled=True),
+    Model("curvature", "a quadratic and a spline in log followers", lambda d, s: curvature(d, seed=s), subsampled=True),
+    Model(
+        "quantile",
+        "quantile regressions at the 10th, 50th and 90th percentiles",
+        lambda d, s: quantiles(d, seed=s),
+        "log_followers_q50",
+        subsampled=True,
+        coverage_fit=lambda d, s: quantiles(d, qs=(0.5,), seed=s),
+    ),
+    Model(
+        "mixed_brand",
+        "a mixed model with a random intercept per brand",
+        lambda d, s: mixed(d, seed=s),
+        "log_followers",
+        subsampled=True,
+    ),
+    Model(
+        "gamma_glm",
+        "a Gamma GLM with log link on return per dollar",
+        lambda d, s: gamma_glm(d, seed=s),
+        "log_followers",
+        subsampled=True,
+    ),
     Model("huber", "robust (Huber) regression", lambda d, s: huber(d, seed=s), "log_followers", subsampled=True),
 ]
 
@@ -349,8 +436,13 @@ def fit_prepared(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     share one seeded subsample (each would draw the same one; drawing it once saves a copy of a million rows per
     model)."""
     sample = subsample(data, seed=seed)
-    return pd.concat([attempt(m.name, lambda m=m: m.fit(sample if m.subsampled else data, seed), m.slope_term or "")
-                      for m in REGISTRY], ignore_index=True)
+    return pd.concat(
+        [
+            attempt(m.name, lambda m=m: m.fit(sample if m.subsampled else data, seed), m.slope_term or "")
+            for m in REGISTRY
+        ],
+        ignore_index=True,
+    )
 
 
 def roi_elasticities(fits: pd.DataFrame) -> pd.DataFrame:
@@ -368,8 +460,14 @@ def fitted_line(data: pd.DataFrame, outcome: str = "log_roas", grid: np.ndarray 
     design = sm.add_constant(np.log(grid))
     mean = design @ result.params
     se = np.sqrt(np.einsum("ij,jk,ik->i", design, result.cov_params(), design))
-    return pd.DataFrame({"followers": grid, "fitted": np.exp(mean), "ci_low": np.exp(mean - Z95 * se),
-                         "ci_high": np.exp(mean + Z95 * se)})
+    return pd.DataFrame(
+        {
+            "followers": grid,
+            "fitted": np.exp(mean),
+            "ci_low": np.exp(mean - Z95 * se),
+            "ci_high": np.exp(mean + Z95 * se),
+        }
+    )
 
 
 def coverage_study(reps: int, n: int, seed: int = 0, params=None, truth: float | None = None) -> pd.DataFrame:
@@ -398,9 +496,15 @@ def ols_diagnostics(data: pd.DataFrame) -> pd.DataFrame:
     campaign: followers, fitted, residual, leverage, cooks_distance (tidy, for plotting)."""
     result = smf.ols("log_roas ~ log_followers", data).fit()
     influence = result.get_influence()
-    return pd.DataFrame({"followers": data["followers"].to_numpy(), "fitted": result.fittedvalues.to_numpy(),
-                         "residual": result.resid.to_numpy(), "leverage": influence.hat_matrix_diag,
-                         "cooks_distance": influence.cooks_distance[0]})
+    return pd.DataFrame(
+        {
+            "followers": data["followers"].to_numpy(),
+            "fitted": result.fittedvalues.to_numpy(),
+            "residual": result.resid.to_numpy(),
+            "leverage": influence.hat_matrix_diag,
+            "cooks_distance": influence.cooks_distance[0],
+        }
+    )
 
 
 def coverage_summary(table: pd.DataFrame, truth: float) -> pd.DataFrame:
@@ -411,7 +515,15 @@ def coverage_summary(table: pd.DataFrame, truth: float) -> pd.DataFrame:
     for model, group in table.groupby("model", sort=False):
         hits, n = int(group["covers"].sum()), len(group)
         lo, hi = proportion_confint(hits, n, alpha=0.05, method="wilson")
-        rows.append({"model": model, "replications": n, "mean_estimate": group["estimate"].mean(),
-                     "bias": group["estimate"].mean() - truth, "coverage": hits / n,
-                     "coverage_ci_low": lo, "coverage_ci_high": hi})
+        rows.append(
+            {
+                "model": model,
+                "replications": n,
+                "mean_estimate": group["estimate"].mean(),
+                "bias": group["estimate"].mean() - truth,
+                "coverage": hits / n,
+                "coverage_ci_low": lo,
+                "coverage_ci_high": hi,
+            }
+        )
     return pd.DataFrame(rows)

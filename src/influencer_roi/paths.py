@@ -63,8 +63,13 @@ class Interrupted(KeyboardInterrupt):
         self.written = written
 
 
-def publish(files: Mapping[Path, Content], inputs: Iterable[Path] = (), option: str = "--out",
-            options: Mapping[Path, str] | None = None, make_folder: bool = False) -> None:
+def publish(
+    files: Mapping[Path, Content],
+    inputs: Iterable[Path] = (),
+    option: str = "--out",
+    options: Mapping[Path, str] | None = None,
+    make_folder: bool = False,
+) -> None:
     """Write `files` (path -> text, bytes, or a function writing to a binary stream), all or nothing.
 
     `inputs` are the files the run read (never overwritten); `option` (or `options`, per path) names the
@@ -89,8 +94,10 @@ def publish(files: Mapping[Path, Content], inputs: Iterable[Path] = (), option: 
                     created.append(folder)
             for target in order:
                 _stage(target, targets[target], interrupted, staged)
-            manifests = {folder: _manifest_after(folder, [t for t in order if t.parent == folder], staged)
-                         for folder in dict.fromkeys(t.parent for t in order)}
+            manifests = {
+                folder: _manifest_after(folder, [t for t in order if t.parent == folder], staged)
+                for folder in dict.fromkeys(t.parent for t in order)
+            }
             for folder, record in manifests.items():
                 _stage(folder / MANIFEST, json.dumps(record, indent=1, sort_keys=True) + "\n", interrupted, staged)
             if interrupted():
@@ -119,18 +126,22 @@ def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = (), make_f
         key = os.path.join(os.path.realpath(target.parent), target.name)
         if key in seen:
             other, named_by = seen[key]
-            raise OutputError(f"{option} {_shown(target)}: the same file as {named_by} {_shown(other)}; give each "
-                              "output its own path")
+            raise OutputError(
+                f"{option} {_shown(target)}: the same file as {named_by} {_shown(other)}; give each output its own path"
+            )
         seen[key] = (target, option)
         problem = _problem(target, inputs, make_folder)
         if problem:
             raise OutputError(f"{option} {_shown(target)}: {problem}")
     for folder, option in {t.parent: o for t, o in pairs}.items():
         manifest = folder / MANIFEST
-        if os.path.lexists(manifest) and (os.path.islink(manifest) or not manifest.is_file()
-                                          or _read_manifest(manifest) is None):
-            raise OutputError(f"{option} {_shown(folder)}: holds a file named {MANIFEST} that influencer-roi did "
-                              "not write; choose another folder")
+        if os.path.lexists(manifest) and (
+            os.path.islink(manifest) or not manifest.is_file() or _read_manifest(manifest) is None
+        ):
+            raise OutputError(
+                f"{option} {_shown(folder)}: holds a file named {MANIFEST} that influencer-roi did "
+                "not write; choose another folder"
+            )
 
 
 def check_folder(folder: Path, names: Iterable[str], inputs: Iterable[Path] = (), option: str = "--out") -> None:
@@ -182,12 +193,16 @@ def _problem(target: Path, inputs: list[Path], make_folder: bool) -> str | None:
         return "exists and is not a regular file"
     state = _written(folder).get(target.name)
     if state is None:
-        return ("exists and was not written by influencer-roi; it is left as it is. Remove it, or choose another "
-                "name or folder")
+        return (
+            "exists and was not written by influencer-roi; it is left as it is. Remove it, or choose another "
+            "name or folder"
+        )
     stat = target.stat()
     if [stat.st_size, stat.st_mtime_ns] != state:
-        return ("was written by influencer-roi but has been changed since; it is left as it is. Remove it, or "
-                "choose another name or folder")
+        return (
+            "was written by influencer-roi but has been changed since; it is left as it is. Remove it, or "
+            "choose another name or folder"
+        )
     return None
 
 
@@ -260,7 +275,7 @@ def _stage(target: Path, content: Content, interrupted: Callable[[], bool], stag
         else:
             data = content.encode("utf-8") if isinstance(content, str) else content
             for start in range(0, max(len(data), 1), 1 << 22):
-                stream.write(data[start:start + (1 << 22)])
+                stream.write(data[start : start + (1 << 22)])
 
 
 def _undo(staged: dict[Path, Path], committed: list[Path], existed: set[Path], created: list[Path]) -> None:
@@ -310,8 +325,9 @@ def _interrupts_deferred() -> Iterator[Callable[[], bool]]:
     chunks of every write and before renaming, so an interrupt still stops the run within moments. Only the main
     thread receives signals; elsewhere this does nothing."""
     pressed: list[int] = []
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # ignored (a background job): nothing to defer
+    if (
+        threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):  # ignored (a background job): nothing to defer
         yield lambda: False
         return
     previous = signal.getsignal(signal.SIGINT)

@@ -19,8 +19,15 @@ def interactive() -> bool:
 def steps(total: int, enabled: bool | None = None, delay: float = 1.0) -> Iterator[Callable[[str], None]]:
     """`with steps(4) as step: step("reading"); ...`: each call names the step now running."""
     enabled = interactive() if enabled is None else enabled
-    with tqdm(total=total, file=sys.stderr, disable=not enabled, leave=False, delay=delay,
-              bar_format="{desc} [{n}/{total}, {elapsed}]") as bar:
+    with tqdm(
+        total=total,
+        file=sys.stderr,
+        disable=not enabled,
+        leave=False,
+        delay=delay,
+        bar_format="{desc} [{n}/{total}, {elapsed}]",
+    ) as bar:
+
         def step(label: str) -> None:
             bar.update(1)
             bar.set_description_str(label)  # refreshes the line at once (update alone waits for mininterval)

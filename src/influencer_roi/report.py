@@ -37,12 +37,16 @@ CI = "95% CI"
 
 # ---- The run: date, version, input
 
+
 def run_date() -> str:
     """Now, in UTC, or the moment SOURCE_DATE_EPOCH names (reproducible builds' convention), so that a report
     made for the book is the same on every run."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch.isdigit()
-            else datetime.datetime.now(datetime.UTC))
+    when = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        if epoch.isdigit()
+        else datetime.datetime.now(datetime.UTC)
+    )
     return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -64,6 +68,7 @@ def run_info(path: Path | None, digest: str | None = None) -> dict:
 
 
 # ---- Strict JSON
+
 
 def strict_json(record: dict) -> str:
     """`record` as strict JSON (no NaN or Infinity, which most JSON readers refuse): each non-finite number becomes
@@ -95,8 +100,10 @@ def _null_reason(row: dict, where: str) -> str:
     if "creators" in row and not row.get("mean_creators"):
         return "no creator could be booked with this budget under this strategy, so nothing was spent"
     if where.startswith("models"):
-        return ("not defined for this row: a column of other models (converged, ratio ...), or a statistic, "
-                "derived quantity or variance component with no standard error or interval of its own")
+        return (
+            "not defined for this row: a column of other models (converged, ratio ...), or a statistic, "
+            "derived quantity or variance component with no standard error or interval of its own"
+        )
     return "not a finite number on these data (see the notes)"
 
 
@@ -130,15 +137,18 @@ footer{margin-top:2rem;font-size:.8rem;color:#555;overflow-wrap:anywhere}
 
 def _page(title: str, body: str, run: dict) -> str:
     """One self-contained HTML page: inline style, no scripts, nothing fetched; the run's facts in the footer."""
-    source = (f" from <code>{html.escape(run['input'])}</code> (SHA-256 <code>{run['input_sha256']}</code>)"
-              if run.get("input") else "")
+    source = (
+        f" from <code>{html.escape(run['input'])}</code> (SHA-256 <code>{run['input_sha256']}</code>)"
+        if run.get("input")
+        else ""
+    )
     when = run["date"].replace("T", " ").replace("Z", " UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="influencer-roi {html.escape(run['version'])}">
+<meta name="generator" content="influencer-roi {html.escape(run["version"])}">
 <title>{html.escape(title)}</title>
 <style>{STYLE}</style></head><body>
-{body}<footer>Made by influencer-roi {html.escape(run['version'])} on {html.escape(when)}{source}.</footer>
+{body}<footer>Made by influencer-roi {html.escape(run["version"])} on {html.escape(when)}{source}.</footer>
 </body></html>
 """
 
@@ -146,14 +156,17 @@ def _page(title: str, body: str, run: dict) -> str:
 def scrolling(table_html: str, label: str) -> str:
     """A table in its own horizontally scrolling box (the page itself never scrolls sideways), with a shadow at
     the edge that hides more columns and, on narrow screens, a written cue."""
-    return (f'<p class="hint" aria-hidden="true">Wide table: scroll it sideways →</p>'
-            f'<div class="scroll" role="region" aria-label="{html.escape(label)}" tabindex="0">{table_html}</div>')
+    return (
+        f'<p class="hint" aria-hidden="true">Wide table: scroll it sideways →</p>'
+        f'<div class="scroll" role="region" aria-label="{html.escape(label)}" tabindex="0">{table_html}</div>'
+    )
 
 
 def _fits_table(fits: pd.DataFrame) -> str:
     table = fits.drop(columns=[c for c in fits.columns if fits[c].isna().all()])
-    return scrolling(table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0),
-                     "every model's estimates")
+    return scrolling(
+        table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0), "every model's estimates"
+    )
 
 
 def _folded(title: str, content: str) -> str:
@@ -161,8 +174,9 @@ def _folded(title: str, content: str) -> str:
 
 
 def _warnings_html(warnings: list[str]) -> str:
-    return "".join(f'<p class="warning"><strong>Warning.</strong> {html.escape(w[:1].upper() + w[1:])}</p>'
-                   for w in warnings)
+    return "".join(
+        f'<p class="warning"><strong>Warning.</strong> {html.escape(w[:1].upper() + w[1:])}</p>' for w in warnings
+    )
 
 
 def _svg(fig: plt.Figure) -> str:
@@ -184,9 +198,15 @@ def _fit_follower_axes(fig: plt.Figure, followers: pd.Series, axes=None) -> None
 
 # ---- influencer-roi analyze
 
+
 def _interval(row: pd.Series) -> dict:
-    out = {"estimate": float(row["estimate"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
-           "std_error": float(row["std_error"]), "p_value": float(row["p_value"])}
+    out = {
+        "estimate": float(row["estimate"]),
+        "ci_low": float(row["ci_low"]),
+        "ci_high": float(row["ci_high"]),
+        "std_error": float(row["std_error"]),
+        "p_value": float(row["p_value"]),
+    }
     if isinstance(row.get("note"), str):
         out["note"] = row["note"]
     return out
@@ -200,8 +220,9 @@ def _notes(fits: pd.DataFrame) -> list[str]:
     return [f"{r.model}: {r.note}" for r in noted.itertuples()]
 
 
-def results(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None,
-            about: dict | None = None) -> dict:
+def results(
+    fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None, about: dict | None = None
+) -> dict:
     """The machine-readable results: the run, what was read, elasticities (from the joint decomposition), tier
     contrasts, every model, and notes on models that could not be estimated."""
     decomposition = fits[fits["model"] == "decomposition"].set_index("term")
@@ -222,9 +243,15 @@ def results(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | Non
         },
         "roi_elasticity_by_model": {m: _interval(row) for m, row in by_model.iterrows()},
         "tier_contrasts": [
-            {"contrast": r.term, "ratio": float(r.ratio), "ratio_ci_low": float(r.ratio_ci_low),
-             "ratio_ci_high": float(r.ratio_ci_high), "p_adjusted": float(r.p_adjusted)}
-            for r in contrasts.itertuples()],
+            {
+                "contrast": r.term,
+                "ratio": float(r.ratio),
+                "ratio_ci_low": float(r.ratio_ci_low),
+                "ratio_ci_high": float(r.ratio_ci_high),
+                "p_adjusted": float(r.p_adjusted),
+            }
+            for r in contrasts.itertuples()
+        ],
         "notes": _notes(fits),
         "models": fits.to_dict(orient="records"),
     }
@@ -243,8 +270,12 @@ def answer(record: dict) -> str:
     """The first screen's sentence: on these campaigns, did smaller pay, and by how much (each tier against the
     largest, as a ratio of geometric-mean return per dollar with its interval)."""
     roi = record["elasticity"]["roi"]
-    verdict = _verdict(roi, f"{record['n_campaigns']:,} campaigns", "creators returned more per dollar",
-                       "creators return more per dollar")
+    verdict = _verdict(
+        roi,
+        f"{record['n_campaigns']:,} campaigns",
+        "creators returned more per dollar",
+        "creators return more per dollar",
+    )
     contrasts = {c["contrast"]: c for c in record["tier_contrasts"]}
     tiers = [t for t in TIERS if any(t in name.split("_vs_") for name in contrasts)]
     ratios = ""
@@ -258,13 +289,18 @@ def answer(record: dict) -> str:
         if found:
             (tier, first), rest = found[0], found[1:]
             others = [f"{t} {ratio(c)}" for t, c in rest]
-            tail = "" if not others else (f", {others[0]}" if len(others) == 1 else
-                                          ", " + ", ".join(others[:-1]) + f" and {others[-1]}")
+            tail = (
+                ""
+                if not others
+                else (f", {others[0]}" if len(others) == 1 else ", " + ", ".join(others[:-1]) + f" and {others[-1]}")
+            )
             ratios = f" {tier.capitalize()} returned {ratio(first)} what {largest} did per dollar{tail}."
     else:
         ratios = " The tiers could not be compared (the campaigns are not in two tiers with two campaigns each)."
-    slope = (f" Each tenfold increase in followers went with {10 ** roi['estimate']:.2f} times the return per dollar "
-             f"({CI} {10 ** roi['ci_low']:.2f}–{10 ** roi['ci_high']:.2f}; elasticity {roi['estimate']:.3f}).")
+    slope = (
+        f" Each tenfold increase in followers went with {10 ** roi['estimate']:.2f} times the return per dollar "
+        f"({CI} {10 ** roi['ci_low']:.2f}–{10 ** roi['ci_high']:.2f}; elasticity {roi['estimate']:.3f})."
+    )
     return verdict + ratios + slope
 
 
@@ -273,9 +309,11 @@ def data_warnings(record: dict) -> list[str]:
     out = list((record.get("drop_invalid") or {}).get("warnings", []))
     for column, entry in (record.get("input_formats") or {}).items():
         if entry.get("abbreviated") and entry.get("rounding_max", 0) > 0.05:
-            out.append(f"{entry['abbreviated']:,} {column} values were abbreviated (such as "
-                       f"{entry['rounding_max_value']}), rounded by up to ±{fmt_pct(entry['rounding_max'], 1)}; "
-                       "export exact counts if you can.")
+            out.append(
+                f"{entry['abbreviated']:,} {column} values were abbreviated (such as "
+                f"{entry['rounding_max_value']}), rounded by up to ±{fmt_pct(entry['rounding_max'], 1)}; "
+                "export exact counts if you can."
+            )
     return out
 
 
@@ -284,14 +322,19 @@ def _about_html(record: dict) -> str:
     items = []
     drop = record.get("drop_invalid")
     if drop:
-        tiers = ", ".join(f"{t} {fmt_pct(v['share'], 1)} ({v['dropped']:,} of {v['rows']:,})"
-                          for t, v in drop["by_tier"].items())
-        items.append(f"--drop-invalid dropped {drop['dropped']:,} of {drop['rows_read']:,} rows "
-                     f"({fmt_pct(drop['share'], 1)})" + (f"; by tier: {tiers}" if tiers else ""))
+        tiers = ", ".join(
+            f"{t} {fmt_pct(v['share'], 1)} ({v['dropped']:,} of {v['rows']:,})" for t, v in drop["by_tier"].items()
+        )
+        items.append(
+            f"--drop-invalid dropped {drop['dropped']:,} of {drop['rows_read']:,} rows "
+            f"({fmt_pct(drop['share'], 1)})" + (f"; by tier: {tiers}" if tiers else "")
+        )
     for column, entry in (record.get("input_formats") or {}).items():
         if entry.get("abbreviated"):
-            items.append(f"{column}: {entry['abbreviated']:,} abbreviated counts expanded (largest rounding "
-                         f"±{fmt_pct(entry['rounding_max'], 2)}, median ±{fmt_pct(entry['rounding_median'], 2)})")
+            items.append(
+                f"{column}: {entry['abbreviated']:,} abbreviated counts expanded (largest rounding "
+                f"±{fmt_pct(entry['rounding_max'], 2)}, median ±{fmt_pct(entry['rounding_median'], 2)})"
+            )
         if entry.get("thousands_separators"):
             items.append(f"{column}: {entry['thousands_separators']:,} values with thousands separators")
     if record.get("currency"):
@@ -302,8 +345,13 @@ def _about_html(record: dict) -> str:
 def figure(data: pd.DataFrame, note: str = "", currency: str | None = None) -> plt.Figure:
     """The report's figure. currency: the file's symbol ('' when its amounts had none); None keeps the book's
     label (the book's simulated data are in US dollars)."""
-    fig = plots.roi_fit_chart(data, models.fitted_line(data, "log_roas"), models.fitted_line(data, "log_revenue"),
-                              models.fitted_line(data, "log_cost"), note=note)
+    fig = plots.roi_fit_chart(
+        data,
+        models.fitted_line(data, "log_roas"),
+        models.fitted_line(data, "log_revenue"),
+        models.fitted_line(data, "log_cost"),
+        note=note,
+    )
     if currency is not None:
         fig.axes[1].set_ylabel(f"{currency or 'Amount'} per campaign (log scale)")
     _fit_follower_axes(fig, data["followers"])
@@ -312,12 +360,17 @@ def figure(data: pd.DataFrame, note: str = "", currency: str | None = None) -> p
 
 def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
     roi = record["elasticity"]["roi"]
-    subsampled = (f"<p>The {', '.join(record['subsampled'])} models were fitted on a seeded random subsample of "
-                  f"{next(iter(record['subsampled'].values())):,} campaigns; the others on all of them.</p>"
-                  if record["subsampled"] else "")
+    subsampled = (
+        f"<p>The {', '.join(record['subsampled'])} models were fitted on a seeded random subsample of "
+        f"{next(iter(record['subsampled'].values())):,} campaigns; the others on all of them.</p>"
+        if record["subsampled"]
+        else ""
+    )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in record.get("notes", []))
     about = _about_html(record)
-    return _page(f"influencer-roi analyze: {record['input']}", f"""<h1>Does smaller pay? Return per dollar and
+    return _page(
+        f"influencer-roi analyze: {record['input']}",
+        f"""<h1>Does smaller pay? Return per dollar and
 follower count</h1>
 <p class="answer">{html.escape(answer(record))}</p>
 {_warnings_html(data_warnings(record))}
@@ -325,28 +378,40 @@ follower count</h1>
 scales, with fitted lines and 95% bands.">{svg}<figcaption>Each campaign, with the fitted log-log lines and their 95%
 confidence bands. Shaded bands: the canonical tiers.</figcaption></figure>
 <h2>What the numbers say</h2>
-<p>Input: <code>{html.escape(record['input'])}</code>, {record['n_campaigns']:,} campaigns with revenue
-({record['dropped_zero_revenue']:,} with zero revenue left out of the log models).</p>
+<p>Input: <code>{html.escape(record["input"])}</code>, {record["n_campaigns"]:,} campaigns with revenue
+({record["dropped_zero_revenue"]:,} with zero revenue left out of the log models).</p>
 {f"<ul>{about}</ul>" if about else ""}
-<p>Elasticity of return per dollar with respect to followers: {roi['estimate']:.3f} ({CI} {roi['ci_low']:.3f} to
-{roi['ci_high']:.3f}). It is the difference between the revenue elasticity
-({record['elasticity']['revenue']['estimate']:.3f}) and the cost elasticity
-({record['elasticity']['cost']['estimate']:.3f}): a steep cost line with a flat revenue line is a statement about
+<p>Elasticity of return per dollar with respect to followers: {roi["estimate"]:.3f} ({CI} {roi["ci_low"]:.3f} to
+{roi["ci_high"]:.3f}). It is the difference between the revenue elasticity
+({record["elasticity"]["revenue"]["estimate"]:.3f}) and the cost elasticity
+({record["elasticity"]["cost"]["estimate"]:.3f}): a steep cost line with a flat revenue line is a statement about
 prices, not about what small creators sell. These campaigns were chosen, not randomised, so the numbers describe
 them; they do not say what moving budget would do.</p>
 {subsampled}
 {f"<p>Notes on the models:</p><ul>{notes}</ul>" if notes else ""}
 {_folded("Every model's estimates", _fits_table(fits))}
-""", record["run"])
+""",
+        record["run"],
+    )
 
 
-def analysis_files(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None,
-                   about: dict | None = None, note: str = "", currency: str | None = None) -> tuple[dict, dict]:
+def analysis_files(
+    fits: pd.DataFrame,
+    data: pd.DataFrame,
+    source: str,
+    run: dict | None = None,
+    about: dict | None = None,
+    note: str = "",
+    currency: str | None = None,
+) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `analyze`."""
     record = results(fits, data, source, run or run_info(None), about)
     svg = _svg(figure(data, note, currency))
-    return record, {"roi_fit.svg": svg, "report.html": render_html(record, svg, fits),
-                    "results.json": strict_json(record)}
+    return record, {
+        "roi_fit.svg": svg,
+        "report.html": render_html(record, svg, fits),
+        "results.json": strict_json(record),
+    }
 
 
 def write(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: str, note: str = "") -> dict:
@@ -358,8 +423,10 @@ def write(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: str, note: 
 
 # ---- influencer-roi engagement
 
-def engagement_results(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None,
-                       about: dict | None = None) -> dict:
+
+def engagement_results(
+    fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None, about: dict | None = None
+) -> dict:
     """The machine-readable engagement results: the elasticity, the curvature check, the tier medians, every row."""
     slope = fits[(fits["model"] == "ols_clustered") & (fits["term"] == "log_followers")].iloc[0]
     curve = fits[fits["model"] == "curvature"].set_index("term")
@@ -377,13 +444,21 @@ def engagement_results(fits: pd.DataFrame, data: pd.DataFrame, source: str, run:
         "platform_levels": sorted(data["platform"].dropna().unique()) if "platform" in data.columns else [],
         "errors": "clustered by account",
         "elasticity": {"engagement_rate": _interval(slope)},
-        "curvature": {"quadratic": _interval(quadratic) if quadratic is not None else None,
-                      "peak_followers": None if pd.isna(vertex) else float(vertex)},
-        "tier_medians": [{"tier": r.term, "accounts": int(r.accounts), "posts": int(r.posts),
-                          "median_engagement_rate": float(r.estimate),
-                          "ci_low": None if pd.isna(r.ci_low) else float(r.ci_low),
-                          "ci_high": None if pd.isna(r.ci_high) else float(r.ci_high)}
-                         for r in medians.itertuples()],
+        "curvature": {
+            "quadratic": _interval(quadratic) if quadratic is not None else None,
+            "peak_followers": None if pd.isna(vertex) else float(vertex),
+        },
+        "tier_medians": [
+            {
+                "tier": r.term,
+                "accounts": int(r.accounts),
+                "posts": int(r.posts),
+                "median_engagement_rate": float(r.estimate),
+                "ci_low": None if pd.isna(r.ci_low) else float(r.ci_low),
+                "ci_high": None if pd.isna(r.ci_high) else float(r.ci_high),
+            }
+            for r in medians.itertuples()
+        ],
         "notes": _notes(fits),
         "models": fits.to_dict(orient="records"),
     }
@@ -393,24 +468,35 @@ def engagement_answer(record: dict) -> str:
     """The first screen's sentence: on these posts, did smaller accounts engage more, and by how much (the median
     account of the smallest and largest tier, each with its interval)."""
     er = record["elasticity"]["engagement_rate"]
-    verdict = _verdict(er, f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts",
-                       "accounts engaged more per follower", "accounts engage more per follower")
+    verdict = _verdict(
+        er,
+        f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts",
+        "accounts engaged more per follower",
+        "accounts engage more per follower",
+    )
     medians = record["tier_medians"]
     ratio = ""
     if len(medians) >= 2:
         small, large = medians[0], medians[-1]
 
         def median(m):
-            ci = (f" ({CI} {fmt_pct(m['ci_low'], 2)}–{fmt_pct(m['ci_high'], 2)})" if m["ci_low"] is not None
-                  else " (too few accounts for an interval)")
+            ci = (
+                f" ({CI} {fmt_pct(m['ci_low'], 2)}–{fmt_pct(m['ci_high'], 2)})"
+                if m["ci_low"] is not None
+                else " (too few accounts for an interval)"
+            )
             return f"{fmt_pct(m['median_engagement_rate'], 2)}{ci}"
 
         times = small["median_engagement_rate"] / large["median_engagement_rate"]
-        ratio = (f" The median {small['tier']} account engaged {median(small)} of its followers per post, "
-                 f"{fmt_ratio(times)} the median {large['tier']} account's {median(large)}.")
-    slope = (f" Each tenfold increase in followers went with {10 ** er['estimate']:.2f} times the engagement rate "
-             f"({CI} {10 ** er['ci_low']:.2f}–{10 ** er['ci_high']:.2f}; elasticity {er['estimate']:.3f}, errors "
-             "clustered by account).")
+        ratio = (
+            f" The median {small['tier']} account engaged {median(small)} of its followers per post, "
+            f"{fmt_ratio(times)} the median {large['tier']} account's {median(large)}."
+        )
+    slope = (
+        f" Each tenfold increase in followers went with {10 ** er['estimate']:.2f} times the engagement rate "
+        f"({CI} {10 ** er['ci_low']:.2f}–{10 ** er['ci_high']:.2f}; elasticity {er['estimate']:.3f}, errors "
+        "clustered by account)."
+    )
     return verdict + ratio + slope
 
 
@@ -431,11 +517,16 @@ def render_engagement_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
         curve = f"a peak inside the data, near {peak:,.0f} followers (quadratic term p = {quad['p_value']:.2g})"
     else:
         curve = f"no peak inside the data (quadratic term {quad['estimate']:.3f}, p = {quad['p_value']:.2g})"
-    platforms = (f" Platform levels ({', '.join(record['platform_levels'])}) are controlled for."
-                 if len(record["platform_levels"]) > 1 else "")
+    platforms = (
+        f" Platform levels ({', '.join(record['platform_levels'])}) are controlled for."
+        if len(record["platform_levels"]) > 1
+        else ""
+    )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in record.get("notes", []))
     about = _about_html(record)
-    return _page(f"influencer-roi engagement: {record['input']}", f"""<h1>Does smaller engage more? Engagement rate
+    return _page(
+        f"influencer-roi engagement: {record['input']}",
+        f"""<h1>Does smaller engage more? Engagement rate
 and follower count</h1>
 <p class="answer">{html.escape(engagement_answer(record))}</p>
 {_warnings_html(data_warnings(record))}
@@ -443,25 +534,38 @@ and follower count</h1>
 line, its 95% band, and each tier's median account.">{svg}<figcaption>Each post, the fitted log-log line with its 95%
 band, and the median account of each tier with a 95% interval. Shaded bands: the canonical tiers.</figcaption></figure>
 <h2>What the numbers say</h2>
-<p>Input: <code>{html.escape(record['input'])}</code>, {record['n_posts']:,} posts by {record['n_accounts']:,} accounts
-({record['dropped_zero_engagement']:,} posts with no engagement left out of the log model{
-", " + format(record['dropped_duplicates'], ',') + " rows that repeated a post exactly dropped"
-if record.get('dropped_duplicates') else ""}).</p>
+<p>Input: <code>{html.escape(record["input"])}</code>, {record["n_posts"]:,} posts by {record["n_accounts"]:,} accounts
+({record["dropped_zero_engagement"]:,} posts with no engagement left out of the log model{
+            ", " + format(record["dropped_duplicates"], ",") + " rows that repeated a post exactly dropped"
+            if record.get("dropped_duplicates")
+            else ""
+        }).</p>
 {f"<ul>{about}</ul>" if about else ""}
-<p>Elasticity of engagement rate with respect to followers: {er['estimate']:.3f} ({CI} {er['ci_low']:.3f} to
-{er['ci_high']:.3f}, errors clustered by account).{platforms} Curvature: {curve}.</p>
+<p>Elasticity of engagement rate with respect to followers: {er["estimate"]:.3f} ({CI} {er["ci_low"]:.3f} to
+{er["ci_high"]:.3f}, errors clustered by account).{platforms} Curvature: {curve}.</p>
 {f"<p>Notes on the models:</p><ul>{notes}</ul>" if notes else ""}
 {_folded("Every estimate", _fits_table(fits))}
-""", record["run"])
+""",
+        record["run"],
+    )
 
 
-def engagement_files(fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None,
-                     about: dict | None = None, note: str = "") -> tuple[dict, dict]:
+def engagement_files(
+    fits: pd.DataFrame,
+    data: pd.DataFrame,
+    source: str,
+    run: dict | None = None,
+    about: dict | None = None,
+    note: str = "",
+) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `engagement`."""
     record = engagement_results(fits, data, source, run or run_info(None), about)
     svg = _svg(engagement_figure(data, fits, note))
-    return record, {"engagement_fit.svg": svg, "report.html": render_engagement_html(record, svg, fits),
-                    "results.json": strict_json(record)}
+    return record, {
+        "engagement_fit.svg": svg,
+        "report.html": render_engagement_html(record, svg, fits),
+        "results.json": strict_json(record),
+    }
 
 
 def write_engagement(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: str, note: str = "") -> dict:
@@ -505,19 +609,22 @@ def _kind_of(column: str) -> str:
 
 
 def _formatter(kind: str, currency: str | None) -> Callable[[float], str]:
-    return {"ratio": lambda v: "–" if not np.isfinite(v) else f"{v:.2f}",
-            "percent": lambda v: fmt_pct(v, 1),
-            "money": lambda v: fmt_money(v, currency),
-            "count": lambda v: fmt_money(v, None),
-            "decimal": lambda v: "–" if not np.isfinite(v) else f"{v:,.1f}",
-            "number": fmt_number}[kind]
+    return {
+        "ratio": lambda v: "–" if not np.isfinite(v) else f"{v:.2f}",
+        "percent": lambda v: fmt_pct(v, 1),
+        "money": lambda v: fmt_money(v, currency),
+        "count": lambda v: fmt_money(v, None),
+        "decimal": lambda v: "–" if not np.isfinite(v) else f"{v:,.1f}",
+        "number": fmt_number,
+    }[kind]
 
 
 def format_allocation(table: pd.DataFrame, currency: str | None = "$") -> pd.DataFrame:
     """allocate.compare's table as text a reader reads: one row per strategy, headings in words, money with the
     currency and thousands separators, shares as percents. Every column is shown (see ALLOCATION_COLUMNS)."""
-    shown = table.set_index("strategy").drop(columns=[c for c in HIDDEN_COLUMNS if c in table.columns
-                                                      and c != "strategy"])
+    shown = table.set_index("strategy").drop(
+        columns=[c for c in HIDDEN_COLUMNS if c in table.columns and c != "strategy"]
+    )
     out = pd.DataFrame(index=shown.index)
     for column in shown.columns:
         heading = ALLOCATION_COLUMNS.get(column, (column.replace("_", " "), None))[0]
@@ -535,30 +642,43 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
 
     spent = table[table["mean_creators"] > 0]
     if spent.empty:
-        return (f"No strategy could book a single creator with {fmt_money(record['budget'], currency)}; the "
-                "budget is below the price of one creator plus the management cost.")
+        return (
+            f"No strategy could book a single creator with {fmt_money(record['budget'], currency)}; the "
+            "budget is below the price of one creator plus the management cost."
+        )
     best = spent.loc[spent["mean_revenue"].idxmax()]
     loss = best["p_loss"]
-    risk = ("no draw lost money" if loss == 0 else "under 1% of draws lost money" if loss < 0.01
-            else f"{fmt_pct(loss, 0)} of draws lost money")
+    risk = (
+        "no draw lost money"
+        if loss == 0
+        else "under 1% of draws lost money"
+        if loss < 0.01
+        else f"{fmt_pct(loss, 0)} of draws lost money"
+    )
     evidence = record.get("evidence")
     flips = len((evidence or {}).get("best_by_elasticity", [])) > 1
-    sentence = (("At the evidence's central values the" if flips else "The")
-                + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
-                f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
-                f"spent; {risk} (SIMULATED).")
+    sentence = (
+        ("At the evidence's central values the" if flips else "The")
+        + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
+        f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
+        f"spent; {risk} (SIMULATED)."
+    )
     tied = ties(spent)
     others = [s for s in tied.loc[tied["tied"], "strategy"] if s != best["strategy"]]
     if others:
-        sentence += (f" Within simulation error it is tied with {', '.join(others)}.")
+        sentence += f" Within simulation error it is tied with {', '.join(others)}."
     by_name = spent.set_index("strategy")
     if evidence and "p_best" in by_name.columns:
-        sentence += (f" Across {evidence['worlds']:,} worlds of the evidence it is the best in "
-                     f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them.")
+        sentence += (
+            f" Across {evidence['worlds']:,} worlds of the evidence it is the best in "
+            f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them."
+        )
         sentence += " " + allocation_condition(evidence)
     if {"all nano", "all mega"} <= set(by_name.index):
-        sentence += (f" All nano returned {by_name.loc['all nano', 'return_per_dollar']:.2f} per dollar, all mega "
-                     f"{by_name.loc['all mega', 'return_per_dollar']:.2f}.")
+        sentence += (
+            f" All nano returned {by_name.loc['all nano', 'return_per_dollar']:.2f} per dollar, all mega "
+            f"{by_name.loc['all mega', 'return_per_dollar']:.2f}."
+        )
     return sentence
 
 
@@ -570,21 +690,25 @@ def allocation_condition(evidence: dict) -> str:
     parts = evidence["best_by_elasticity"]
     lo, hi = evidence["interval"]
     if len(parts) == 1:
-        return (f"It stays the best across the book's interval for how fast return per dollar falls with size "
-                f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values.")
-    return ("Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
-            f"interval ({fmt_num(lo)} to {fmt_num(hi)}) does not settle it: {condition(parts)}.")
+        return (
+            f"It stays the best across the book's interval for how fast return per dollar falls with size "
+            f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values."
+        )
+    return (
+        "Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
+        f"interval ({fmt_num(lo)} to {fmt_num(hi)}) does not settle it: {condition(parts)}."
+    )
 
 
 def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:
     """{file name: content} for `allocate`: results.json, strategies.svg, report.html."""
     svg = _svg(plots.strategies_chart(table, note="SIMULATED"))
     shown = format_allocation(table, currency).reset_index().to_html(index=False, border=0)
-    body = f"""<h1>Spending {fmt_money(record['budget'], currency)} across influencer tiers</h1>
+    body = f"""<h1>Spending {fmt_money(record["budget"], currency)} across influencer tiers</h1>
 <p class="answer">{html.escape(allocation_answer(record, table, currency))}</p>
-<p><strong>Simulated.</strong> {record['draws']:,} Monte Carlo draws per strategy from {html.escape(record['basis'])},
+<p><strong>Simulated.</strong> {record["draws"]:,} Monte Carlo draws per strategy from {html.escape(record["basis"])},
 with a finite supply of creators per tier, audience saturation within the niche and a management cost of
-{fmt_money(record['market']['management_cost'], currency)} per creator. Loss: revenue below {record['breakeven']:g}
+{fmt_money(record["market"]["management_cost"], currency)} per creator. Loss: revenue below {record["breakeven"]:g}
 times spend.</p>
 <figure role="img" aria-label="Revenue per dollar of each strategy: expected value and 5th to 95th percentile.">{svg}
 <figcaption>Revenue per dollar spent under each strategy: the dot is the expected value, the bar the 5th to 95th
@@ -598,5 +722,6 @@ percentile of the draws.</figcaption></figure>
 def write_allocation(out: Path, record: dict, table: pd.DataFrame) -> None:
     """Write results.json, strategies.svg and report.html for `influencer-roi allocate`, all or nothing."""
     record = {"run": run_info(None), **record}
-    paths.publish({Path(out) / name: content for name, content in allocation_files(record, table).items()},
-                  make_folder=True)
+    paths.publish(
+        {Path(out) / name: content for name, content in allocation_files(record, table).items()}, make_folder=True
+    )

@@ -37,6 +37,7 @@ def _gm(values: pd.Series) -> float:
 
 # ---- Tier boundaries
 
+
 def tier_ratios(campaigns: pd.DataFrame, scheme) -> pd.DataFrame:
     """Geometric-mean return per dollar of each tier of `scheme` and the ratio for each contrast in CONTRASTS whose
     two tiers the scheme defines: contrast, ratio, n_a, n_b. Campaigns with zero revenue are left out (no log)."""
@@ -49,8 +50,14 @@ def tier_ratios(campaigns: pd.DataFrame, scheme) -> pd.DataFrame:
         in_a, in_b = tier == a, tier == b
         if in_a.sum() == 0 or in_b.sum() == 0:
             continue
-        rows.append({"contrast": contrast, "ratio": _gm(roas[in_a]) / _gm(roas[in_b]),
-                     "n_a": int(in_a.sum()), "n_b": int(in_b.sum())})
+        rows.append(
+            {
+                "contrast": contrast,
+                "ratio": _gm(roas[in_a]) / _gm(roas[in_b]),
+                "n_a": int(in_a.sum()),
+                "n_b": int(in_b.sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=["contrast", "ratio", "n_a", "n_b"])
 
 
@@ -69,6 +76,7 @@ def boundary_sensitivity(campaigns: pd.DataFrame, definitions: pd.DataFrame) -> 
 
 # ---- Ratios that lie
 
+
 def ratio_artefact(n: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """Two simulated markets, each fitted with the decomposition (models.decomposition):
 
@@ -84,8 +92,9 @@ def ratio_artefact(n: int = 20_000, seed: int = 0) -> pd.DataFrame:
     for name, params in scenarios.items():
         table = models.decomposition(models.prepare(simulate(n, seed=seed, params=params)))
         truth = true_elasticities(params)
-        table["truth"] = table["term"].map({"revenue_elasticity": truth["revenue"], "cost_elasticity": truth["cost"],
-                                            "roi_elasticity": truth["roi"]})
+        table["truth"] = table["term"].map(
+            {"revenue_elasticity": truth["revenue"], "cost_elasticity": truth["cost"], "roi_elasticity": truth["roi"]}
+        )
         table.insert(0, "scenario", name)
         rows.append(table.drop(columns="model"))
     return pd.concat(rows, ignore_index=True)[["scenario", "term", "estimate", "ci_low", "ci_high", "truth"]]
@@ -93,38 +102,47 @@ def ratio_artefact(n: int = 20_000, seed: int = 0) -> pd.DataFrame:
 
 # ---- Survivorship of case studies
 
+
 def case_study_odds(roas: pd.Series | np.ndarray, threshold: float, counts=(10, 50, 100, 500, 1_000)) -> pd.DataFrame:
     """The chance that at least one of N campaigns, drawn from the distribution `roas` (return per dollar, gross),
     reaches `threshold`: 1 - (1 - p)^N with p the share of `roas` at or above it. Tidy: campaigns, share_above,
     chance."""
     p = float((np.asarray(roas) >= threshold).mean())
-    return pd.DataFrame({"campaigns": list(counts), "share_above": p,
-                         "chance": [1 - (1 - p) ** n for n in counts]})
+    return pd.DataFrame({"campaigns": list(counts), "share_above": p, "chance": [1 - (1 - p) ** n for n in counts]})
 
 
-def published_wins(campaigns: pd.DataFrame, per_tier: int = 5, run_share: dict | None = None,
-                   seed: int = 0) -> pd.DataFrame:
+def published_wins(
+    campaigns: pd.DataFrame, per_tier: int = 5, run_share: dict | None = None, seed: int = 0
+) -> pd.DataFrame:
     """Tier comparisons from the best campaigns only, as case studies are chosen. Each tier runs a number of
     campaigns proportional to `run_share` (default: as in the data, where small accounts are many), and the best
     `per_tier` of each are 'published'. Tidy: tier, campaigns_run, gm_all (geometric mean of all), gm_published
     (of the published best), published_over_all."""
     rng = np.random.default_rng(seed)
     data = campaigns[campaigns["revenue"] > 0].assign(
-        roas=lambda d: d["revenue"] / d["cost"], tier=lambda d: assign_tier(d["followers"]).astype(str).to_numpy())
+        roas=lambda d: d["revenue"] / d["cost"], tier=lambda d: assign_tier(d["followers"]).astype(str).to_numpy()
+    )
     rows = []
     for tier in TIERS:
         pool = data.loc[data["tier"] == tier, "roas"].to_numpy()
         if run_share is not None:
             pool = rng.choice(pool, size=int(run_share[tier]), replace=True)
         best = np.sort(pool)[-per_tier:]
-        rows.append({"tier": tier, "campaigns_run": len(pool), "gm_all": _gm(pd.Series(pool)),
-                     "gm_published": _gm(pd.Series(best))})
+        rows.append(
+            {
+                "tier": tier,
+                "campaigns_run": len(pool),
+                "gm_all": _gm(pd.Series(pool)),
+                "gm_published": _gm(pd.Series(best)),
+            }
+        )
     table = pd.DataFrame(rows)
     table["published_over_all"] = table["gm_published"] / table["gm_all"]
     return table
 
 
 # ---- Measurement error and fake followers
+
 
 def measurement_error(n: int = 20_000, seed: int = 0, noise_sds=(0.0, 0.25, 0.5, 1.0)) -> pd.DataFrame:
     """Classical error in follower counts: each campaign's reported log followers is the true one plus N(0, sd).
@@ -138,8 +156,16 @@ def measurement_error(n: int = 20_000, seed: int = 0, noise_sds=(0.0, 0.25, 0.5,
     for sd in noise_sds:
         noisy = data.assign(log_followers=data["log_followers"] + rng.normal(0, sd, len(data)))
         slope = models.ols_log_roas(noisy).iloc[1]
-        rows.append({"noise_sd": sd, "estimate": slope["estimate"], "ci_low": slope["ci_low"],
-                     "ci_high": slope["ci_high"], "truth": truth, "expected": truth * var_x / (var_x + sd ** 2)})
+        rows.append(
+            {
+                "noise_sd": sd,
+                "estimate": slope["estimate"],
+                "ci_low": slope["ci_low"],
+                "ci_high": slope["ci_high"],
+                "truth": truth,
+                "expected": truth * var_x / (var_x + sd**2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -160,9 +186,17 @@ def fake_followers(n: int = 20_000, seed: int = 0, slopes=(0.0, 0.05, 0.10, 0.15
         fits["revenue"] = decomposition.loc["revenue_elasticity"]
         fits["roi"] = decomposition.loc["roi_elasticity"]
         for metric, row in fits.items():
-            rows.append({"fake_share_slope": slope, "fake_share_at_1m": min(3 * slope, params.fake_share_max),
-                         "metric": metric, "estimate": row["estimate"], "ci_low": row["ci_low"],
-                         "ci_high": row["ci_high"], "truth": truth[metric]})
+            rows.append(
+                {
+                    "fake_share_slope": slope,
+                    "fake_share_at_1m": min(3 * slope, params.fake_share_max),
+                    "metric": metric,
+                    "estimate": row["estimate"],
+                    "ci_low": row["ci_low"],
+                    "ci_high": row["ci_high"],
+                    "truth": truth[metric],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -186,8 +220,10 @@ def fake_followers_by_tier(n: int = 20_000, seed: int = 0, slopes=(0.0, 0.05, 0.
 
 # ---- Power
 
-def power_curve(ratio: float, sd: float, sizes=(10, 20, 50, 100, 200, 500), reps: int = 500, alpha: float = 0.05,
-                seed: int = 0) -> pd.DataFrame:
+
+def power_curve(
+    ratio: float, sd: float, sizes=(10, 20, 50, 100, 200, 500), reps: int = 500, alpha: float = 0.05, seed: int = 0
+) -> pd.DataFrame:
     """How often a brand running n campaigns in each of two tiers detects that one tier's geometric-mean return per
     dollar is `ratio` times the other's (Welch t-test on log return per dollar, two-sided, level alpha), when log
     return per dollar has standard deviation `sd` within a tier. Simulated (`reps` experiments per size) beside the
@@ -201,8 +237,13 @@ def power_curve(ratio: float, sd: float, sizes=(10, 20, 50, 100, 200, 500), reps
         a = rng.normal(effect, sd, (reps, n))
         b = rng.normal(0.0, sd, (reps, n))
         p = stats.ttest_ind(a, b, axis=1, equal_var=False).pvalue
-        rows.append({"campaigns_per_tier": n, "power_simulated": float((p < alpha).mean()),
-                     "power_analytic": float(analytic.power(effect_size=effect / sd, nobs1=n, alpha=alpha))})
+        rows.append(
+            {
+                "campaigns_per_tier": n,
+                "power_simulated": float((p < alpha).mean()),
+                "power_analytic": float(analytic.power(effect_size=effect / sd, nobs1=n, alpha=alpha)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -239,8 +280,9 @@ def _slopes(data: pd.DataFrame) -> dict:
     }
 
 
-def viral_campaign(campaigns: pd.DataFrame, multiplier: float = 1_000.0,
-                   followers: float | None = None) -> pd.DataFrame:
+def viral_campaign(
+    campaigns: pd.DataFrame, multiplier: float = 1_000.0, followers: float | None = None
+) -> pd.DataFrame:
     """Each estimator's slope on `campaigns`, then with one campaign's revenue multiplied by `multiplier` (a viral
     hit; by default the campaign of the largest account). Tidy: estimator, slope, slope_with_viral, shift."""
     data = models.prepare(campaigns).reset_index(drop=True)
@@ -251,16 +293,24 @@ def viral_campaign(campaigns: pd.DataFrame, multiplier: float = 1_000.0,
     hit.loc[where, "roas"] *= multiplier
     hit.loc[where, "log_roas"] += np.log(multiplier)
     after = _slopes(hit)
-    table = pd.DataFrame({"estimator": list(before), "slope": list(before.values()),
-                          "slope_with_viral": [after[k] for k in before]})
+    table = pd.DataFrame(
+        {"estimator": list(before), "slope": list(before.values()), "slope_with_viral": [after[k] for k in before]}
+    )
     table["shift"] = table["slope_with_viral"] - table["slope"]
     return table
 
 
 # ---- Selection into sponsorship
 
-def selection_bias(n: int = 40_000, seed: int = 0, rho_small: float = -0.5, rho_large: float = 0.0,
-                   share: float = 0.3, sd_effect: float = 0.5) -> pd.DataFrame:
+
+def selection_bias(
+    n: int = 40_000,
+    seed: int = 0,
+    rho_small: float = -0.5,
+    rho_large: float = 0.0,
+    share: float = 0.3,
+    sd_effect: float = 0.5,
+) -> pd.DataFrame:
     """Creators differ in an effectiveness the brand cannot see (u ~ N(0, sd_effect) on log revenue) and in their
     willingness to take paid deals (w); only the most willing `share` are sponsored, so only they reach the data.
     Willingness is correlated with effectiveness by rho, which runs linearly in log10 followers from rho_small at
@@ -276,19 +326,30 @@ def selection_bias(n: int = 40_000, seed: int = 0, rho_small: float = -0.5, rho_
     u = rng.normal(0, sd_effect, n)
     position = (np.log10(campaigns["followers"].to_numpy()) - 3) / 4  # 0 at 1k, 1 at 10M
     rho = rho_small + (rho_large - rho_small) * position
-    willingness = rho * u / sd_effect + np.sqrt(1 - rho ** 2) * rng.normal(0, 1, n)
+    willingness = rho * u / sd_effect + np.sqrt(1 - rho**2) * rng.normal(0, 1, n)
     cut = stats.norm.ppf(1 - share)
     sponsored = willingness > cut
     everyone = campaigns.assign(revenue=campaigns["revenue"] * np.exp(u))
     truth = true_elasticities(Params())["roi"]
     mills = stats.norm.pdf(cut) / (1 - stats.norm.cdf(cut))
-    bias = sd_effect * mills * (rho_large - rho_small) / np.log(10 ** 4)
+    bias = sd_effect * mills * (rho_large - rho_small) / np.log(10**4)
     rows = []
-    for sample, frame, expected in (("all creators", everyone, truth),
-                                    ("sponsored only", everyone[sponsored], truth + bias)):
+    for sample, frame, expected in (
+        ("all creators", everyone, truth),
+        ("sponsored only", everyone[sponsored], truth + bias),
+    ):
         slope = models.ols_log_roas(models.prepare(frame)).iloc[1]
-        rows.append({"sample": sample, "campaigns": int(len(frame)), "estimate": slope["estimate"],
-                     "ci_low": slope["ci_low"], "ci_high": slope["ci_high"], "truth": truth, "expected": expected})
+        rows.append(
+            {
+                "sample": sample,
+                "campaigns": int(len(frame)),
+                "estimate": slope["estimate"],
+                "ci_low": slope["ci_low"],
+                "ci_high": slope["ci_high"],
+                "truth": truth,
+                "expected": expected,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -298,6 +359,13 @@ def selection_grid(rhos=(-0.6, -0.3, 0.0), n: int = 40_000, seed: int = 0, share
     rows = []
     for small, large in itertools.product(rhos, rhos):
         row = selection_bias(n=n, seed=seed, rho_small=small, rho_large=large, share=share).iloc[1]
-        rows.append({"rho_small": small, "rho_large": large, "estimate": row["estimate"],
-                     "expected": row["expected"], "truth": row["truth"]})
+        rows.append(
+            {
+                "rho_small": small,
+                "rho_large": large,
+                "estimate": row["estimate"],
+                "expected": row["expected"],
+                "truth": row["truth"],
+            }
+        )
     return pd.DataFrame(rows)

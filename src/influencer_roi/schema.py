@@ -58,8 +58,10 @@ class InputError(validation.ValidationError):
 def _required_text() -> pa.Column:
     """An identifier: any text but blank or a missing-value marker (surrounding spaces are removed on reading,
     so ' A1' and 'A1' are one account)."""
-    return validation.text(nullable=True, checks=pa.Check(
-        lambda s: s.notna() & ~s.str.lower().isin(MISSING_MARKERS), ignore_na=False, error=MISSING))
+    return validation.text(
+        nullable=True,
+        checks=pa.Check(lambda s: s.notna() & ~s.str.lower().isin(MISSING_MARKERS), ignore_na=False, error=MISSING),
+    )
 
 
 def _followers() -> pa.Column:
@@ -68,8 +70,9 @@ def _followers() -> pa.Column:
 
 def _count(nullable: bool = False) -> pa.Column:
     """A whole number >= 0 (likes, comments, engagements, views), optional as a column."""
-    return validation.numeric(minimum=0, maximum=MAX_COUNT, whole=True, fmt=COUNT, required=False,
-                              missing_rule=None if nullable else MISSING)
+    return validation.numeric(
+        minimum=0, maximum=MAX_COUNT, whole=True, fmt=COUNT, required=False, missing_rule=None if nullable else MISSING
+    )
 
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -96,9 +99,15 @@ POSTS_SCHEMA = pa.DataFrameSchema(
         "views": _count(nullable=True),
         "post_id": validation.text(nullable=True, required=False),
         "platform": validation.text(nullable=True, required=False),
-        "sponsored": pa.Column(str, nullable=True, required=False, checks=pa.Check(
-            lambda s: s.isna() | s.str.lower().isin(list(BOOLEAN)),
-            error=f"must be one of {'/'.join(BOOLEAN)} (or blank)")),
+        "sponsored": pa.Column(
+            str,
+            nullable=True,
+            required=False,
+            checks=pa.Check(
+                lambda s: s.isna() | s.str.lower().isin(list(BOOLEAN)),
+                error=f"must be one of {'/'.join(BOOLEAN)} (or blank)",
+            ),
+        ),
     },
     strict=False,
     name="posts",
@@ -127,8 +136,13 @@ class FileSpec:
 
 
 CAMPAIGNS = FileSpec("campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA)
-POSTS = FileSpec("post", ("account_id", "followers"), ("post_id", "platform", "date", "views", "sponsored"),
-                 POSTS_SCHEMA, one_of=(("likes", "comments"), ("engagements",)))
+POSTS = FileSpec(
+    "post",
+    ("account_id", "followers"),
+    ("post_id", "platform", "date", "views", "sponsored"),
+    POSTS_SCHEMA,
+    one_of=(("likes", "comments"), ("engagements",)),
+)
 
 # What each column means, for the data dictionary; the rules themselves are read from the schemas.
 MEANINGS = {
@@ -173,8 +187,15 @@ def dictionary() -> pd.DataFrame:
                 need = f"required as {groups}"
             else:
                 need = "optional"
-            rows.append({"file": f"{spec.kind}s", "column": column, "required": need,
-                         "meaning": MEANINGS[column], "rules": _rules(spec.schema.columns.get(column))})
+            rows.append(
+                {
+                    "file": f"{spec.kind}s",
+                    "column": column,
+                    "required": need,
+                    "meaning": MEANINGS[column],
+                    "rules": _rules(spec.schema.columns.get(column)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -182,18 +203,32 @@ def number_formats() -> pd.DataFrame:
     """The ways a number may be written, by kind of column, with examples and what each is read as."""
     rows = [
         ("counts and amounts", "plain number", "12345, 0.5, -3, 1.2e6", "as written (digits 0-9 only)"),
-        ("counts and amounts", "thousands separators", "12,345 and 1,234,567.5",
-         "the commas removed (a comma is never a decimal point)"),
-        ("counts", "abbreviated", "353.1K, 1.2M, 2B (k, m, b in either case)",
-         "expanded (353,100); the rounding it carries, up to half a unit of the last digit (353.1K is 353,050 to "
-         "353,150), is reported"),
-        ("amounts", "currency symbol", "$1,234.50, 1234.50 €, EUR 80",
-         "the symbol removed; one symbol throughout the file (mixed symbols are refused)"),
-        ("any", "missing", "blank, " + ", ".join(sorted({m.upper() if m in ("na", "n/a", "#n/a") else m
-                                                           for m in MISSING_MARKERS})),
-         "a missing value: refused where a value is required, quoted as written"),
-        ("any", "not numbers", "inf, NaN, 1e400, 12 345, 1.234,56, ١٢٣",
-         "refused with the value as written"),
+        (
+            "counts and amounts",
+            "thousands separators",
+            "12,345 and 1,234,567.5",
+            "the commas removed (a comma is never a decimal point)",
+        ),
+        (
+            "counts",
+            "abbreviated",
+            "353.1K, 1.2M, 2B (k, m, b in either case)",
+            "expanded (353,100); the rounding it carries, up to half a unit of the last digit (353.1K is 353,050 to "
+            "353,150), is reported",
+        ),
+        (
+            "amounts",
+            "currency symbol",
+            "$1,234.50, 1234.50 €, EUR 80",
+            "the symbol removed; one symbol throughout the file (mixed symbols are refused)",
+        ),
+        (
+            "any",
+            "missing",
+            "blank, " + ", ".join(sorted({m.upper() if m in ("na", "n/a", "#n/a") else m for m in MISSING_MARKERS})),
+            "a missing value: refused where a value is required, quoted as written",
+        ),
+        ("any", "not numbers", "inf, NaN, 1e400, 12 345, 1.234,56, ١٢٣", "refused with the value as written"),
     ]
     return pd.DataFrame(rows, columns=["columns", "format", "examples", "read as"])
 
@@ -207,8 +242,9 @@ def parse_column_map(pairs: list[str] | None, known: tuple[str, ...]) -> dict[st
         if not sep or not ours or not theirs.strip():
             raise InputError(f"--column {pair!r}: expected OURS=THEIRS, for example followers=Follower Count")
         if ours not in known:
-            raise InputError(f"--column {pair!r}: {ours!r} is not a column this analysis uses; "
-                             f"known: {', '.join(known)}")
+            raise InputError(
+                f"--column {pair!r}: {ours!r} is not a column this analysis uses; known: {', '.join(known)}"
+            )
         if ours in mapping.values():
             raise InputError(f"--column {pair!r}: {ours} is mapped twice; give one --column per column")
         mapping[theirs] = ours
@@ -216,6 +252,7 @@ def parse_column_map(pairs: list[str] | None, known: tuple[str, ...]) -> dict[st
 
 
 # ---- Reading a file as text
+
 
 @dataclass
 class Table:
@@ -262,8 +299,10 @@ def _kind(path: Path) -> str:
     if suffix in COMPRESSED:
         return "compressed"
     if head.startswith(b"PK\x03\x04"):
-        raise InputError(f"{path}: this is a zip archive, most likely an .xlsx spreadsheet; export the sheet as CSV "
-                         "(or name a zipped CSV .zip)")
+        raise InputError(
+            f"{path}: this is a zip archive, most likely an .xlsx spreadsheet; export the sheet as CSV "
+            "(or name a zipped CSV .zip)"
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(f"{path}: this is an .xls spreadsheet, not a CSV file; export the sheet as CSV")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -317,8 +356,10 @@ def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpe
     keys = [_header_key(h) for h in header]
     unknown = [k for k in column_map if _header_key(k) not in keys]
     if unknown:
-        raise InputError(f"{path}: --column names {', '.join(repr(c) for c in unknown)}, which the file does not "
-                         f"have; its columns are {listed}")
+        raise InputError(
+            f"{path}: --column names {', '.join(repr(c) for c in unknown)}, which the file does not "
+            f"have; its columns are {listed}"
+        )
     chosen: dict[int, str] = {}
     for position, key in enumerate(keys):
         ours = theirs.get(key) or (key if key in spec.known and key not in theirs.values() else None)
@@ -326,8 +367,10 @@ def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpe
             continue
         twin = next((p for p, o in chosen.items() if o == ours), None)
         if twin is not None:
-            raise InputError(f"{path}: columns {twin + 1} ({header[twin]!r}) and {position + 1} ({header[position]!r}) "
-                             f"would both be {ours}; rename or remove one, or choose one with --column {ours}=NAME")
+            raise InputError(
+                f"{path}: columns {twin + 1} ({header[twin]!r}) and {position + 1} ({header[position]!r}) "
+                f"would both be {ours}; rename or remove one, or choose one with --column {ours}=NAME"
+            )
         chosen[position] = ours
     found = set(chosen.values())
     hint = f"the file's columns are {listed} (map yours with --column ours=theirs)"
@@ -373,10 +416,9 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
         text = sample.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         if err.start < len(sample) - 4:  # not only a character cut at the end of the sample
-            line = sample[:err.start].count(b"\n") + 1
-            raise InputError(f"{path}, line {line}: is not UTF-8 text; save the file "
-                             "as 'CSV UTF-8'") from None
-        text = sample[:err.start].decode("utf-8-sig")
+            line = sample[: err.start].count(b"\n") + 1
+            raise InputError(f"{path}, line {line}: is not UTF-8 text; save the file as 'CSV UTF-8'") from None
+        text = sample[: err.start].decode("utf-8-sig")
     if kind == "compressed" and not text.strip():
         raise InputError(f"{path}: the file is empty")
     delimiter = _sniff_delimiter(text)
@@ -394,27 +436,36 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
         with opener() as stream:
             table = pacsv.read_csv(
                 stream,
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                                 invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(include_columns=list(names),
-                                                     column_types={n: pa.string() for n in names},
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                     null_values=[]))
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=list(names),
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
     except pa.ArrowInvalid as err:
         if "UTF8" in str(err):
-            raise InputError(f"{path}, line {_first_non_utf8_line(opener)}: is not UTF-8 text; save the file as "
-                             "'CSV UTF-8'") from None
+            raise InputError(
+                f"{path}, line {_first_non_utf8_line(opener)}: is not UTF-8 text; save the file as 'CSV UTF-8'"
+            ) from None
         raise InputError(f"{path}: not readable as a CSV table ({str(err)[:200]})") from None
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
-        raise InputError(f"{path}: cannot be read as a {kind} CSV file ({type(err).__name__}: "
-                         f"{str(err)[:200]})") from None
+        raise InputError(
+            f"{path}: cannot be read as a {kind} CSV file ({type(err).__name__}: {str(err)[:200]})"
+        ) from None
     if invalid:
         bad = _first_bad_record(opener, delimiter, len(header))
         where = f"line {bad[0]}" if bad else "a row"
         values = bad[1] if bad else invalid[0]
-        raise InputError(f"{path}, {where}: {values} value(s) where the header has {len(header)} columns (a "
-                         f"delimiter inside an unquoted value, a missing one, or a quote never closed?); "
-                         f"{len(invalid):,} such row(s)")
+        raise InputError(
+            f"{path}, {where}: {values} value(s) where the header has {len(header)} columns (a "
+            f"delimiter inside an unquoted value, a missing one, or a quote never closed?); "
+            f"{len(invalid):,} such row(s)"
+        )
     frame = _as_text(table, names)
 
     def text_opener():
@@ -481,8 +532,11 @@ def read(path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | 
     _regular_file(path)
     kind = _kind(path)
     try:
-        table = (_read_parquet(path, column_map or {}, spec) if kind == "parquet"
-                 else _read_csv(path, kind, column_map or {}, spec))
+        table = (
+            _read_parquet(path, column_map or {}, spec)
+            if kind == "parquet"
+            else _read_csv(path, kind, column_map or {}, spec)
+        )
     except PermissionError:
         raise InputError(f"{path}: cannot be read (permission denied)") from None
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
@@ -498,6 +552,7 @@ def read_table(path: Path, column_map: dict[str, str] | None = None, spec: FileS
 
 
 # ---- Validating, and what was read
+
 
 def _one_currency(frame: pd.DataFrame, path: Path, where: Callable) -> str | None:
     """The file's one currency symbol (None when amounts are plain numbers). Two symbols are refused: amounts in
@@ -516,10 +571,14 @@ def _one_currency(frame: pd.DataFrame, path: Path, where: Callable) -> str | Non
             first[symbol] = (row, count)
     if len(first) > 1:
         places = where([row for row, _ in first.values()])
-        listed = "; ".join(f"{symbol!r} in {count:,} value(s), first at {places[row]}"
-                           for symbol, (row, count) in sorted(first.items(), key=lambda item: item[1][0]))
-        raise InputError(f"{path}: amounts in more than one currency ({listed}); convert cost and revenue to one "
-                         "currency, then run again")
+        listed = "; ".join(
+            f"{symbol!r} in {count:,} value(s), first at {places[row]}"
+            for symbol, (row, count) in sorted(first.items(), key=lambda item: item[1][0])
+        )
+        raise InputError(
+            f"{path}: amounts in more than one currency ({listed}); convert cost and revenue to one "
+            "currency, then run again"
+        )
     return next(iter(first), None)
 
 
@@ -536,13 +595,23 @@ def _formats(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict:
             assert parsed.rounding is not None  # set with abbreviated (validation.Parsed)
             rounding = parsed.rounding[parsed.abbreviated]
             rounding = rounding[np.isfinite(rounding)]
-            worst = int(np.flatnonzero(parsed.abbreviated)[np.nanargmax(
-                np.where(np.isfinite(parsed.rounding[parsed.abbreviated]), parsed.rounding[parsed.abbreviated],
-                         -1))])
-            entry.update({"abbreviated": int(parsed.abbreviated.sum()),
-                          "rounding_max": float(rounding.max()) if rounding.size else 0.0,
-                          "rounding_median": float(np.median(rounding)) if rounding.size else 0.0,
-                          "rounding_max_value": str(frame[column].iloc[worst]).strip()})
+            worst = int(
+                np.flatnonzero(parsed.abbreviated)[
+                    np.nanargmax(
+                        np.where(
+                            np.isfinite(parsed.rounding[parsed.abbreviated]), parsed.rounding[parsed.abbreviated], -1
+                        )
+                    )
+                ]
+            )
+            entry.update(
+                {
+                    "abbreviated": int(parsed.abbreviated.sum()),
+                    "rounding_max": float(rounding.max()) if rounding.size else 0.0,
+                    "rounding_median": float(np.median(rounding)) if rounding.size else 0.0,
+                    "rounding_max_value": str(frame[column].iloc[worst]).strip(),
+                }
+            )
         if parsed.separated is not None and parsed.separated.any():
             entry["thousands_separators"] = int(parsed.separated.sum())
         if parsed.symbol is not None and not parsed.symbol.empty:
@@ -565,24 +634,34 @@ def drop_summary(before: pd.DataFrame, dropped: pd.DataFrame) -> dict:
     bad[sorted(set(dropped["row"].astype(int)))] = True
     counts = pd.DataFrame({"tier": tier.to_numpy(), "dropped": bad}).groupby("tier", sort=False)["dropped"]
     order = ["under 1,000", "nano", "micro", "macro", "mega", "unknown"]
-    by_tier = {t: {"rows": int(counts.size()[t]), "dropped": int(counts.sum()[t]),
-                   "share": float(counts.mean()[t])} for t in order if t in counts.size().index}
+    by_tier = {
+        t: {"rows": int(counts.size()[t]), "dropped": int(counts.sum()[t]), "share": float(counts.mean()[t])}
+        for t in order
+        if t in counts.size().index
+    }
     return {"rows": int(len(before)), "dropped": int(bad.sum()), "share": float(bad.mean()), "by_tier": by_tier}
 
 
-def _checked(table: Table, schema: pa.DataFrameSchema, path: Path,
-             drop_invalid: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _checked(
+    table: Table, schema: pa.DataFrameSchema, path: Path, drop_invalid: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, stopping at the first bad file (InputError), or with drop_invalid keep the good rows and return
     the dropped ones too, with the shares dropped."""
     frame = table.frame
     if not drop_invalid:
-        return validation.validate(frame, schema, path, error=InputError, where=table.where), pd.DataFrame(
-            columns=["row", "line", "column", "value", "rule"]), {}
+        return (
+            validation.validate(frame, schema, path, error=InputError, where=table.where),
+            pd.DataFrame(columns=["row", "line", "column", "value", "rule"]),
+            {},
+        )
     kept, dropped = validation.split_valid(frame, schema, path, error=InputError, where=table.where)
     if kept.empty:
         raise InputError(f"{path}: every row breaks a rule; nothing left to analyse")
-    summary = drop_summary(frame, dropped) if len(dropped) else {
-        "rows": len(frame), "dropped": 0, "share": 0.0, "by_tier": {}}
+    summary = (
+        drop_summary(frame, dropped)
+        if len(dropped)
+        else {"rows": len(frame), "dropped": 0, "share": 0.0, "by_tier": {}}
+    )
     return kept, dropped, summary
 
 
@@ -613,13 +692,13 @@ def _load(path: Path, column_map, drop_invalid: bool, spec: FileSpec, numbers: d
     del table
     _release_arrow_memory()
     frame["followers"] = frame["followers"].astype("int64")
-    frame.attrs.update({"dropped": dropped, "drop_summary": summary, "formats": formats, "currency": currency,
-                        "rows_read": rows_read})
+    frame.attrs.update(
+        {"dropped": dropped, "drop_summary": summary, "formats": formats, "currency": currency, "rows_read": rows_read}
+    )
     return frame
 
 
-def load_campaigns(path: Path, column_map: dict[str, str] | None = None,
-                   drop_invalid: bool = False) -> pd.DataFrame:
+def load_campaigns(path: Path, column_map: dict[str, str] | None = None, drop_invalid: bool = False) -> pd.DataFrame:
     """Read and validate a campaign file; numbers converted, brand 'all' when absent.
 
     With drop_invalid, rows that break a rule are dropped instead of stopping the analysis; the dropped rows and

@@ -33,6 +33,7 @@ NICHES = ("beauty", "fashion", "fitness", "food", "gaming", "tech")
 
 def _central(name: str):
     """A default taken from the central world of the evidence (worlds.central), when a Params is made."""
+
     def default() -> float:
         from . import worlds
 
@@ -109,8 +110,13 @@ class Params:
     @classmethod
     def from_world(cls, world, **overrides) -> Params:
         """The process in one world of worlds.draws() (a row): its elasticities and level; the rest as given."""
-        return cls(e_er=float(world["e_er"]), e_cr=float(world["e_cr"]), e_price=float(world["e_price"]),
-                   roas_ref=float(world["roas_ref"]), **overrides)
+        return cls(
+            e_er=float(world["e_er"]),
+            e_cr=float(world["e_cr"]),
+            e_price=float(world["e_price"]),
+            roas_ref=float(world["roas_ref"]),
+            **overrides,
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -120,8 +126,12 @@ def true_elasticities(params: Params) -> dict:
     """The elasticities the process was given, with respect to (reported) followers, without fake followers."""
     revenue = 1 + params.e_er + params.e_cr
     # rounded so that a difference such as 0.55 - 0.85 is written as -0.3, not -0.29999999999999993
-    return {"revenue": round(revenue, 12), "cost": params.e_price, "roi": round(revenue - params.e_price, 12),
-            "engagement_rate": params.e_er}
+    return {
+        "revenue": round(revenue, 12),
+        "cost": params.e_price,
+        "roi": round(revenue - params.e_price, 12),
+        "engagement_rate": params.e_er,
+    }
 
 
 def follower_quantile(u, low: float, high: float, decay: float):
@@ -130,13 +140,12 @@ def follower_quantile(u, low: float, high: float, decay: float):
     small accounts and few large. Used to draw accounts (u uniform) and for exact medians (u = 0.5)."""
     span = np.log10(high / low)
     decades = u * span if decay == 0 else -np.log1p(-u * (1 - np.exp(-decay * span))) / decay
-    return low * 10 ** decades
+    return low * 10**decades
 
 
 def _followers(rng: np.random.Generator, n: int, params: Params) -> np.ndarray:
     """n whole follower counts drawn from the model's population (inverse CDF)."""
-    return np.round(follower_quantile(rng.random(n), params.followers_min, params.followers_max,
-                                      params.follower_decay))
+    return np.round(follower_quantile(rng.random(n), params.followers_min, params.followers_max, params.follower_decay))
 
 
 def simulate(n: int, seed: int = 0, params: Params | None = None) -> pd.DataFrame:
@@ -154,35 +163,46 @@ def simulate(n: int, seed: int = 0, params: Params | None = None) -> pd.DataFram
 
     scale = followers / params.reference_followers
     fake = np.clip(params.fake_share + params.fake_share_slope * (np.log10(followers) - 3), 0, params.fake_share_max)
-    er = (params.er_ref * scale ** params.e_er * np.asarray(params.platform_er)[platform]
-          * np.exp(rng.normal(0, params.sd_er, n)))
+    er = (
+        params.er_ref
+        * scale**params.e_er
+        * np.asarray(params.platform_er)[platform]
+        * np.exp(rng.normal(0, params.sd_er, n))
+    )
     engagements = followers * (1 - fake) * er
-    cr = params.cr_ref * scale ** params.e_cr * np.exp(niche_effect[niche] + rng.normal(0, params.sd_cr, n))
+    cr = params.cr_ref * scale**params.e_cr * np.exp(niche_effect[niche] + rng.normal(0, params.sd_cr, n))
     conversions = engagements * cr
     revenue = conversions * params.order_value * np.exp(brand_effect[brand])
-    cost = params.price_ref * scale ** params.e_price * np.exp(rng.normal(0, params.sd_price, n))
+    cost = params.price_ref * scale**params.e_price * np.exp(rng.normal(0, params.sd_price, n))
 
     width = len(str(n))
-    return pd.DataFrame({
-        "campaign_id": [f"C{i:0{width}d}" for i in range(n)],
-        "influencer_id": [f"I{i:0{width}d}" for i in rng.permutation(n)],
-        "brand": [f"B{b:02d}" for b in brand],
-        "platform": np.asarray(PLATFORMS)[platform],
-        "niche": np.asarray(NICHES)[niche],
-        "followers": followers.astype(np.int64),
-        "fake_share": fake.round(4),
-        "engagements": engagements.round(1),
-        "engagement_rate": (engagements / followers).round(6),
-        "conversions": conversions.round(2),
-        "revenue": revenue.round(2),
-        "cost": cost.round(2),
-    })
+    return pd.DataFrame(
+        {
+            "campaign_id": [f"C{i:0{width}d}" for i in range(n)],
+            "influencer_id": [f"I{i:0{width}d}" for i in rng.permutation(n)],
+            "brand": [f"B{b:02d}" for b in brand],
+            "platform": np.asarray(PLATFORMS)[platform],
+            "niche": np.asarray(NICHES)[niche],
+            "followers": followers.astype(np.int64),
+            "fake_share": fake.round(4),
+            "engagements": engagements.round(1),
+            "engagement_rate": (engagements / followers).round(6),
+            "conversions": conversions.round(2),
+            "revenue": revenue.round(2),
+            "cost": cost.round(2),
+        }
+    )
 
 
 def params_record(params: Params, n: int, seed: int) -> dict:
     """What PARAMS.json holds: the run, every parameter, and the true elasticities."""
-    return {"simulated": True, "n": n, "seed": seed, "params": params.to_dict(),
-            "elasticity": true_elasticities(params)}
+    return {
+        "simulated": True,
+        "n": n,
+        "seed": seed,
+        "params": params.to_dict(),
+        "elasticity": true_elasticities(params),
+    }
 
 
 # What sets each parameter, for the model chapter's table: evidence (the synthesis, real posts, a claim) or
@@ -212,14 +232,18 @@ def parameter_table(params: Params | None = None) -> pd.DataFrame:
     """Every calibrated parameter with its value, what it means and what sets it (claim ids or 'assumption')."""
     params = params or Params()
     values = params.to_dict()
+
     def shown(value):
         if isinstance(value, tuple):
             return ", ".join(f"{v:.3g}" for v in value)
         return f"{value:.4g}" if isinstance(value, float) else str(value)
 
     return pd.DataFrame(
-        [{"parameter": name, "value": shown(values[name]), "meaning": meaning, "set by": source}
-         for name, (source, meaning) in PARAMETER_NOTES.items()]).set_index("parameter")
+        [
+            {"parameter": name, "value": shown(values[name]), "meaning": meaning, "set by": source}
+            for name, (source, meaning) in PARAMETER_NOTES.items()
+        ]
+    ).set_index("parameter")
 
 
 def campaign_metrics(campaigns: pd.DataFrame) -> pd.DataFrame:
@@ -248,9 +272,13 @@ def calibration_table(claims: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataF
     platform, claimed (low, high), simulated median, its ratio to the claim (geometric midpoint of the claimed
     range), and a verdict: 'inside' the claimed range, CALIBRATION_NEAR of it, or 'outside'. SIMULATED."""
     sim = campaign_metrics(campaigns)
-    rows = claims[claims["metric"].isin(CALIBRATION_METRICS) & claims["tier_b"].isna() & ~claims["illustrative"]
-                  & claims["tier_a"].isin(["nano", "micro", "macro", "mega"])
-                  & ~claims["value_unit"].isin(["eur", "currency"])]
+    rows = claims[
+        claims["metric"].isin(CALIBRATION_METRICS)
+        & claims["tier_b"].isna()
+        & ~claims["illustrative"]
+        & claims["tier_a"].isin(["nano", "micro", "macro", "mega"])
+        & ~claims["value_unit"].isin(["eur", "currency"])
+    ]
     out = []
     for row in rows.itertuples(index=False):
         lower = 0.0 if pd.isna(row.range_min) else row.range_min
@@ -264,11 +292,27 @@ def calibration_table(claims: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataF
         one_low = row.value_low if pd.notna(row.value_low) else row.value_high
         one_high = row.value_high if pd.notna(row.value_high) else row.value_low
         ratio = median / float(np.sqrt(one_low * one_high))
-        verdict = ("inside" if low <= median <= high
-                   else CALIBRATION_NEAR if 1 / CALIBRATION_FACTOR <= ratio <= CALIBRATION_FACTOR else "outside")
-        out.append({"claim_id": row.claim_id, "source_id": row.source_id, "tier": row.tier_a, "metric": row.metric,
-                    "platform": row.platform, "claimed_low": row.value_low, "claimed_high": row.value_high,
-                    "simulated_median": median, "ratio": ratio, "verdict": verdict})
+        verdict = (
+            "inside"
+            if low <= median <= high
+            else CALIBRATION_NEAR
+            if 1 / CALIBRATION_FACTOR <= ratio <= CALIBRATION_FACTOR
+            else "outside"
+        )
+        out.append(
+            {
+                "claim_id": row.claim_id,
+                "source_id": row.source_id,
+                "tier": row.tier_a,
+                "metric": row.metric,
+                "platform": row.platform,
+                "claimed_low": row.value_low,
+                "claimed_high": row.value_high,
+                "simulated_median": median,
+                "ratio": ratio,
+                "verdict": verdict,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -278,8 +322,9 @@ POST_SD_ACCOUNT = 0.4  # account-to-account spread of engagement (log scale): an
 POST_SD_POST = 0.35  # post-to-post spread within an account: an assumption
 
 
-def simulate_posts(n_accounts: int, seed: int = 0, params: Params | None = None,
-                   posts_per_account: float = 5.0) -> pd.DataFrame:
+def simulate_posts(
+    n_accounts: int, seed: int = 0, params: Params | None = None, posts_per_account: float = 5.0
+) -> pd.DataFrame:
     """SIMULATED posts, one row each: account_id, platform, followers, likes, comments, sponsored.
 
     Engagement rate follows the campaign model's (er_ref, e_er, platform_er), with an account effect shared by an
@@ -289,25 +334,32 @@ def simulate_posts(n_accounts: int, seed: int = 0, params: Params | None = None,
     params = params or Params()
     rng = np.random.default_rng(seed)
     followers = _followers(rng, n_accounts, params)
-    platform = rng.choice(len(PLATFORMS), size=n_accounts,
-                          p=np.asarray(params.platform_shares) / sum(params.platform_shares))
+    platform = rng.choice(
+        len(PLATFORMS), size=n_accounts, p=np.asarray(params.platform_shares) / sum(params.platform_shares)
+    )
     account_effect = rng.normal(0, POST_SD_ACCOUNT, n_accounts)
     posts = 1 + rng.poisson(posts_per_account - 1, n_accounts)
     account = np.repeat(np.arange(n_accounts), posts)
     n = len(account)
     scale = followers[account] / params.reference_followers
-    er = (params.er_ref * scale ** params.e_er * np.asarray(params.platform_er)[platform[account]]
-          * np.exp(account_effect[account] + rng.normal(0, POST_SD_POST, n)))
+    er = (
+        params.er_ref
+        * scale**params.e_er
+        * np.asarray(params.platform_er)[platform[account]]
+        * np.exp(account_effect[account] + rng.normal(0, POST_SD_POST, n))
+    )
     expected = followers[account] * er
     width = len(str(n_accounts))
-    return pd.DataFrame({
-        "account_id": np.char.add("A", np.char.zfill(account.astype(str), width)),
-        "platform": np.asarray(PLATFORMS)[platform[account]],
-        "followers": followers[account].astype(np.int64),
-        "likes": rng.poisson(expected * (1 - POST_COMMENT_SHARE)),
-        "comments": rng.poisson(expected * POST_COMMENT_SHARE),
-        "sponsored": rng.random(n) < 1 / 3,
-    })
+    return pd.DataFrame(
+        {
+            "account_id": np.char.add("A", np.char.zfill(account.astype(str), width)),
+            "platform": np.asarray(PLATFORMS)[platform[account]],
+            "followers": followers[account].astype(np.int64),
+            "likes": rng.poisson(expected * (1 - POST_COMMENT_SHARE)),
+            "comments": rng.poisson(expected * POST_COMMENT_SHARE),
+            "sponsored": rng.random(n) < 1 / 3,
+        }
+    )
 
 
 def world_tier_medians(worlds_table: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
@@ -317,6 +369,8 @@ def world_tier_medians(worlds_table: pd.DataFrame, n: int, seed: int = 0) -> pd.
     for i, world in enumerate(worlds_table.itertuples(index=False)):
         campaigns = campaign_metrics(simulate(n, seed=seed + i, params=Params.from_world(world._asdict())))
         medians = campaigns.groupby("tier")["roas"].agg(["median", "size"])
-        rows += [{"world": int(world.world), "tier": t, "roas": float(r["median"]), "campaigns": int(r["size"])}
-                 for t, r in medians.iterrows()]
+        rows += [
+            {"world": int(world.world), "tier": t, "roas": float(r["median"]), "campaigns": int(r["size"])}
+            for t, r in medians.iterrows()
+        ]
     return pd.DataFrame(rows)

@@ -95,6 +95,7 @@ MAIN = Choices()
 
 # ---- Which claims are points, and where they sit
 
+
 def median_range_ratio(definitions: pd.DataFrame) -> float:
     """The median ratio of upper to lower bound over the closed tier bands of tier_definitions.csv: how wide a
     source's band typically is, for closing an open one ("1M+" -> 1M to 1M x ratio)."""
@@ -106,6 +107,7 @@ def median_range_ratio(definitions: pd.DataFrame) -> float:
 def _value_ratio(claims: pd.DataFrame, metric: str) -> float:
     """The median ratio of high to low over the closed ranges of one metric's claims (a wider pool if fewer than
     three: every closed level claim)."""
+
     def ratios(rows):
         closed = rows.dropna(subset=["value_low", "value_high"])
         closed = closed[(closed["value_low"] > 0) & (closed["value_high"] > closed["value_low"])]
@@ -119,16 +121,18 @@ def _value_ratio(claims: pd.DataFrame, metric: str) -> float:
 def _stated_ratio(claims: pd.DataFrame, source_id: str, tier: str) -> tuple[str, str, float] | None:
     """(claim id, other tier, ratio) where a source states the follower ratio of `tier` over another of its tiers
     (metric follower_ratio, 'macro_vs_nano' = 32)."""
-    rows = claims[(claims["source_id"] == source_id) & (claims["metric"] == "follower_ratio")
-                  & (claims["tier_a"] == tier)]
+    rows = claims[
+        (claims["source_id"] == source_id) & (claims["metric"] == "follower_ratio") & (claims["tier_a"] == tier)
+    ]
     if rows.empty:
         return None
     row = rows.iloc[0]
     return row["claim_id"], row["tier_b"], float(np.sqrt(row["value_low"] * row["value_high"]))
 
 
-def place(claims: pd.DataFrame, definitions: pd.DataFrame, choices: Choices = MAIN,
-          ledger_claims: pd.DataFrame | None = None) -> pd.DataFrame:
+def place(
+    claims: pd.DataFrame, definitions: pd.DataFrame, choices: Choices = MAIN, ledger_claims: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each claim's follower position under `choices` (placement, open_ranges): range_low, range_high (closed),
     followers (their geometric midpoint) and placed_by, a few words on how. `ledger_claims` (default `claims`) is
     where a source's statements of follower ratios are looked up."""
@@ -202,8 +206,9 @@ def audit_errors(result: pd.DataFrame) -> dict[str, str]:
     return errors
 
 
-def candidates(ledger: dict, metrics=METRICS + (DIRECT,), choices: Choices = MAIN,
-               audit_result: pd.DataFrame | None = None) -> pd.DataFrame:
+def candidates(
+    ledger: dict, metrics=METRICS + (DIRECT,), choices: Choices = MAIN, audit_result: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every ledger claim of `metrics`, used or not: the claim's columns plus followers (placed), value (the
     geometric midpoint of its stated range, open ends closed by the open_values rule), used (bool) and reason (why a
     claim is left out; blank when used). The rules, in order: a comparison between tiers, an illustration, a case
@@ -276,9 +281,17 @@ def _mark_repeats(rows: pd.DataFrame, reason: pd.Series) -> None:
     kept_in_source: list = []
     for i in alive:  # within one source
         row = records[i]
-        first = next((k for k in kept_in_source if records[k]["source_id"] == row["source_id"]
-                      and records[k]["metric"] == row["metric"] and records[k]["platform"] == row["platform"]
-                      and (records[k]["tier_a"] == row["tier_a"] or identical(records[k], row))), None)
+        first = next(
+            (
+                k
+                for k in kept_in_source
+                if records[k]["source_id"] == row["source_id"]
+                and records[k]["metric"] == row["metric"]
+                and records[k]["platform"] == row["platform"]
+                and (records[k]["tier_a"] == row["tier_a"] or identical(records[k], row))
+            ),
+            None,
+        )
         if first is None:
             kept_in_source.append(i)
         else:
@@ -291,12 +304,19 @@ def _mark_repeats(rows: pd.DataFrame, reason: pd.Series) -> None:
     kept: list = []
     for i in sorted(kept_in_source, key=originality):  # across sources
         row = records[i]
-        original = next((k for k in kept if records[k]["metric"] == row["metric"]
-                         and records[k]["platform"] == row["platform"]
-                         and records[k]["source_id"] != row["source_id"] and same_value(records[k], row)
-                         and records[k]["range_low"] < row["range_high"]
-                         and row["range_low"] < records[k]["range_high"]),
-                        None)
+        original = next(
+            (
+                k
+                for k in kept
+                if records[k]["metric"] == row["metric"]
+                and records[k]["platform"] == row["platform"]
+                and records[k]["source_id"] != row["source_id"]
+                and same_value(records[k], row)
+                and records[k]["range_low"] < row["range_high"]
+                and row["range_low"] < records[k]["range_high"]
+            ),
+            None,
+        )
         if original is None:
             kept.append(i)
         else:
@@ -309,15 +329,17 @@ def re_article(source_id: str) -> bool:
     return len(source_id) == 4 and source_id[0] == "A" and source_id[1:].isdigit()
 
 
-def points(ledger: dict, metric: str, choices: Choices = MAIN,
-           audit_result: pd.DataFrame | None = None) -> pd.DataFrame:
+def points(
+    ledger: dict, metric: str, choices: Choices = MAIN, audit_result: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The claims of one metric that enter the fit under `choices` (candidates() where used)."""
     rows = candidates(ledger, (metric,), choices, audit_result)
     return rows[rows["used"]].reset_index(drop=True)
 
 
-def left_out(ledger: dict, metrics=METRICS + (DIRECT,), choices: Choices = MAIN,
-             audit_result: pd.DataFrame | None = None) -> pd.DataFrame:
+def left_out(
+    ledger: dict, metrics=METRICS + (DIRECT,), choices: Choices = MAIN, audit_result: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every claim of the fitted metrics that does not enter the fit, with the reason: claim_id, source_id, metric,
     tier, platform, reason."""
     rows = candidates(ledger, metrics, choices, audit_result)
@@ -326,6 +348,7 @@ def left_out(ledger: dict, metrics=METRICS + (DIRECT,), choices: Choices = MAIN,
 
 
 # ---- The joint fit
+
 
 def _design(data: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Per-metric intercepts and slopes in log10 followers (centred per metric, so the intercept sits inside each
@@ -367,8 +390,16 @@ class JointFit:
 def _t_table(names, estimate, se, df) -> pd.DataFrame:
     q = stats.t.ppf(0.975, df)
     t = np.asarray(estimate) / np.asarray(se)
-    return pd.DataFrame({"term": names, "estimate": estimate, "std_error": se, "ci_low": estimate - q * se,
-                         "ci_high": estimate + q * se, "p_value": 2 * stats.t.sf(np.abs(t), df)})
+    return pd.DataFrame(
+        {
+            "term": names,
+            "estimate": estimate,
+            "std_error": se,
+            "ci_low": estimate - q * se,
+            "ci_high": estimate + q * se,
+            "p_value": 2 * stats.t.sf(np.abs(t), df),
+        }
+    )
 
 
 def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
@@ -383,10 +414,12 @@ def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
     n, p, g = len(data), design.shape[1], len(set(groups))
     if weights == "equal":
         frame = pd.DataFrame(design, columns=[f"x{i}" for i in range(p)]).assign(
-            y=y, source=groups, metric=data["metric"].to_numpy())
+            y=y, source=groups, metric=data["metric"].to_numpy()
+        )
         formula = "y ~ 0 + " + " + ".join(f"x{i}" for i in range(p))
-        model = sm.MixedLM.from_formula(formula, frame, groups="source", re_formula="1",
-                                        vc_formula={"source_metric": "0 + C(metric)"})
+        model = sm.MixedLM.from_formula(
+            formula, frame, groups="source", re_formula="1", vc_formula={"source_metric": "0 + C(metric)"}
+        )
         results = []
         for method in ("lbfgs", "powell", "nm"):
             with warnings.catch_warnings():
@@ -414,11 +447,24 @@ def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
     slope_cov = pd.DataFrame(cov[np.ix_(slope_idx, slope_idx)], index=list(METRICS), columns=list(METRICS))
     counts = data.groupby("metric").size().reindex(list(METRICS), fill_value=0).to_dict()
     centres = {m: float(data.loc[data["metric"] == m, "log_followers"].mean()) for m in METRICS}
-    return JointFit(table, slopes, slope_cov, int(df), n, g, counts, method_name, converged,
-                    pd.Series(estimate, index=names), pd.DataFrame(cov, index=names, columns=names), centres)
+    return JointFit(
+        table,
+        slopes,
+        slope_cov,
+        int(df),
+        n,
+        g,
+        counts,
+        method_name,
+        converged,
+        pd.Series(estimate, index=names),
+        pd.DataFrame(cov, index=names, columns=names),
+        centres,
+    )
 
 
 # ---- Engagement evidence, and the implied elasticity of return per dollar
+
 
 @functools.lru_cache(maxsize=2)
 def real_engagement(kind: str = "real") -> tuple[float, float]:
@@ -454,8 +500,12 @@ def combine_engagement(fit: JointFit, choice: str = "pooled") -> tuple[pd.Series
         cov.loc["engagement_rate", "engagement_rate"] = real_var
         info.update(estimate=real, std_error=np.sqrt(real_var), weight_benchmarks=0.0)
         return slopes, cov, info
-    pooled = combine_effects(np.array([bench, real]), np.array([bench_var, real_var]), method_re="chi2",
-                             row_names=["benchmarks", "real posts"])
+    pooled = combine_effects(
+        np.array([bench, real]),
+        np.array([bench_var, real_var]),
+        method_re="chi2",
+        row_names=["benchmarks", "real posts"],
+    )
     w = np.asarray(pooled.weights_re) / np.sum(pooled.weights_re)
     estimate, variance = float(pooled.mean_effect_re), float(pooled.var_eff_w_re)
     slopes["engagement_rate"] = estimate
@@ -463,8 +513,9 @@ def combine_engagement(fit: JointFit, choice: str = "pooled") -> tuple[pd.Series
     cov.loc["engagement_rate", others] = w[0] * fit.cov.loc["engagement_rate", others]
     cov.loc[others, "engagement_rate"] = w[0] * fit.cov.loc[others, "engagement_rate"]
     cov.loc["engagement_rate", "engagement_rate"] = variance
-    info.update(estimate=estimate, std_error=np.sqrt(variance), weight_benchmarks=float(w[0]),
-                tau=float(np.sqrt(pooled.tau2)))
+    info.update(
+        estimate=estimate, std_error=np.sqrt(variance), weight_benchmarks=float(w[0]), tau=float(np.sqrt(pooled.tau2))
+    )
     return slopes, cov, info
 
 
@@ -487,8 +538,15 @@ def implied(slopes: pd.Series, cov: pd.DataFrame, df: int) -> pd.DataFrame:
     for name, (constant, weights) in combos.items():
         c = np.array([weights.get(m, 0.0) for m in METRICS])
         estimate, se = constant + float(c @ b), float(np.sqrt(c @ v @ c))
-        rows.append({"elasticity": name, "estimate": estimate, "std_error": se, "ci_low": estimate - q * se,
-                     "ci_high": estimate + q * se})
+        rows.append(
+            {
+                "elasticity": name,
+                "estimate": estimate,
+                "std_error": se,
+                "ci_low": estimate - q * se,
+                "ci_high": estimate + q * se,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -510,8 +568,9 @@ class Synthesis:
         return self.elasticities.set_index("elasticity").loc[name]
 
 
-def synthesise(ledger: dict | None = None, choices: Choices = MAIN,
-               audit_result: pd.DataFrame | None = None) -> Synthesis:
+def synthesise(
+    ledger: dict | None = None, choices: Choices = MAIN, audit_result: pd.DataFrame | None = None
+) -> Synthesis:
     """The corrected synthesis under `choices` (the book's main specification by default)."""
     if ledger is None:
         from .evidence import load_ledger
@@ -532,8 +591,16 @@ def direct_returns(synthesis: Synthesis) -> pd.Series:
     df = len(data) - 2
     q = stats.t.ppf(0.975, df)
     estimate, se = float(result.params[1]), float(result.bse[1])
-    return pd.Series({"estimate": estimate, "std_error": se, "ci_low": estimate - q * se, "ci_high": estimate + q * se,
-                      "n": len(data), "sources": data["source_id"].nunique()})
+    return pd.Series(
+        {
+            "estimate": estimate,
+            "std_error": se,
+            "ci_low": estimate - q * se,
+            "ci_high": estimate + q * se,
+            "n": len(data),
+            "sources": data["source_id"].nunique(),
+        }
+    )
 
 
 def inference_comparison(synthesis: Synthesis) -> pd.DataFrame:
@@ -550,25 +617,42 @@ def inference_comparison(synthesis: Synthesis) -> pd.DataFrame:
     clustered = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(data["source_id"])[0]})
     idx = [names.index(f"{m}:slope") for m in METRICS]
     for label, result, df, independent in (
-            ("separate fits, robust (HC3) errors, normal intervals (the earlier method)", hc3, None, True),
-            ("stacked, errors clustered by source, t intervals", clustered, synthesis.fit.n_sources - 1, False)):
+        ("separate fits, robust (HC3) errors, normal intervals (the earlier method)", hc3, None, True),
+        ("stacked, errors clustered by source, t intervals", clustered, synthesis.fit.n_sources - 1, False),
+    ):
         slopes = pd.Series(np.asarray(result.params)[idx], index=list(METRICS))
-        cov = pd.DataFrame(np.asarray(result.cov_params())[np.ix_(idx, idx)], index=list(METRICS),
-                           columns=list(METRICS))
+        cov = pd.DataFrame(
+            np.asarray(result.cov_params())[np.ix_(idx, idx)], index=list(METRICS), columns=list(METRICS)
+        )
         if independent:
             cov = pd.DataFrame(np.diag(np.diag(cov)), index=list(METRICS), columns=list(METRICS))
         slopes, cov, _ = combine_engagement(replace(synthesis.fit, slopes=slopes, cov=cov), "benchmarks")
-        row = implied(slopes, cov, df if df else 10 ** 6).set_index("elasticity").loc["return_per_dollar"]
-        rows.append({"method": label, "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-                     "df": df if df else np.inf})
+        row = implied(slopes, cov, df if df else 10**6).set_index("elasticity").loc["return_per_dollar"]
+        rows.append(
+            {
+                "method": label,
+                "estimate": row["estimate"],
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "df": df if df else np.inf,
+            }
+        )
     bench = combine_engagement(synthesis.fit, "benchmarks")
     row = implied(bench[0], bench[1], synthesis.df).set_index("elasticity").loc["return_per_dollar"]
-    rows.append({"method": "stacked mixed model, random intercepts per source (the book's)",
-                 "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"], "df": synthesis.df})
+    rows.append(
+        {
+            "method": "stacked mixed model, random intercepts per source (the book's)",
+            "estimate": row["estimate"],
+            "ci_low": row["ci_low"],
+            "ci_high": row["ci_high"],
+            "df": synthesis.df,
+        }
+    )
     return pd.DataFrame(rows)
 
 
 # ---- The specification curve
+
 
 def specification_curve(ledger: dict | None = None, options: dict | None = None) -> pd.DataFrame:
     """The implied elasticity of return per dollar under every combination of the analyst's choices (OPTIONS, or a
@@ -595,15 +679,23 @@ def specification_curve(ledger: dict | None = None, options: dict | None = None)
                 slopes, cov, _ = combine_engagement(fit, engagement_choice)
                 row = implied(slopes, cov, fit.df).set_index("elasticity").loc["return_per_dollar"]
                 choices = replace(base, weights=weights, engagement=engagement_choice)
-                rows.append({**asdict(choices), "estimate": row["estimate"], "ci_low": row["ci_low"],
-                             "ci_high": row["ci_high"], **{f"n_{m}": fit.counts[m] for m in METRICS},
-                             "main": choices == MAIN})
+                rows.append(
+                    {
+                        **asdict(choices),
+                        "estimate": row["estimate"],
+                        "ci_low": row["ci_low"],
+                        "ci_high": row["ci_high"],
+                        **{f"n_{m}": fit.counts[m] for m in METRICS},
+                        "main": choices == MAIN,
+                    }
+                )
     table = pd.DataFrame(rows).sort_values("estimate", kind="stable").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
 
 
 # ---- Joint draws for everything downstream
+
 
 def draws(n: int, seed: int = 0, synthesis: Synthesis | None = None) -> pd.DataFrame:
     """n joint draws of the elasticities (ELASTICITIES) from the synthesis (the main specification by default):
@@ -639,9 +731,15 @@ def tier_returns(synthesis: Synthesis, reference: str = "micro") -> pd.DataFrame
     row = synthesis.estimate("return_per_dollar")
     rel = mid / mid[reference]
     ends = np.column_stack([rel ** row["ci_low"], rel ** row["ci_high"]])
-    return pd.DataFrame({"tier": mid.index, "midpoint_followers": mid.to_numpy(),
-                         "relative": (rel ** row["estimate"]).to_numpy(),
-                         "ci_low": ends.min(axis=1), "ci_high": ends.max(axis=1)})
+    return pd.DataFrame(
+        {
+            "tier": mid.index,
+            "midpoint_followers": mid.to_numpy(),
+            "relative": (rel ** row["estimate"]).to_numpy(),
+            "ci_low": ends.min(axis=1),
+            "ci_high": ends.max(axis=1),
+        }
+    )
 
 
 def fitted_lines(synthesis: Synthesis, metric: str, grid: np.ndarray | None = None) -> pd.DataFrame:
@@ -664,14 +762,27 @@ def fitted_lines(synthesis: Synthesis, metric: str, grid: np.ndarray | None = No
             x[:, names.index(level)] = 1.0
         mean = x @ fit.params.to_numpy()
         se = np.sqrt(np.einsum("ij,jk,ik->i", x, fit.params_cov.to_numpy(), x))
-        frames.append(pd.DataFrame({"platform": platform, "followers": grid, "fitted": 10 ** mean,
-                                    "ci_low": 10 ** (mean - q * se), "ci_high": 10 ** (mean + q * se)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "platform": platform,
+                    "followers": grid,
+                    "fitted": 10**mean,
+                    "ci_low": 10 ** (mean - q * se),
+                    "ci_high": 10 ** (mean + q * se),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
 # how the evidence table names each engagement choice (Choices.engagement)
-ENGAGEMENT_EVIDENCE = {"pooled": "benchmarks and real posts pooled", "benchmarks": "benchmarks",
-                       "real": "real posts", "real_ppml": "real posts (Poisson)"}
+ENGAGEMENT_EVIDENCE = {
+    "pooled": "benchmarks and real posts pooled",
+    "benchmarks": "benchmarks",
+    "real": "real posts",
+    "real_ppml": "real posts (Poisson)",
+}
 
 
 def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
@@ -685,8 +796,15 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
 
     def row(evidence, elasticity, estimate, se, df, points, sources):
         half = stats.t.ppf(0.975, df) * se if np.isfinite(df) else Z95 * se
-        return {"evidence": evidence, "elasticity": elasticity, "estimate": estimate, "ci_low": estimate - half,
-                "ci_high": estimate + half, "points": points, "sources": sources}
+        return {
+            "evidence": evidence,
+            "elasticity": elasticity,
+            "estimate": estimate,
+            "ci_low": estimate - half,
+            "ci_high": estimate + half,
+            "points": points,
+            "sources": sources,
+        }
 
     def sources(metric):
         return int(used.loc[used["metric"] == metric, "source_id"].nunique())
@@ -694,25 +812,63 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     real = instagram.engagement_slope()
     ppml_est, ppml_var = real_engagement("real_ppml")
     rows = [
-        row("benchmark tier averages", "engagement_rate", info["benchmarks"], info["benchmarks_se"], fit.df,
-            fit.counts["engagement_rate"], sources("engagement_rate")),
-        row("real Instagram posts (log model)", "engagement_rate", real["estimate"], real["std_error"], np.inf,
-            real["n_posts"], 1),
-        row("real Instagram posts (Poisson, zeros kept)", "engagement_rate", ppml_est, np.sqrt(ppml_var), np.inf,
-            real["n_posts"], 1),
+        row(
+            "benchmark tier averages",
+            "engagement_rate",
+            info["benchmarks"],
+            info["benchmarks_se"],
+            fit.df,
+            fit.counts["engagement_rate"],
+            sources("engagement_rate"),
+        ),
+        row(
+            "real Instagram posts (log model)",
+            "engagement_rate",
+            real["estimate"],
+            real["std_error"],
+            np.inf,
+            real["n_posts"],
+            1,
+        ),
+        row(
+            "real Instagram posts (Poisson, zeros kept)",
+            "engagement_rate",
+            ppml_est,
+            np.sqrt(ppml_var),
+            np.inf,
+            real["n_posts"],
+            1,
+        ),
     ]
     main = synthesis.elasticities.set_index("elasticity")
     for name, evidence, points, n_sources in (
-            ("engagement_rate", ENGAGEMENT_EVIDENCE[synthesis.choices.engagement] + " (used)", None, None),
-            ("conversion_rate", "ledger claims (used)", fit.counts["conversion_rate"], sources("conversion_rate")),
-            ("price_per_post", "ledger claims (used)", fit.counts["price_per_post"],
-             sources("price_per_post")),
-            ("return_per_dollar", "implied by the three (used)", None, None)):
+        ("engagement_rate", ENGAGEMENT_EVIDENCE[synthesis.choices.engagement] + " (used)", None, None),
+        ("conversion_rate", "ledger claims (used)", fit.counts["conversion_rate"], sources("conversion_rate")),
+        ("price_per_post", "ledger claims (used)", fit.counts["price_per_post"], sources("price_per_post")),
+        ("return_per_dollar", "implied by the three (used)", None, None),
+    ):
         r = main.loc[name]
-        rows.append({"evidence": evidence, "elasticity": name, "estimate": r["estimate"], "ci_low": r["ci_low"],
-                     "ci_high": r["ci_high"], "points": points, "sources": n_sources})
+        rows.append(
+            {
+                "evidence": evidence,
+                "elasticity": name,
+                "estimate": r["estimate"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "points": points,
+                "sources": n_sources,
+            }
+        )
     direct = direct_returns(synthesis)
-    rows.append({"evidence": "direct return claims", "elasticity": "return_per_dollar", "estimate": direct["estimate"],
-                 "ci_low": direct["ci_low"], "ci_high": direct["ci_high"], "points": int(direct["n"]),
-                 "sources": int(direct["sources"])})
+    rows.append(
+        {
+            "evidence": "direct return claims",
+            "elasticity": "return_per_dollar",
+            "estimate": direct["estimate"],
+            "ci_low": direct["ci_low"],
+            "ci_high": direct["ci_high"],
+            "points": int(direct["n"]),
+            "sources": int(direct["sources"]),
+        }
+    )
     return pd.DataFrame(rows)

@@ -83,7 +83,7 @@ def _number(x: float, digits: int) -> str:
 
 def _p_value(x: float, column: Column) -> str:
     digits = _digits(column, 3)
-    floor = 10 ** -digits
+    floor = 10**-digits
     return f"< {floor:.{digits}f}" if x < floor else f"{x:.{digits}f}"
 
 
@@ -105,18 +105,23 @@ FORMATS: dict[str, Callable[[float, Column], str]] = {
 def _table(frame: pd.DataFrame, columns: Mapping[str, Column], caption: str | None) -> str:
     missing = [name for name in columns if name not in frame.columns]
     if missing:
-        raise KeyError(f"no such column to show: {', '.join(map(repr, missing))} (the frame has "
-                       f"{', '.join(map(repr, map(str, frame.columns)))})")
+        raise KeyError(
+            f"no such column to show: {', '.join(map(repr, missing))} (the frame has "
+            f"{', '.join(map(repr, map(str, frame.columns)))})"
+        )
     head = "".join(f'<th scope="col" class="{_css(c)}">{html.escape(c.header)}</th>' for c in columns.values())
     rows = []
     for values in frame[list(columns)].itertuples(index=False, name=None):
-        cells = "".join(f'<td class="{_css(c)}">{html.escape(c.format(v))}</td>'
-                        for c, v in zip(columns.values(), values))
+        cells = "".join(
+            f'<td class="{_css(c)}">{html.escape(c.format(v))}</td>' for c, v in zip(columns.values(), values)
+        )
         rows.append(f"<tr>{cells}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     body = "\n".join(rows)
-    return (f'<div class="book-table-scroll" tabindex="0">\n<table class="book-table">{caption_html}\n'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</div>")
+    return (
+        f'<div class="book-table-scroll" tabindex="0">\n<table class="book-table">{caption_html}\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</div>"
+    )
 
 
 def _css(column: Column) -> str:
@@ -128,8 +133,13 @@ def show(frame: pd.DataFrame, columns: Mapping[str, Column], caption: str | None
     return HTML(_table(frame, columns, caption))
 
 
-def fold(frame: pd.DataFrame, by: str, columns: Mapping[str, Column], order: list | None = None,
-         label: Callable[[object, int], str] | None = None) -> HTML:
+def fold(
+    frame: pd.DataFrame,
+    by: str,
+    columns: Mapping[str, Column],
+    order: list | None = None,
+    label: Callable[[object, int], str] | None = None,
+) -> HTML:
     """A long table summarised by group: one folded section per value of `by` (in `order`, else in order of
     appearance), its summary line naming the group and its number of rows, its rows shown with `columns` when
     opened. `label(group, n)` writes the summary line (default: "group: n rows")."""
@@ -146,6 +156,7 @@ def fold(frame: pd.DataFrame, by: str, columns: Mapping[str, Column], order: lis
         if rows.empty:
             continue
         summary = html.escape(label(group, len(rows)))
-        parts.append(f'<details class="book-fold">\n<summary>{summary}</summary>\n'
-                     f"{_table(rows, columns, None)}\n</details>")
+        parts.append(
+            f'<details class="book-fold">\n<summary>{summary}</summary>\n{_table(rows, columns, None)}\n</details>'
+        )
     return HTML('<div class="book-folded-table">\n' + "\n".join(parts) + "\n</div>")

@@ -46,15 +46,21 @@ def tier_page(tier: str, ledger: dict | None = None, audit_result: pd.DataFrame 
     definitions = evidence.tier_definition_table(ledger, tier).reset_index()
     checks = audit.checks_for_tier(result, ledger["claims"], tier)
 
-    bounds = ledger["tier_definitions"].loc[ledger["tier_definitions"]["tier"].astype(str) == tier,
-                                            "min_followers"].fillna(0)
+    bounds = (
+        ledger["tier_definitions"]
+        .loc[ledger["tier_definitions"]["tier"].astype(str) == tier, "min_followers"]
+        .fillna(0)
+    )
     glue = {
         "n_claims": fmt_int(len(claims)),
         "n_sources": fmt_int(claims["source"].nunique()),
         "n_claims_a": fmt_int(claims["grade"].str.startswith("A").sum()),
         "n_definitions": fmt_int(len(definitions)),
-        "lower_bounds": (f"all at {fmt_followers(bounds.min())}" if bounds.min() == bounds.max()
-                         else f"from {fmt_followers(bounds.min())} to {fmt_followers(bounds.max())}"),
+        "lower_bounds": (
+            f"all at {fmt_followers(bounds.min())}"
+            if bounds.min() == bounds.max()
+            else f"from {fmt_followers(bounds.min())} to {fmt_followers(bounds.max())}"
+        ),
         "n_checks": fmt_int(len(checks)),
         "n_bad": fmt_int(checks["verdict"].eq("inconsistent").sum()),
     }
@@ -62,16 +68,43 @@ def tier_page(tier: str, ledger: dict | None = None, audit_result: pd.DataFrame 
     claims["grade_group"] = claims["grade"].str[0].map(GRADES)
     return TierPage(
         tier=tier,
-        definitions=show(definitions, {"source": Column("Source"), "band": Column("Band", unit="followers"),
-                                       "hedged": Column("Hedged"), "words": Column("In the source's words")}),
-        claims=fold(claims, by="grade_group", order=list(GRADES.values()),
-                    label=lambda group, n: f"{group}: {_rows(n, 'claim')}",
-                    columns={"claim": Column("Claim"), "source": Column("Source"), "grade": Column("Grade"),
-                             "tier": Column("Tier"), "metric": Column("Metric"), "platform": Column("Platform"),
-                             "stated": Column("Stated"), "words or note": Column("Words or note")}),
-        checks=fold(checks, by="verdict", order=list(audit.VERDICTS),
-                    label=lambda verdict, n: f"{verdict}: {_rows(n, 'check')}",
-                    columns={"check_id": Column("Check"), "claim_ids": Column("Claims"), "stated": Column("Stated"),
-                             "recomputed": Column("Recomputed"), "explanation": Column("Explanation")}),
+        definitions=show(
+            definitions,
+            {
+                "source": Column("Source"),
+                "band": Column("Band", unit="followers"),
+                "hedged": Column("Hedged"),
+                "words": Column("In the source's words"),
+            },
+        ),
+        claims=fold(
+            claims,
+            by="grade_group",
+            order=list(GRADES.values()),
+            label=lambda group, n: f"{group}: {_rows(n, 'claim')}",
+            columns={
+                "claim": Column("Claim"),
+                "source": Column("Source"),
+                "grade": Column("Grade"),
+                "tier": Column("Tier"),
+                "metric": Column("Metric"),
+                "platform": Column("Platform"),
+                "stated": Column("Stated"),
+                "words or note": Column("Words or note"),
+            },
+        ),
+        checks=fold(
+            checks,
+            by="verdict",
+            order=list(audit.VERDICTS),
+            label=lambda verdict, n: f"{verdict}: {_rows(n, 'check')}",
+            columns={
+                "check_id": Column("Check"),
+                "claim_ids": Column("Claims"),
+                "stated": Column("Stated"),
+                "recomputed": Column("Recomputed"),
+                "explanation": Column("Explanation"),
+            },
+        ),
         glue=glue,
     )

@@ -43,8 +43,10 @@ def get_scheme(scheme: str | pd.DataFrame = "canonical", definitions: pd.DataFra
     if scheme == "canonical":
         return CANONICAL.copy()
     if definitions is None:
-        raise ValueError(f"tier scheme {scheme!r}: pass the ledger's tier definitions, or use "
-                         "evidence.get_scheme(), which reads them")
+        raise ValueError(
+            f"tier scheme {scheme!r}: pass the ledger's tier definitions, or use "
+            "evidence.get_scheme(), which reads them"
+        )
     rows = definitions[definitions["scheme_id"] == scheme]
     if rows.empty:
         known = ", ".join(["canonical", *sorted(definitions["scheme_id"].unique())])
@@ -118,7 +120,8 @@ def boundaries(definitions: pd.DataFrame) -> pd.DataFrame:
 
 def scheme_overlaps(definitions: pd.DataFrame) -> pd.DataFrame:
     """overlaps() for every scheme in tier_definitions: scheme_id, tier_a, tier_b, from_followers, to_followers."""
-    found = [overlaps(bands).assign(scheme_id=scheme_id)
-             for scheme_id, bands in definitions.groupby("scheme_id", sort=False)]
+    found = [
+        overlaps(bands).assign(scheme_id=scheme_id) for scheme_id, bands in definitions.groupby("scheme_id", sort=False)
+    ]
     columns = ["scheme_id", "tier_a", "tier_b", "from_followers", "to_followers"]
     return pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)

@@ -38,6 +38,7 @@ def text(**kwargs) -> pa.Column:
 
 # ---- Numbers as written
 
+
 @dataclass(frozen=True)
 class NumberFormat:
     """What a number column accepts beyond a plain number, and the rule a value breaks when it is none of them."""
@@ -55,21 +56,59 @@ class NumberFormat:
 MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "?", "missing"})
 
 PLAIN = NumberFormat("plain", "must be a plain number (no units or commas)")
-COUNT = NumberFormat("count", "must be a number such as 12345, 12,345 or 353.1K", thousands=True, abbreviated=True,
-                     missing=MISSING_MARKERS)
-MONEY = NumberFormat("money", "must be an amount such as 1234.50, 1,234.50 or $1,234.50", thousands=True,
-                     currency=True, missing=MISSING_MARKERS)
+COUNT = NumberFormat(
+    "count",
+    "must be a number such as 12345, 12,345 or 353.1K",
+    thousands=True,
+    abbreviated=True,
+    missing=MISSING_MARKERS,
+)
+MONEY = NumberFormat(
+    "money",
+    "must be an amount such as 1234.50, 1,234.50 or $1,234.50",
+    thousands=True,
+    currency=True,
+    missing=MISSING_MARKERS,
+)
 
 _PLAIN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _THOUSANDS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 # the abbreviations of social-media exports: thousand, million, billion
 UNITS = {"k": 3, "m": 6, "b": 9}
 _ABBREVIATED = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?\s?(?P<unit>[kKmMbB])", re.ASCII)
-CURRENCY_SYMBOLS = ("$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₦", "₱", "₫", "₪", "฿", "R$", "US$", "A$", "C$",
-                    "CA$", "AU$", "NZ$", "HK$", "S$", "Fr.", "kr", "zł")
+CURRENCY_SYMBOLS = (
+    "$",
+    "€",
+    "£",
+    "¥",
+    "₹",
+    "₩",
+    "₽",
+    "₺",
+    "₦",
+    "₱",
+    "₫",
+    "₪",
+    "฿",
+    "R$",
+    "US$",
+    "A$",
+    "C$",
+    "CA$",
+    "AU$",
+    "NZ$",
+    "HK$",
+    "S$",
+    "Fr.",
+    "kr",
+    "zł",
+)
 _SYMBOL = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True)) + "|[A-Z]{3}"
-_MONEY = re.compile(rf"(?P<sign>[+-]?)\s?(?P<before>{_SYMBOL})?\s?(?P<sign2>[+-]?)"
-                    rf"(?P<number>{_THOUSANDS}|[0-9]+\.?[0-9]*|\.[0-9]+)\s?(?P<after>{_SYMBOL})?", re.ASCII)
+_MONEY = re.compile(
+    rf"(?P<sign>[+-]?)\s?(?P<before>{_SYMBOL})?\s?(?P<sign2>[+-]?)"
+    rf"(?P<number>{_THOUSANDS}|[0-9]+\.?[0-9]*|\.[0-9]+)\s?(?P<after>{_SYMBOL})?",
+    re.ASCII,
+)
 _SEPARATED = re.compile(rf"[+-]?{_THOUSANDS}", re.ASCII)
 
 
@@ -150,8 +189,11 @@ def _fast(series: pd.Series) -> Parsed | None:
     import pyarrow.compute as pc
 
     try:
-        arrow = series.array.__arrow_array__() if hasattr(series.array, "__arrow_array__") else \
-            pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        arrow = (
+            series.array.__arrow_array__()
+            if hasattr(series.array, "__arrow_array__")
+            else pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        )
         values = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
         return None
@@ -195,16 +237,20 @@ def _by_grammar(series: pd.Series, fmt: NumberFormat) -> Parsed:
         # 353.1K: digits 3531, shifted by 3 - 1 places. Exact for whole results (a power of ten below 10**22 is
         # exact, and so is the product of two integers below 2**53), so 353.1K is 353,100 and not 353,100.00001.
         shift = parts["unit"].str.lower().map(UNITS).to_numpy(int) - fraction.str.len().to_numpy(int)
-        values[index] = np.where(shift >= 0, digits * 10.0 ** np.maximum(shift, 0),
-                                 digits / 10.0 ** np.maximum(-shift, 0))
+        values[index] = np.where(
+            shift >= 0, digits * 10.0 ** np.maximum(shift, 0), digits / 10.0 ** np.maximum(-shift, 0)
+        )
         with np.errstate(divide="ignore", invalid="ignore"):  # 0K: no relative rounding
-            rounding[index] = np.where(values[index] > 0, 0.5 * 10.0 ** shift / values[index], np.nan)
+            rounding[index] = np.where(values[index] > 0, 0.5 * 10.0**shift / values[index], np.nan)
         abbreviated[index] = True
         rest[index] = False
     if rest.any() and fmt.currency:
         parts = trimmed[rest].str.extract(f"^{_MONEY.pattern}$")
-        ok = parts["number"].notna() & ~(parts["before"].notna() & parts["after"].notna()) & \
-            ~((parts["sign"] != "") & (parts["sign2"] != ""))
+        ok = (
+            parts["number"].notna()
+            & ~(parts["before"].notna() & parts["after"].notna())
+            & ~((parts["sign"] != "") & (parts["sign2"] != ""))
+        )
         index = np.flatnonzero(rest)[ok.to_numpy(bool)]
         parts = parts[ok]
         number = parts["number"].str.replace(",", "", regex=False).astype(float).to_numpy()
@@ -213,8 +259,15 @@ def _by_grammar(series: pd.Series, fmt: NumberFormat) -> Parsed:
         symbol = pd.Series(parts["before"].fillna(parts["after"]).to_numpy(object), index=series.index[index])
         separated[index] = parts["number"].str.contains(",", regex=False).to_numpy(bool)
         rest[index] = False
-    return Parsed(pd.Series(values, index=series.index, name=series.name), unreadable=rest, marker=marker,
-                  abbreviated=abbreviated, rounding=rounding, separated=separated, symbol=symbol)
+    return Parsed(
+        pd.Series(values, index=series.index, name=series.name),
+        unreadable=rest,
+        marker=marker,
+        abbreviated=abbreviated,
+        rounding=rounding,
+        separated=separated,
+        symbol=symbol,
+    )
 
 
 def _bound(value: float) -> str:
@@ -222,9 +275,15 @@ def _bound(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
 
 
-def numeric(minimum: float | None = None, maximum: float | None = None, whole: bool = False,
-            fmt: NumberFormat = PLAIN, above: float | None = None, missing_rule: str | None = None,
-            **kwargs) -> pa.Column:
+def numeric(
+    minimum: float | None = None,
+    maximum: float | None = None,
+    whole: bool = False,
+    fmt: NumberFormat = PLAIN,
+    above: float | None = None,
+    missing_rule: str | None = None,
+    **kwargs,
+) -> pa.Column:
     """A number column checked as text, so that "10k" is reported as itself with its row, converted afterwards.
     whole: the number must also be a whole number (counts, followers). above: the number must be greater than
     this (a cost of 0 has no return per dollar). missing_rule: the value is required, and a blank or a marker of
@@ -238,22 +297,33 @@ def numeric(minimum: float | None = None, maximum: float | None = None, whole: b
     def finite_or_missing(s: pd.Series) -> pd.Series:
         return ~np.isinf(number(s))
 
-    checks = [pa.Check(lambda s: ~pd.Series(parse(s, fmt).unreadable_mask(), index=s.index), error=fmt.rule),
-              pa.Check(finite_or_missing, error="must be a finite number")]
+    checks = [
+        pa.Check(lambda s: ~pd.Series(parse(s, fmt).unreadable_mask(), index=s.index), error=fmt.rule),
+        pa.Check(finite_or_missing, error="must be a finite number"),
+    ]
     if missing_rule:
         kwargs["nullable"] = True  # the rule below reports blanks and markers alike, each once
-        checks.insert(0, pa.Check(lambda s: ~pd.Series(parse(s, fmt).missing_mask(), index=s.index),
-                                  ignore_na=False, error=missing_rule))
+        checks.insert(
+            0,
+            pa.Check(
+                lambda s: ~pd.Series(parse(s, fmt).missing_mask(), index=s.index), ignore_na=False, error=missing_rule
+            ),
+        )
     if above is not None:
         checks.append(pa.Check(lambda s: ~(number(s) <= above), error=f"must be above {above:g}"))
     if minimum is not None:
         checks.append(pa.Check(lambda s: ~(number(s) < minimum), error=f"must be at least {_bound(minimum)}"))
     if maximum is not None:
-        checks.append(pa.Check(lambda s: ~(number(s) > maximum) | np.isinf(number(s)),
-                               error=f"must be at most {_bound(maximum)}"))
+        checks.append(
+            pa.Check(lambda s: ~(number(s) > maximum) | np.isinf(number(s)), error=f"must be at most {_bound(maximum)}")
+        )
     if whole:
-        checks.append(pa.Check(lambda s: number(s).isna() | np.isinf(number(s)) | (number(s) == number(s).round()),
-                               error="must be a whole number"))
+        checks.append(
+            pa.Check(
+                lambda s: number(s).isna() | np.isinf(number(s)) | (number(s) == number(s).round()),
+                error="must be a whole number",
+            )
+        )
     return pa.Column(str, checks=checks, **kwargs)
 
 
@@ -268,8 +338,11 @@ def row_rule(columns: tuple[str, ...], test, error: str) -> pa.Check:
 
 
 def unique_together(*columns: str) -> pa.Check:
-    return row_rule(columns, lambda df: ~df.duplicated(list(columns), keep=False),
-                    f"({', '.join(columns)}) must be unique: this row repeats another")
+    return row_rule(
+        columns,
+        lambda df: ~df.duplicated(list(columns), keep=False),
+        f"({', '.join(columns)}) must be unique: this row repeats another",
+    )
 
 
 def read_text_csv(path: Path, usecols=None, sep: str = ",") -> pd.DataFrame:
@@ -283,14 +356,16 @@ def read_text_csv(path: Path, usecols=None, sep: str = ",") -> pd.DataFrame:
 
 # ---- Where a row is in its file
 
+
 class Lines:
     """Row number (0 = the first row after the header) -> where a person finds it in the file: "line 7", the
     physical line its record starts on (the header is line 1; blank lines and line breaks inside quoted values
     are counted, as an editor counts them), or "row 5" for a Parquet file, which has no lines. Computed only
     when a message needs it, by reading the file again with Python's csv module up to the last row asked for."""
 
-    def __init__(self, path: Path, delimiter: str = ",", opener: Callable[[], io.TextIOBase] | None = None,
-                 lines: bool = True) -> None:
+    def __init__(
+        self, path: Path, delimiter: str = ",", opener: Callable[[], io.TextIOBase] | None = None, lines: bool = True
+    ) -> None:
         self.path, self.delimiter, self.lines = Path(path), delimiter, lines
         self.opener = opener or (lambda: open(self.path, encoding="utf-8-sig", errors="replace", newline=""))
         self._known: dict[int, int] = {}
@@ -326,12 +401,18 @@ def lines_of(path: Path) -> Lines:
     return Lines(path)
 
 
-def _format_errors(path: Path, frame: pd.DataFrame, err: SchemaErrors, limit: int = 10,
-                   where: Callable[[Iterable[int]], dict[int, str]] | None = None) -> str:
+def _format_errors(
+    path: Path,
+    frame: pd.DataFrame,
+    err: SchemaErrors,
+    limit: int = 10,
+    where: Callable[[Iterable[int]], dict[int, str]] | None = None,
+) -> str:
     cases = err.failure_cases
     # in file order: pandera lists failures check by check
-    cases = cases.assign(_order=cases["index"].astype("float64")).sort_values("_order", kind="stable",
-                                                                           na_position="first")
+    cases = cases.assign(_order=cases["index"].astype("float64")).sort_values(
+        "_order", kind="stable", na_position="first"
+    )
     groups = list(cases.groupby(["_order", "check"], sort=False, dropna=False))
     locate = where or lines_of(path)
     shown_rows = [int(i) for (i, _), _ in groups[:limit] if pd.notna(i)]
@@ -353,9 +434,13 @@ def _format_errors(path: Path, frame: pd.DataFrame, err: SchemaErrors, limit: in
     return f"{path} does not match its schema ({len(lines)} problem(s)):\n{shown}{more}"
 
 
-def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
-             error: type[ValidationError] = ValidationError,
-             where: Callable[[Iterable[int]], dict[int, str]] | None = None) -> pd.DataFrame:
+def validate(
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    path: Path,
+    error: type[ValidationError] = ValidationError,
+    where: Callable[[Iterable[int]], dict[int, str]] | None = None,
+) -> pd.DataFrame:
     """Validate `frame` (read from `path`) against `schema`; raise `error` naming every bad value. `where` maps row
     numbers to places in the file (Lines; by default the physical lines of a CSV file)."""
     try:
@@ -366,9 +451,13 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
         _forget()
 
 
-def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
-                error: type[ValidationError] = ValidationError,
-                where: Callable[[Iterable[int]], dict[int, str]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_valid(
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    path: Path,
+    error: type[ValidationError] = ValidationError,
+    where: Callable[[Iterable[int]], dict[int, str]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass, a tidy table of what was dropped: row, line, column, value, rule; `line` is where the row is
     in the file, as in messages). A problem that is not about one row (a missing column) still raises `error`."""
     try:
@@ -379,9 +468,15 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
             raise error(_format_errors(path, frame, err, where=where)) from None
         rows = cases["index"].astype(int)
         places = (where or lines_of(path))(rows)
-        report = pd.DataFrame({"row": rows.to_numpy(), "line": rows.map(places).to_numpy(),
-                               "column": cases["column"].to_numpy(), "value": cases["failure_case"].to_numpy(),
-                               "rule": cases["check"].to_numpy()})
+        report = pd.DataFrame(
+            {
+                "row": rows.to_numpy(),
+                "line": rows.map(places).to_numpy(),
+                "column": cases["column"].to_numpy(),
+                "value": cases["failure_case"].to_numpy(),
+                "rule": cases["check"].to_numpy(),
+            }
+        )
         _forget()
         kept = frame.drop(index=sorted(set(rows)))
         return schema.validate(kept, lazy=True), report.sort_values("row", kind="stable").reset_index(drop=True)

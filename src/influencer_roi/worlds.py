@@ -80,11 +80,17 @@ def central() -> dict:
     ev = _evidence()
     est = ev["synthesis"].elasticities.set_index("elasticity")["estimate"]
     e_rpd = _stable(float(est["return_per_dollar"]))
-    world = {"e_er": float(est["engagement_rate"]), "e_cr": float(est["conversion_rate"]),
-             "e_price": float(est["price_per_post"]), "e_revenue": float(est["revenue"]), "e_rpd": e_rpd,
-             "price_ref": ev["price_ref"], "er_ref": ev["er_ref"],
-             "roas_ref": float(level_at_reference(e_rpd, ev["level_roas"], ev["level_followers"])),
-             "e_reach": float(np.mean(ev["reach_range"]))}
+    world = {
+        "e_er": float(est["engagement_rate"]),
+        "e_cr": float(est["conversion_rate"]),
+        "e_price": float(est["price_per_post"]),
+        "e_revenue": float(est["revenue"]),
+        "e_rpd": e_rpd,
+        "price_ref": ev["price_ref"],
+        "er_ref": ev["er_ref"],
+        "roas_ref": float(level_at_reference(e_rpd, ev["level_roas"], ev["level_followers"])),
+        "e_reach": float(np.mean(ev["reach_range"])),
+    }
     return {key: _stable(value) for key, value in world.items()}
 
 
@@ -100,14 +106,20 @@ def draws(n: int, seed: int = 0) -> pd.DataFrame:
     sd_level = np.log(LEVEL_FACTOR) / stats.norm.ppf(0.95)
     level = level_at_reference(sample["return_per_dollar"], ev["level_roas"], ev["level_followers"])
     lo, hi = ev["reach_range"]
-    return pd.DataFrame({
-        "world": np.arange(n),
-        "e_er": sample["engagement_rate"], "e_cr": sample["conversion_rate"], "e_price": sample["price_per_post"],
-        "e_revenue": sample["revenue"], "e_rpd": sample["return_per_dollar"],
-        "roas_ref": level * np.exp(rng.normal(0, sd_level, n)),
-        "e_reach": rng.uniform(lo, hi, n),
-        "price_ref": ev["price_ref"], "er_ref": ev["er_ref"],
-    })
+    return pd.DataFrame(
+        {
+            "world": np.arange(n),
+            "e_er": sample["engagement_rate"],
+            "e_cr": sample["conversion_rate"],
+            "e_price": sample["price_per_post"],
+            "e_revenue": sample["revenue"],
+            "e_rpd": sample["return_per_dollar"],
+            "roas_ref": level * np.exp(rng.normal(0, sd_level, n)),
+            "e_reach": rng.uniform(lo, hi, n),
+            "price_ref": ev["price_ref"],
+            "er_ref": ev["er_ref"],
+        }
+    )
 
 
 def reach_range() -> tuple[float, float]:
@@ -118,8 +130,7 @@ def reach_range() -> tuple[float, float]:
 def level_sources() -> dict:
     """The level claim and where it sits, for prose: claim, roas, followers, factor."""
     ev = _evidence()
-    return {"claim": LEVEL_CLAIM, "roas": ev["level_roas"], "followers": ev["level_followers"],
-            "factor": LEVEL_FACTOR}
+    return {"claim": LEVEL_CLAIM, "roas": ev["level_roas"], "followers": ev["level_followers"], "factor": LEVEL_FACTOR}
 
 
 def platform_multipliers(platforms=("instagram", "tiktok", "youtube")) -> tuple:

@@ -179,7 +179,7 @@ def luminance(colour: str) -> float:
     hex_digits = colour.lstrip("#")
     if len(hex_digits) == 3:
         hex_digits = "".join(c * 2 for c in hex_digits)
-    channels = [int(hex_digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -190,8 +190,9 @@ def contrast(colour: str, opacity: float = 1.0, background: str = "#ffffff") -> 
     bg = background.lstrip("#")
     if len(fg) == 3:
         fg = "".join(c * 2 for c in fg)
-    blended = "#" + "".join(f"{round(opacity * int(fg[i:i + 2], 16) + (1 - opacity) * int(bg[i:i + 2], 16)):02x}"
-                            for i in (0, 2, 4))
+    blended = "#" + "".join(
+        f"{round(opacity * int(fg[i : i + 2], 16) + (1 - opacity) * int(bg[i : i + 2], 16)):02x}" for i in (0, 2, 4)
+    )
     lighter, darker = sorted((luminance(blended), luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
@@ -219,17 +220,28 @@ def figures(browser, server, name) -> list:
 
 @pytest.mark.parametrize("name", toc_pages())
 def test_figure_text_is_legible_on_a_phone(browser, server, name):
-    small = [f"{fig['src']}: {t['text']!r} at {t['px']:.1f}px" for fig in figures(browser, server, name)
-             for t in fig["texts"] if t["px"] < MIN_FIGURE_TEXT_PX]
-    assert not small, (f"{name}: figure text under {MIN_FIGURE_TEXT_PX}px at {PHONE['width']}px wide "
-                       f"({len(small)} texts):\n" + "\n".join(small[:20]))
+    small = [
+        f"{fig['src']}: {t['text']!r} at {t['px']:.1f}px"
+        for fig in figures(browser, server, name)
+        for t in fig["texts"]
+        if t["px"] < MIN_FIGURE_TEXT_PX
+    ]
+    assert not small, (
+        f"{name}: figure text under {MIN_FIGURE_TEXT_PX}px at {PHONE['width']}px wide "
+        f"({len(small)} texts):\n" + "\n".join(small[:20])
+    )
 
 
 @pytest.mark.parametrize("name", toc_pages())
 def test_figure_text_contrasts_with_the_background(browser, server, name):
-    faint = sorted({f"{fig['src']}: {t['text']!r} in {t['fill']} ({contrast(t['fill'], t['opacity']):.2f}:1)"
-                    for fig in figures(browser, server, name) for t in fig["texts"]
-                    if contrast(t["fill"], t["opacity"]) < MIN_CONTRAST})
+    faint = sorted(
+        {
+            f"{fig['src']}: {t['text']!r} in {t['fill']} ({contrast(t['fill'], t['opacity']):.2f}:1)"
+            for fig in figures(browser, server, name)
+            for t in fig["texts"]
+            if contrast(t["fill"], t["opacity"]) < MIN_CONTRAST
+        }
+    )
     assert not faint, f"{name}: figure text under {MIN_CONTRAST}:1 against white:\n" + "\n".join(faint[:20])
 
 
@@ -251,8 +263,11 @@ def test_a_table_wider_than_a_phone_scrolls_in_its_box_with_a_cue(browser, serve
                     box: !!box, overflow: style && style.overflowX, cue: style && style.backgroundImage,
                     text: t.innerText.slice(0, 60)};
         })""")
-        bad = [t for t in tables if t["wide"] and not (t["box"] and t["overflow"] == "auto"
-                                                        and "radial-gradient" in (t["cue"] or ""))]
+        bad = [
+            t
+            for t in tables
+            if t["wide"] and not (t["box"] and t["overflow"] == "auto" and "radial-gradient" in (t["cue"] or ""))
+        ]
         assert not bad, f"{name}: tables wider than a phone without the scroll box and its cue: {bad}"
     finally:
         page.close()
@@ -292,7 +307,9 @@ def test_drawers_open_on_touch_screens(browser, server, site, viewport_name, vie
         links = page.locator(f"{nav} a:visible")
         if drawer == "menu":
             target = pages[-1]  # the last page of the table of contents, far from the current page
-            links.filter(has=page.locator(f"xpath=self::*[contains(@href, '{target.split('/')[-1]}.html')]")).first.tap()
+            links.filter(
+                has=page.locator(f"xpath=self::*[contains(@href, '{target.split('/')[-1]}.html')]")
+            ).first.tap()
             page.wait_for_url(f"**/{target}.html")
         else:
             link = links.nth(1)
@@ -301,9 +318,12 @@ def test_drawers_open_on_touch_screens(browser, server, site, viewport_name, vie
             link.tap()
             page.wait_for_url(f"**/{start}.html{anchor}")
             # the page scrolls (smoothly) to the section
-            page.wait_for_function("""(id) => { const top = document.getElementById(id).getBoundingClientRect().top;
+            page.wait_for_function(
+                """(id) => { const top = document.getElementById(id).getBoundingClientRect().top;
                                                return top >= 0 && top < window.innerHeight; }""",
-                                   arg=anchor[1:], timeout=5_000)
+                arg=anchor[1:],
+                timeout=5_000,
+            )
     finally:
         context.close()
 
@@ -335,4 +355,3 @@ def test_search_opened_from_disk_lists_pages_and_says_why_there_are_no_snippets(
         assert "make serve" in page.locator(".book-search-from-disk").inner_text()
     finally:
         page.close()
-

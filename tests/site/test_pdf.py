@@ -71,7 +71,8 @@ def test_nothing_runs_past_the_printed_page(browser, single_page):
         page.emulate_media(media="print")
         # as tools/build_pdf.py prints it: folded tables open
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        report = page.evaluate("""(width) => {
+        report = page.evaluate(
+            """(width) => {
             const wide = [];
             const all = Array.from(document.querySelectorAll('table, pre'));
             for (const el of all) {
@@ -83,7 +84,9 @@ def test_nothing_runs_past_the_printed_page(browser, single_page):
                 }
             }
             return {checked: all.length, wide, page: document.documentElement.scrollWidth};
-        }""", PRINTABLE_WIDTH_PX)
+        }""",
+            PRINTABLE_WIDTH_PX,
+        )
     finally:
         page.close()
     assert report["checked"] > 50, f"only {report['checked']} tables and code blocks found on the single page"

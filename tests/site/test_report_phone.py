@@ -60,8 +60,9 @@ def seen(tmp_path_factory, site) -> dict[str, dict]:
     folder = tmp_path_factory.mktemp("reports")
     reports = {}
     for name, argv in RUNS.items():
-        subprocess.run([COMMAND, *argv, "--out", str(folder / name)], check=True, capture_output=True,
-                       env={"CI": "1", "PATH": ""})
+        subprocess.run(
+            [COMMAND, *argv, "--out", str(folder / name)], check=True, capture_output=True, env={"CI": "1", "PATH": ""}
+        )
         reports[name] = folder / name / "report.html"
     screenshots = site.parent.parent / "screenshots"
     screenshots.mkdir(exist_ok=True)

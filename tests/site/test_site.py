@@ -56,6 +56,13 @@ def test_every_page_has_a_description_and_og_metadata(site, name):
         assert meta.get(key, "").strip(), f"{name} has no {key} meta tag"
 
 
+def test_how_to_cite_names_the_version(site):
+    from importlib.metadata import version
+
+    quote = soup(site / "intro.html").find("blockquote")
+    assert quote is not None and f"version {version('influencer-roi')}." in " ".join(quote.get_text().split())
+
+
 @pytest.mark.parametrize("name", toc_pages())
 def test_every_page_shows_the_version_and_the_licences(site, name):
     from importlib.metadata import version
@@ -110,7 +117,6 @@ def test_long_tables_are_folded(site):
             if rows > LONG and table.find_parent("details") is None:
                 long.append(f"{name}: {rows} rows, not folded ({table.get_text(' ', strip=True)[:60]!r})")
     assert not long, "\n".join(long)
-
 
 
 def test_internal_links_and_anchors_resolve(site):

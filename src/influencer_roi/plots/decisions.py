@@ -10,10 +10,16 @@ from matplotlib.ticker import FuncFormatter
 from ..formats import format_followers
 from .style import TIER_COLOURS, WIDTH, log_axis, money
 
-STRATEGY_COLOURS = {"all mega": TIER_COLOURS["mega"], "all macro": TIER_COLOURS["macro"],
-                    "all micro": TIER_COLOURS["micro"], "all nano": TIER_COLOURS["nano"],
-                    "70/30 micro/mega": "#56B4E9", "pyramid": "#D55E00", "nano first": "#000000",
-                    "micro first": "#F0E442"}
+STRATEGY_COLOURS = {
+    "all mega": TIER_COLOURS["mega"],
+    "all macro": TIER_COLOURS["macro"],
+    "all micro": TIER_COLOURS["micro"],
+    "all nano": TIER_COLOURS["nano"],
+    "70/30 micro/mega": "#56B4E9",
+    "pyramid": "#D55E00",
+    "nano first": "#000000",
+    "micro first": "#F0E442",
+}
 
 
 def _colour(name: str) -> str:
@@ -27,8 +33,10 @@ def _budget_panels(table: pd.DataFrame, extra: float):
     names = list(dict.fromkeys(table["strategy"]))
     height = (0.28 * len(names) + 0.7) * len(budgets) + extra
     fig, axes = plt.subplots(len(budgets), 1, figsize=(WIDTH, height), sharex=True, squeeze=False)
-    panels = [(ax, budget, table[table["budget"] == budget].set_index("strategy").reindex(names))
-              for ax, budget in zip(axes[:, 0], budgets)]
+    panels = [
+        (ax, budget, table[table["budget"] == budget].set_index("strategy").reindex(names))
+        for ax, budget in zip(axes[:, 0], budgets)
+    ]
     return fig, panels, names, [_colour(n) for n in names]
 
 
@@ -44,8 +52,9 @@ def strategies_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
         ax.set_yticks(y, names)
         ax.set_ylim(len(names) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
-    panels[-1][0].set_xlabel("Revenue per dollar spent\n(dot: expected; bar: 5th to 95th percentile)"
-                           + (f"\n{note}" if note else ""))
+    panels[-1][0].set_xlabel(
+        "Revenue per dollar spent\n(dot: expected; bar: 5th to 95th percentile)" + (f"\n{note}" if note else "")
+    )
     fig.tight_layout()
     return fig
 
@@ -54,15 +63,32 @@ def frontier_chart(mixes: pd.DataFrame, named: pd.DataFrame, note: str = "") -> 
     """Top: expected return per dollar against its 5th percentile for every mix (allocate.frontier), the efficient
     ones outlined; bottom: against reach. The named strategies (one row each in `named`) are labelled."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 8.2))
-    for ax, x, label in ((top, "rpd_p05", "5th percentile of revenue per dollar (worse ←)"),
-                         (bottom, "mean_reach", "People reached (log scale)")):
+    for ax, x, label in (
+        (top, "rpd_p05", "5th percentile of revenue per dollar (worse ←)"),
+        (bottom, "mean_reach", "People reached (log scale)"),
+    ):
         ax.scatter(mixes[x], mixes["return_per_dollar"], s=14, color="#BBBBBB", lw=0, label="mixes in steps of 25%")
         efficient = mixes[mixes["efficient"]]
-        ax.scatter(efficient[x], efficient["return_per_dollar"], s=22, facecolors="none", edgecolors="#555555",
-                   lw=1, label="efficient (top panel)")
+        ax.scatter(
+            efficient[x],
+            efficient["return_per_dollar"],
+            s=22,
+            facecolors="none",
+            edgecolors="#555555",
+            lw=1,
+            label="efficient (top panel)",
+        )
         for row in named.itertuples(index=False):
-            ax.scatter(getattr(row, x), row.return_per_dollar, s=40, color=_colour(row.strategy),
-                       edgecolors="black", linewidths=0.5, zorder=3, label=row.strategy)
+            ax.scatter(
+                getattr(row, x),
+                row.return_per_dollar,
+                s=40,
+                color=_colour(row.strategy),
+                edgecolors="black",
+                linewidths=0.5,
+                zorder=3,
+                label=row.strategy,
+            )
         ax.set_xlabel(label)
         ax.set_ylabel("Expected revenue per dollar")
     log_axis(bottom, "x", format_followers)
@@ -105,8 +131,10 @@ def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
         ax.set_ylim(len(names) - 0.5, -0.5)
         ax.set_title(f"budget {money(budget)} (label: P(best))", loc="left")
         ax.grid(axis="y", visible=False)
-    panels[-1][0].set_xlabel("Expected revenue ÷ the best strategy's (dot),\n5th to 95th percentile across worlds (bar)"
-                           + (f"\n{note}" if note else ""))
+    panels[-1][0].set_xlabel(
+        "Expected revenue ÷ the best strategy's (dot),\n5th to 95th percentile across worlds (bar)"
+        + (f"\n{note}" if note else "")
+    )
     fig.tight_layout()
     return fig
 
@@ -128,8 +156,9 @@ def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: fl
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("÷ best")
         ax.set_title(f"budget {money(budget)}", loc="left")
-    axes[-1, 0].set_xlabel("Elasticity of return per dollar with respect to\nfollowers (the rest central)"
-                           + (f"\n{note}" if note else ""))
+    axes[-1, 0].set_xlabel(
+        "Elasticity of return per dollar with respect to\nfollowers (the rest central)" + (f"\n{note}" if note else "")
+    )
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncols=2, bbox_to_anchor=(0.5, 0.0))
     fig.tight_layout(rect=(0, 1.6 / height, 1, 1))

@@ -26,14 +26,19 @@ from .style import (
     log_axis,
     percent,
     tier_bands,
+    tight,
 )
 
 # The claims charts read the book's range down to 100 followers: some sources' nano tier starts there.
 CLAIM_LIMITS = (100.0, FOLLOWER_CAP)
 
 
-def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Axes | None = None,
-                 limits: tuple[float, float] = FOLLOWER_LIMITS) -> plt.Axes:
+def scheme_chart(
+    definitions: pd.DataFrame,
+    labels: pd.Series | dict,
+    ax: plt.Axes | None = None,
+    limits: tuple[float, float] = FOLLOWER_LIMITS,
+) -> plt.Axes:
     """Every scheme as one row of tier bars on a log follower axis, the canonical scheme on top.
 
     `definitions` is tier_definitions (scheme_id, source_id, tier, min_followers, max_followers, approx);
@@ -45,7 +50,7 @@ def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Ax
     table = pd.concat([canonical, definitions], ignore_index=True)
     schemes = list(dict.fromkeys(table["scheme_id"]))
     own = ax is None
-    if own:
+    if ax is None:
         _, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(schemes) + 1.6))
     for row_number, scheme_id in enumerate(schemes):
         bands = table[table["scheme_id"] == scheme_id].reset_index(drop=True)
@@ -56,10 +61,17 @@ def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Ax
         )
         for k, band in bands.iterrows():
             height, offset = (0.36, (0.19 if k % 2 else -0.19)) if stacked else (0.7, 0.0)
-            ax.barh(row_number + offset, upper[k] - lower[k], left=lower[k], height=height,
-                    color=TIER_COLOURS.get(str(band["tier"]), OTHER_BAND),
-                    alpha=0.9 if scheme_id == "canonical" else 0.75,
-                    hatch="///" if band["approx"] else None, edgecolor="white", linewidth=0.8)
+            ax.barh(
+                row_number + offset,
+                upper[k] - lower[k],
+                left=lower[k],
+                height=height,
+                color=TIER_COLOURS.get(str(band["tier"]), OTHER_BAND),
+                alpha=0.9 if scheme_id == "canonical" else 0.75,
+                hatch="///" if band["approx"] else None,
+                edgecolor="white",
+                linewidth=0.8,
+            )
     tick_labels = ["Canonical (this book)"] + [labels[s] for s in schemes[1:]]
     ax.set_yticks(range(len(schemes)), tick_labels)
     ax.invert_yaxis()
@@ -71,23 +83,25 @@ def scheme_chart(definitions: pd.DataFrame, labels: pd.Series | dict, ax: plt.Ax
     handles.append(mpl.patches.Patch(facecolor="white", edgecolor="grey", hatch="///", label="hedged bound"))
     ax.legend(handles=handles, ncols=3, loc="upper right", bbox_to_anchor=(1.0, -0.16))
     if own:
-        ax.figure.tight_layout()
+        tight(ax)
     return ax
 
 
 def claims_by_tier_chart(claims: pd.DataFrame, sources: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
     """Stacked bars: how many ledger claims concern each tier (comparisons count for both sides), by grade."""
     grade = claims["source_id"].map(sources.set_index("source_id")["grade"])
-    sides = pd.concat([
-        pd.DataFrame({"tier": claims["tier_a"], "grade": grade}),
-        pd.DataFrame({"tier": claims["tier_b"], "grade": grade}),
-    ]).dropna()
+    sides = pd.concat(
+        [
+            pd.DataFrame({"tier": claims["tier_a"], "grade": grade}),
+            pd.DataFrame({"tier": claims["tier_b"], "grade": grade}),
+        ]
+    ).dropna()
     order = ["any", "sub_nano", "nano", "micro", "mid", "macro", "mega", "ads", "industry", "baseline"]
     table = pd.crosstab(sides["tier"], sides["grade"]).reindex([t for t in order if t in set(sides["tier"])])
     table = table.reindex(columns=[g for g in GRADE_COLOURS if g in table.columns])
     table.index = [t.replace("_", " ") for t in table.index]
     own = ax is None
-    if own:
+    if ax is None:
         _, ax = plt.subplots(figsize=(WIDTH, 3.8))
     left = np.zeros(len(table))
     for g in table.columns:
@@ -98,18 +112,20 @@ def claims_by_tier_chart(claims: pd.DataFrame, sources: pd.DataFrame, ax: plt.Ax
     ax.grid(axis="y", visible=False)
     ax.legend(ncols=1, loc="lower right")
     if own:
-        ax.figure.tight_layout()
+        tight(ax)
     return ax
 
 
-def audit_chart(result: pd.DataFrame, labels: pd.Series | dict | None = None, tolerance: float = 0.15,
-                ax: plt.Axes | None = None) -> plt.Axes:
+def audit_chart(
+    result: pd.DataFrame, labels: pd.Series | dict | None = None, tolerance: float = 0.15, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Each checked claim as recomputed over stated (geometric midpoints) on a log axis, coloured by verdict.
 
     1x means the claim matches what its inputs give; the shaded band is a factor of 1 + `tolerance` either way
     (pass audit.HEDGED_TOLERANCE, the tolerance for a hedged claim). Unverifiable checks and checks with open-ended
     ranges are left out. `labels` maps check_id to a row label (default: the check_id).
     """
+
     def mid(lo, hi):
         return np.sqrt(lo * hi)
 
@@ -122,7 +138,7 @@ def audit_chart(result: pd.DataFrame, labels: pd.Series | dict | None = None, to
     rows = rows.sort_values(["group", "ratio"], kind="stable").reset_index(drop=True)
     height = 0.24 * len(rows) + 1.4
     own = ax is None
-    if own:
+    if ax is None:
         _, ax = plt.subplots(figsize=(WIDTH, height))
     ax.axvspan(1 / (1 + tolerance), 1 + tolerance, color="#DDDDDD", lw=0, zorder=0)
     ax.axvline(1, color="grey", lw=0.8)
@@ -141,7 +157,7 @@ def audit_chart(result: pd.DataFrame, labels: pd.Series | dict | None = None, to
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, -1.1 / height), ncols=2)
     if own:
-        ax.figure.tight_layout()
+        tight(ax)
     return ax
 
 
@@ -154,8 +170,13 @@ TIER_PANELS = {
 }
 
 
-def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TIER_PANELS,
-                      simulated: pd.DataFrame | None = None, max_points: int = 3_000) -> plt.Figure:
+def tier_ranges_chart(
+    claims: pd.DataFrame,
+    tier: str | None,
+    metrics: dict = TIER_PANELS,
+    simulated: pd.DataFrame | None = None,
+    max_points: int = 3_000,
+) -> plt.Figure:
     """One panel per metric, stacked: every ledger claim about a single tier as a segment over its follower range
     at its value (a vertical whisker where the value is a range), the claims about `tier` in full colour and the
     others faded (tier=None: all in full colour). Marker shape is the platform; hollow markers are the articles'
@@ -168,8 +189,9 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TI
         tier_bands(ax, label=False, alpha=0.06, limits=CLAIM_LIMITS)
         if simulated is not None:
             shown = simulated if len(simulated) <= max_points else simulated.sample(max_points, random_state=0)
-            ax.scatter(shown["followers"], shown[metric], s=2, color="#999999", alpha=0.25, lw=0, rasterized=True,
-                       zorder=1)
+            ax.scatter(
+                shown["followers"], shown[metric], s=2, color="#999999", alpha=0.25, lw=0, rasterized=True, zorder=1
+            )
         rows = usable[usable["metric"] == metric]
         for row in rows.itertuples(index=False):
             focus = tier is None or row.tier_a == tier
@@ -177,33 +199,50 @@ def tier_ranges_chart(claims: pd.DataFrame, tier: str | None, metrics: dict = TI
             lo_v = row.value_low if pd.notna(row.value_low) else row.value_high
             hi_v = row.value_high if pd.notna(row.value_high) else row.value_low
             y = np.sqrt(lo_v * hi_v)
-            x_lo = max(row.range_min if pd.notna(row.range_min) else FOLLOWER_LIMITS[0],
-                       FOLLOWER_FLOOR if row.range_max > FOLLOWER_FLOOR else CLAIM_LIMITS[0])
+            x_lo = max(
+                row.range_min if pd.notna(row.range_min) else FOLLOWER_LIMITS[0],
+                FOLLOWER_FLOOR if row.range_max > FOLLOWER_FLOOR else CLAIM_LIMITS[0],
+            )
             x_hi = min(row.range_max if pd.notna(row.range_max) else FOLLOWER_CAP, FOLLOWER_CAP)
             alpha = 0.95 if focus else 0.25
             ax.plot([x_lo, x_hi], [y, y], color=colour, alpha=alpha, lw=2.2 if focus else 1.2, zorder=2)
             if hi_v > lo_v:
                 ax.plot([row.midpoint_followers] * 2, [lo_v, hi_v], color=colour, alpha=alpha, lw=1, zorder=2)
-            ax.scatter([row.midpoint_followers], [y], marker=PLATFORM_MARKERS.get(row.platform, "D"), s=26,
-                       facecolor="white" if row.illustrative else colour, edgecolor=colour, alpha=alpha, zorder=3)
+            ax.scatter(
+                [row.midpoint_followers],
+                [y],
+                marker=PLATFORM_MARKERS.get(row.platform, "D"),
+                s=26,
+                facecolor="white" if row.illustrative else colour,
+                edgecolor=colour,
+                alpha=alpha,
+                zorder=3,
+            )
         follower_axis(ax, limits=CLAIM_LIMITS, label="")
         log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:,g}"))
         ax.set_title(title, loc="left")
     axes[-1].set_xlabel("Followers (log scale): each segment spans\nthe follower range the claim is about")
     handles = [mpl.lines.Line2D([], [], color=TIER_COLOURS[t], lw=2, label=t) for t in TIERS]
     handles += [mpl.lines.Line2D([], [], color="grey", marker=m, lw=0, label=p) for p, m in PLATFORM_MARKERS.items()]
-    handles.append(mpl.lines.Line2D([], [], color="grey", marker="o", markerfacecolor="white", lw=0,
-                                    label="illustrative"))
+    handles.append(
+        mpl.lines.Line2D([], [], color="grey", marker="o", markerfacecolor="white", lw=0, label="illustrative")
+    )
     if simulated is not None:
         handles.append(mpl.lines.Line2D([], [], color="#999999", marker="o", lw=0, label="simulated"))
-    fig.legend(handles=handles, loc="lower center", ncols=3, bbox_to_anchor=(0.5, 0.0),
-               title=f"{tier} in full colour" if tier else None)
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncols=3,
+        bbox_to_anchor=(0.5, 0.0),
+        title=f"{tier} in full colour" if tier else None,
+    )
     fig.tight_layout(rect=(0, 1.2 / (1.9 * len(metrics) + 2.2), 1, 1))
     return fig
 
 
-def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame, str]],
-                         real: pd.DataFrame | None = None) -> plt.Figure:
+def metaregression_chart(
+    panels: list[tuple[str, pd.DataFrame, pd.DataFrame, str]], real: pd.DataFrame | None = None
+) -> plt.Figure:
     """One panel per metric, stacked: the ledger claims used (marker size by weight, colour by platform) and the
     fitted log-log line with its 95% band. `panels` is a list of (title, points, fitted_lines, unit) tuples, unit
     "fraction" for rates (shown as percentages) or anything else for plain numbers. `real` (followers, fitted), if
@@ -219,9 +258,17 @@ def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame, str
             ax.fill_between(group["followers"], group["ci_low"], group["ci_high"], color=colour, alpha=0.12, lw=0)
             ax.plot(group["followers"], group["fitted"], color=colour, lw=1.4)
         for platform, group in points.groupby("platform"):
-            ax.scatter(group["followers"], group["value"], s=60 * group["weight_grade"] + 8,
-                       color=PLATFORM_COLOURS.get(platform, "black"), alpha=0.8, label=platform, zorder=3,
-                       edgecolor="white", linewidth=0.5)
+            ax.scatter(
+                group["followers"],
+                group["value"],
+                s=60 * group["weight_grade"] + 8,
+                color=PLATFORM_COLOURS.get(platform, "black"),
+                alpha=0.8,
+                label=platform,
+                zorder=3,
+                edgecolor="white",
+                linewidth=0.5,
+            )
         follower_axis(ax, limits=CLAIM_LIMITS, label="")
         log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:,g}"))
         ax.set_title(title, loc="left")
@@ -237,17 +284,22 @@ def metaregression_chart(panels: list[tuple[str, pd.DataFrame, pd.DataFrame, str
 def evidence_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     """synthesis.evidence_table: every estimate of each elasticity with its 95% interval, grouped by elasticity,
     the estimate downstream code uses in colour."""
-    labels = {"engagement_rate": "engagement rate", "conversion_rate": "conversion rate",
-              "price_per_post": "price per post", "return_per_dollar": "return per dollar"}
+    labels = {
+        "engagement_rate": "engagement rate",
+        "conversion_rate": "conversion rate",
+        "price_per_post": "price per post",
+        "return_per_dollar": "return per dollar",
+    }
     fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(table) + 1.3))
     y = np.arange(len(table))
     used = table["evidence"].str.endswith("(used)")
-    colours = np.where(used, "#D55E00", "#0072B2")
+    colours = ["#D55E00" if u else "#0072B2" for u in used]
     ax.axvline(0, color="black", lw=0.8)
     ax.hlines(y, table["ci_low"], table["ci_high"], colors=colours, lw=2.5)
     ax.scatter(table["estimate"], y, color=colours, s=28, zorder=3)
-    ax.set_yticks(y, [f"{labels.get(e, e)}:\n{textwrap.fill(w, 24)}"
-                      for e, w in zip(table["elasticity"], table["evidence"])])
+    ax.set_yticks(
+        y, [f"{labels.get(e, e)}:\n{textwrap.fill(w, 24)}" for e, w in zip(table["elasticity"], table["evidence"])]
+    )
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlabel("Elasticity with respect to followers\n(95% CI)" + (f"\n{note}" if note else ""))
     ax.grid(axis="y", visible=False)
@@ -260,16 +312,22 @@ def specification_curve_chart(table: pd.DataFrame, options: dict, note: str = ""
     with its 95% interval, sorted, the main specification in colour; below, which option of each choice produced
     it (one row per option, a mark where it was used). `options` is synthesis.OPTIONS (choice -> options)."""
     rows = [(choice, option) for choice, values in options.items() for option in values]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 3.0 + 0.22 * len(rows)), sharex=True,
-                                      gridspec_kw={"height_ratios": [3.0, 0.22 * len(rows) + 0.2]})
+    fig, (top, bottom) = plt.subplots(
+        2,
+        1,
+        figsize=(WIDTH, 3.0 + 0.22 * len(rows)),
+        sharex=True,
+        gridspec_kw={"height_ratios": [3.0, 0.22 * len(rows) + 0.2]},
+    )
     x = np.arange(len(table))
     main = table["main"].to_numpy()
     # hundreds of marks: rasterised, so the page stays light
     top.vlines(x[~main], table["ci_low"][~main], table["ci_high"][~main], color="#BBBBBB", lw=0.6, rasterized=True)
     top.scatter(x[~main], table["estimate"][~main], s=4, color="#555555", lw=0, zorder=3, rasterized=True)
     top.vlines(x[main], table["ci_low"][main], table["ci_high"][main], color="#D55E00", lw=2, zorder=4)
-    top.scatter(x[main], table["estimate"][main], s=30, color="#D55E00", zorder=5,
-                label="the book's main specification")
+    top.scatter(
+        x[main], table["estimate"][main], s=30, color="#D55E00", zorder=5, label="the book's main specification"
+    )
     top.axhline(0, color="black", lw=0.8)
     top.set_ylabel("Elasticity of return\nper dollar (95% CI)")
     top.legend(loc="upper left")

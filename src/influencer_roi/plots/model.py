@@ -11,8 +11,15 @@ from matplotlib.ticker import FuncFormatter
 from .style import FOLLOWER_RANGE, NOTE_GREY, OKABE_ITO, VERDICT_COLOURS, WIDTH, follower_axis, log_axis, tier_bands
 
 
-def roi_fit_chart(data: pd.DataFrame, roas_line: pd.DataFrame, revenue_line: pd.DataFrame,
-                  cost_line: pd.DataFrame, max_points: int = 4_000, seed: int = 0, note: str = "") -> plt.Figure:
+def roi_fit_chart(
+    data: pd.DataFrame,
+    roas_line: pd.DataFrame,
+    revenue_line: pd.DataFrame,
+    cost_line: pd.DataFrame,
+    max_points: int = 4_000,
+    seed: int = 0,
+    note: str = "",
+) -> plt.Figure:
     """Top: return per dollar of each campaign against followers, with the fitted elasticity and its 95% band.
     Bottom: the decomposition, revenue and cost per campaign, each with its fitted line. Above `max_points`
     campaigns a seeded random sample is drawn (the fits use all). Points are rasterised to keep the file small.
@@ -22,14 +29,17 @@ def roi_fit_chart(data: pd.DataFrame, roas_line: pd.DataFrame, revenue_line: pd.
     for ax in (top, bottom):
         tier_bands(ax, alpha=0.07, limits=FOLLOWER_RANGE, label=ax is top)
     top.scatter(shown["followers"], shown["roas"], s=4, alpha=0.25, color="#555555", rasterized=True, lw=0)
-    top.fill_between(roas_line["followers"], roas_line["ci_low"], roas_line["ci_high"], color="#D55E00", alpha=0.3,
-                     lw=0)
+    top.fill_between(
+        roas_line["followers"], roas_line["ci_low"], roas_line["ci_high"], color="#D55E00", alpha=0.3, lw=0
+    )
     top.plot(roas_line["followers"], roas_line["fitted"], color="#D55E00", lw=2)
     log_axis(top, "y")
     top.set_ylabel("Revenue ÷ cost (log scale)")
     top.set_title("Return per dollar", pad=18, loc="left")
-    for line, colour, label, column in ((revenue_line, "#0072B2", "revenue", "revenue"),
-                                        (cost_line, "#E69F00", "cost", "cost")):
+    for line, colour, label, column in (
+        (revenue_line, "#0072B2", "revenue", "revenue"),
+        (cost_line, "#E69F00", "cost", "cost"),
+    ):
         bottom.scatter(shown["followers"], shown[column], s=3, alpha=0.15, color=colour, rasterized=True, lw=0)
         bottom.fill_between(line["followers"], line["ci_low"], line["ci_high"], color=colour, alpha=0.3, lw=0)
         bottom.plot(line["followers"], line["fitted"], color=colour, lw=2, label=label)
@@ -55,8 +65,7 @@ def diagnostics_chart(diagnostics: pd.DataFrame, max_points: int = 4_000) -> plt
     top.set_ylabel("Residual")
     top.set_title("Residuals", loc="left")
     tier_bands(bottom, label=False, alpha=0.07, limits=FOLLOWER_RANGE)
-    bottom.scatter(shown["followers"], shown["cooks_distance"], s=4, alpha=0.4, color="#0072B2", lw=0,
-                   rasterized=True)
+    bottom.scatter(shown["followers"], shown["cooks_distance"], s=4, alpha=0.4, color="#0072B2", lw=0, rasterized=True)
     bottom.axhline(4 / len(diagnostics), color="#D55E00", lw=1, ls="--", label="4 / n")
     follower_axis(bottom, limits=FOLLOWER_RANGE)
     bottom.set_yscale("log")
@@ -73,8 +82,9 @@ def coverage_chart(summary: pd.DataFrame, nominal: float = 0.95) -> plt.Axes:
     labels = summary["model"] + "\n" + summary["scenario"]
     y = np.arange(len(summary))
     ax.axvline(nominal, color="grey", lw=1)
-    colours = np.where(summary["coverage_ci_high"] < nominal, VERDICT_COLOURS["inconsistent"],
-                       VERDICT_COLOURS["consistent"])
+    colours = np.where(
+        summary["coverage_ci_high"] < nominal, VERDICT_COLOURS["inconsistent"], VERDICT_COLOURS["consistent"]
+    )
     ax.hlines(y, summary["coverage_ci_low"], summary["coverage_ci_high"], color=colours, lw=2)
     ax.scatter(summary["coverage"], y, color=colours, zorder=3, s=25)
     ax.set_yticks(y, labels)
@@ -96,15 +106,28 @@ def boundary_heatmap(table: pd.DataFrame, labels: pd.Series | dict | None = None
     labels = dict(labels or {})
     grid = table.pivot(index="scheme_id", columns="contrast", values="ratio")
     order = ["canonical"] + [s for s in grid.index if s != "canonical"]
-    columns = [c for c in ("nano_vs_micro", "micro_vs_macro", "macro_vs_mega", "micro_vs_mega", "nano_vs_mega")
-               if c in grid.columns]
+    columns = [
+        c
+        for c in ("nano_vs_micro", "micro_vs_macro", "macro_vs_mega", "micro_vs_mega", "nano_vs_mega")
+        if c in grid.columns
+    ]
     grid = grid.loc[order, columns].astype(float)
     grid.index = [labels.get(s, s) for s in grid.index]
     grid.columns = [c.replace("_vs_", "\n÷ ") for c in grid.columns]
     light = LinearSegmentedColormap.from_list("light", plt.get_cmap("Blues")(np.linspace(0.05, 0.5, 64)))
     fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(grid) + 1.8))
-    sns.heatmap(grid, annot=True, fmt=".2f", cmap=light, norm=LogNorm(vmin=1, vmax=max(grid.max().max(), 2)),
-                annot_kws={"color": "#262626"}, cbar=False, linewidths=0.5, linecolor="white", ax=ax)
+    sns.heatmap(
+        grid,
+        annot=True,
+        fmt=".2f",
+        cmap=light,
+        norm=LogNorm(vmin=1, vmax=max(grid.max().max(), 2)),
+        annot_kws={"color": "#262626"},
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+        ax=ax,
+    )
     ax.set_xlabel("Ratio of geometric-mean return per dollar" + (f"\n{note}" if note else ""))
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=0)
@@ -118,8 +141,14 @@ def power_chart(table: pd.DataFrame, target: float = 0.8, note: str = "") -> plt
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     for colour, (ratio, group) in zip(OKABE_ITO[4:] + OKABE_ITO, table.groupby("ratio", sort=True)):
         ax.plot(group["campaigns_per_tier"], group["power_analytic"], color=colour, lw=1.5)
-        ax.scatter(group["campaigns_per_tier"], group["power_simulated"], color=colour, s=22, zorder=3,
-                   label=f"{ratio:g}x difference")
+        ax.scatter(
+            group["campaigns_per_tier"],
+            group["power_simulated"],
+            color=colour,
+            s=22,
+            zorder=3,
+            label=f"{ratio:g}x difference",
+        )
     ax.axhline(target, color=NOTE_GREY, lw=1, ls="--")
     ax.text(table["campaigns_per_tier"].min(), target + 0.02, f"{target:.0%} power", color=NOTE_GREY)
     log_axis(ax, "x")
@@ -139,9 +168,15 @@ def estimates_chart(table: pd.DataFrame, group: str, group_label: str, note: str
     axes = np.atleast_1d(axes)
     for ax, metric in zip(axes, metrics):
         rows = table[table["metric"] == metric]
-        ax.errorbar(rows[group], rows["estimate"], yerr=[rows["estimate"] - rows["ci_low"],
-                                                         rows["ci_high"] - rows["estimate"]],
-                    fmt="o", color="#0072B2", capsize=3, label="estimated")
+        ax.errorbar(
+            rows[group],
+            rows["estimate"],
+            yerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+            fmt="o",
+            color="#0072B2",
+            capsize=3,
+            label="estimated",
+        )
         ax.axhline(rows["truth"].iloc[0], color="#D55E00", lw=1.5, ls="--", label="true (no fakes)")
         ax.set_title(metric.replace("_", " "), loc="left")
         ax.set_ylabel("Elasticity")

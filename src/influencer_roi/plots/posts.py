@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..constants import FOLLOWER_FLOOR
-from .style import FOLLOWER_RANGE, TIER_COLOURS, WIDTH, follower_axis, log_axis, percent, tier_bands
+from .style import FOLLOWER_RANGE, TIER_COLOURS, WIDTH, follower_axis, log_axis, percent, tier_bands, tight
 
 
 def _engagement_axes(ax: plt.Axes, limits: tuple[float, float], ylabel: str, note: str) -> None:
@@ -16,11 +16,16 @@ def _engagement_axes(ax: plt.Axes, limits: tuple[float, float], ylabel: str, not
     ax.set_ylabel(ylabel)
     follower_axis(ax, limits=limits, label="Followers (log scale)" + (f"\n{note}" if note else ""))
     ax.legend(loc="lower left")
-    ax.figure.tight_layout()
+    tight(ax)
 
 
-def engagement_density_chart(data: pd.DataFrame, line: pd.DataFrame, note: str = "", gridsize: int = 40,
-                             limits: tuple[float, float] = (FOLLOWER_FLOOR, 100_000_000)) -> plt.Figure:
+def engagement_density_chart(
+    data: pd.DataFrame,
+    line: pd.DataFrame,
+    note: str = "",
+    gridsize: int = 40,
+    limits: tuple[float, float] = (FOLLOWER_FLOOR, 100_000_000),
+) -> plt.Figure:
     """Engagement rate against followers as a density (hexagonal bins on log-log axes, counts on a log colour scale)
     rather than one dot per post, with the fitted elasticity and its 95% band, over the tier bands. Inputs:
     engagement.prepare and engagement.fitted_line."""
@@ -28,8 +33,19 @@ def engagement_density_chart(data: pd.DataFrame, line: pd.DataFrame, note: str =
 
     fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
     tier_bands(ax, alpha=0.07, limits=limits)
-    cells = ax.hexbin(data["followers"], data["engagement_rate"], xscale="log", yscale="log", gridsize=gridsize,
-                      mincnt=1, cmap="Blues", norm=LogNorm(), linewidths=0, zorder=1, rasterized=True)
+    cells = ax.hexbin(
+        data["followers"],
+        data["engagement_rate"],
+        xscale="log",
+        yscale="log",
+        gridsize=gridsize,
+        mincnt=1,
+        cmap="Blues",
+        norm=LogNorm(),
+        linewidths=0,
+        zorder=1,
+        rasterized=True,
+    )
     ax.fill_between(line["followers"], line["ci_low"], line["ci_high"], color="#D55E00", alpha=0.35, lw=0, zorder=2)
     ax.plot(line["followers"], line["fitted"], color="#D55E00", lw=2, zorder=3, label="fitted elasticity (95% band)")
     bar = fig.colorbar(cells, ax=ax, orientation="horizontal", pad=0.2, fraction=0.05, aspect=40)
@@ -48,8 +64,9 @@ def sponsored_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     ax.axvline(1, color="grey", lw=1)
     ax.hlines(y, table["ratio_ci_low"], table["ratio_ci_high"], colors=colours, lw=3)
     ax.scatter(table["ratio"], y, color=colours, edgecolors="black", linewidths=0.5, s=40, zorder=3)
-    ax.set_yticks(y, [f"{'all tiers' if t == 'all' else t}\n({a:,} accounts)" for t, a in
-                      zip(table["term"], table["accounts"])])
+    ax.set_yticks(
+        y, [f"{'all tiers' if t == 'all' else t}\n({a:,} accounts)" for t, a in zip(table["term"], table["accounts"])]
+    )
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xscale("log")
     ax.set_xticks([0.4, 0.6, 0.8, 1, 1.25, 1.6])
@@ -61,24 +78,48 @@ def sponsored_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
     return ax
 
 
-def engagement_chart(data: pd.DataFrame, line: pd.DataFrame, medians: pd.DataFrame, max_points: int = 4_000,
-                     seed: int = 0, note: str = "") -> plt.Figure:
+def engagement_chart(
+    data: pd.DataFrame,
+    line: pd.DataFrame,
+    medians: pd.DataFrame,
+    max_points: int = 4_000,
+    seed: int = 0,
+    note: str = "",
+) -> plt.Figure:
     """Engagement rate of each post against followers (log-log; a seeded sample above `max_points` posts, the fits
     use all), the fitted elasticity with its 95% band, and each tier's median account with its 95% interval,
     placed at the tier's median follower count. Inputs: engagement.prepare, fitted_line, tier_medians."""
     shown = data if len(data) <= max_points else data.sample(max_points, random_state=seed)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     tier_bands(ax, alpha=0.07, limits=FOLLOWER_RANGE)
-    ax.scatter(shown["followers"], shown["engagement_rate"], s=4, alpha=0.25, color="#555555", lw=0,
-               rasterized=True, label="posts")
+    ax.scatter(
+        shown["followers"],
+        shown["engagement_rate"],
+        s=4,
+        alpha=0.25,
+        color="#555555",
+        lw=0,
+        rasterized=True,
+        label="posts",
+    )
     ax.fill_between(line["followers"], line["ci_low"], line["ci_high"], color="#D55E00", alpha=0.3, lw=0)
     ax.plot(line["followers"], line["fitted"], color="#D55E00", lw=2, label="fitted elasticity")
     where = data.groupby("tier", observed=True)["followers"].median()
     for row in medians.itertuples(index=False):
         x = where.get(row.term, np.nan)
         err = np.array([[row.estimate - row.ci_low], [row.ci_high - row.estimate]])
-        ax.errorbar(x, row.estimate, yerr=None if np.isnan(err).any() else err, fmt="o", ms=7, capsize=4,
-                    color=TIER_COLOURS[row.term], mec="black", mew=0.6, zorder=5)
+        ax.errorbar(
+            x,
+            row.estimate,
+            yerr=None if np.isnan(err).any() else err,
+            fmt="o",
+            ms=7,
+            capsize=4,
+            color=TIER_COLOURS[row.term],
+            mec="black",
+            mew=0.6,
+            zorder=5,
+        )
     ax.errorbar([], [], yerr=[], fmt="o", color="#999999", mec="black", label="tier median account (95% CI)")
     _engagement_axes(ax, FOLLOWER_RANGE, "Engagement rate (log scale)", note)
     return fig

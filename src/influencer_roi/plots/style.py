@@ -14,11 +14,13 @@ side by side.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, NullFormatter
 
 from ..constants import FOLLOWER_CAP, FOLLOWER_FLOOR
@@ -101,6 +103,11 @@ class LogLabels(Formatter):
         return self.text(value) if any(abs(mantissa - m) < 1e-6 for m in labelled) else ""
 
 
+def tight(ax: plt.Axes) -> None:
+    """tight_layout on the figure that holds ax (always a Figure: the charts draw no subfigures)."""
+    cast(Figure, ax.figure).tight_layout()
+
+
 def log_axis(ax: plt.Axes, axis: str = "y", text=lambda v: f"{v:,g}", few: float = 2.5) -> plt.Axes:
     """Make `axis` of `ax` a log axis labelled with `text(value)`, its minor ticks labelled when it spans few
     decades (LogLabels)."""
@@ -116,25 +123,32 @@ def percent(value: float) -> str:
     return f"{100 * value:g}%"
 
 
-def follower_axis(ax: plt.Axes, axis: str = "x", limits: tuple[float, float] = FOLLOWER_LIMITS,
-                  label: str = "Followers (log scale)") -> plt.Axes:
+def follower_axis(
+    ax: plt.Axes, axis: str = "x", limits: tuple[float, float] = FOLLOWER_LIMITS, label: str = "Followers (log scale)"
+) -> plt.Axes:
     """Make `axis` of `ax` a log follower axis with ticks at each power of ten, labelled 1k, 10k, 1M."""
     set_scale, set_lim, set_label, target = (
-        (ax.set_xscale, ax.set_xlim, ax.set_xlabel, ax.xaxis) if axis == "x"
+        (ax.set_xscale, ax.set_xlim, ax.set_xlabel, ax.xaxis)
+        if axis == "x"
         else (ax.set_yscale, ax.set_ylim, ax.set_ylabel, ax.yaxis)
     )
     set_scale("log")
     set_lim(*limits)
     decades = 10.0 ** np.arange(np.floor(np.log10(limits[0])), np.ceil(np.log10(limits[1])) + 1)
-    target.set_major_locator(FixedLocator(decades))
+    target.set_major_locator(FixedLocator(decades.tolist()))
     target.set_major_formatter(FuncFormatter(format_followers))
     target.set_minor_formatter(NullFormatter())
     set_label(label)
     return ax
 
 
-def tier_bands(ax: plt.Axes, scheme: pd.DataFrame = CANONICAL, label: bool = True, alpha: float = 0.10,
-               limits: tuple[float, float] = FOLLOWER_LIMITS) -> plt.Axes:
+def tier_bands(
+    ax: plt.Axes,
+    scheme: pd.DataFrame = CANONICAL,
+    label: bool = True,
+    alpha: float = 0.10,
+    limits: tuple[float, float] = FOLLOWER_LIMITS,
+) -> plt.Axes:
     """Shade each tier of `scheme` (canonical by default) behind the data on a log follower x axis; its name on
     top, in the tier's text colour."""
     for row in scheme.itertuples(index=False):
@@ -142,8 +156,17 @@ def tier_bands(ax: plt.Axes, scheme: pd.DataFrame = CANONICAL, label: bool = Tru
         hi = min(row.max_followers if pd.notna(row.max_followers) else limits[1], limits[1])
         ax.axvspan(lo, hi, color=TIER_COLOURS[str(row.tier)], alpha=alpha, lw=0, zorder=0)
         if label:
-            ax.text(np.sqrt(lo * hi), 1.0, str(row.tier), transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=SMALL, color=TIER_TEXT_COLOURS[str(row.tier)], fontweight="bold")
+            ax.text(
+                np.sqrt(lo * hi),
+                1.0,
+                str(row.tier),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=SMALL,
+                color=TIER_TEXT_COLOURS[str(row.tier)],
+                fontweight="bold",
+            )
     return ax
 
 
