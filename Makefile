@@ -11,6 +11,12 @@ BUILD  := _build
 TEST_OUT := $(BUILD)/test
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 NB ?=
+# One BLAS kernel for every run: OpenBLAS picks its kernel from the CPU, and kernels differ in the last bits of
+# a sum, which is enough to change an SVG figure's clip-path id and fail strict nbval on a machine whose CPU
+# differs from the one that executed the chapters. Haswell (AVX2) runs on any x86-64 CPU of the last decade.
+ifeq ($(shell uname -m),x86_64)
+export OPENBLAS_CORETYPE := Haswell
+endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup book pdf test lint unit nbval site-build site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
