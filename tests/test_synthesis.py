@@ -198,3 +198,24 @@ def test_tier_returns_follow_the_constant_elasticity(main):
     assert table.loc["micro", "relative"] == 1
     assert table.loc["nano", "relative"] == pytest.approx(0.1**e)
     assert table.loc["nano", "ci_low"] <= table.loc["nano", "relative"] <= table.loc["nano", "ci_high"]
+
+
+def test_tier_midpoints_close_the_open_tier_by_the_median_range_ratio(ledger):
+    mid = sy.tier_midpoints()
+    ratio = sy.median_range_ratio(ledger["tier_definitions"])
+    assert mid["micro"] == pytest.approx(np.sqrt(10_000 * 100_000))
+    assert mid["mega"] == pytest.approx(np.sqrt(1_000_000 * 1_000_000 * ratio))
+    assert mid.is_monotonic_increasing
+
+
+def test_choice_medians_give_each_options_median_and_the_choices_spread():
+    curve = pd.DataFrame({name: [options[0]] * 4 for name, options in sy.OPTIONS.items()})
+    curve["estimate"] = [-0.4, -0.2, -0.1, 0.0]
+    curve["copies"] = ["drop", "drop", "keep", "keep"]
+    table = sy.choice_medians(curve)
+    copies = table[table["choice"] == "copies"].set_index("option")
+    assert list(copies.index) == ["drop", "keep"]
+    assert copies["median"].tolist() == pytest.approx([-0.3, -0.05])
+    assert copies["spread"].iloc[0] == pytest.approx(0.25)
+    # a choice held at one option moves nothing
+    assert table.loc[table["choice"] == "weights", "spread"].tolist() == [0.0]

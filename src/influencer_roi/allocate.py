@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .constants import BREAKEVEN, REFERENCE_FOLLOWERS
+from .constants import BREAKEVEN, REFERENCE_FOLLOWERS, SPREAD_HIGH, SPREAD_LOW
 from .formats import fmt_num
 from .simulate import Params, follower_quantile
 from .tiers import CANONICAL, TIERS
@@ -204,6 +204,13 @@ def median_price(market: Market, tier: str) -> float:
     return float(market.price_ref * (median / market.reference_followers) ** market.e_price)
 
 
+def test_cost(market: Market, campaigns: float, tiers: tuple[str, ...] = ("micro", "macro")) -> float:
+    """What a test of tiers against each other costs: `campaigns` (rounded up) in each of `tiers`, each one creator
+    at the tier's median price plus the cost of managing them."""
+    per_round = sum(median_price(market, t) + market.management_cost for t in tiers)
+    return float(np.ceil(campaigns) * per_round)
+
+
 def _world_arrays(market: Market, world: pd.DataFrame | None, n: int) -> dict:
     """The parameters that may vary by draw, as arrays of n (the market's own value where no world is given)."""
     out = {}
@@ -335,9 +342,9 @@ def summarise(outcomes: pd.DataFrame, breakeven: float = BREAKEVEN) -> dict:
         # Monte Carlo error of the mean (of the expected revenue: the creators' noise is integrated out)
         "revenue_se": float(outcomes["expected_revenue"].std() / np.sqrt(len(outcomes))),
         "return_per_dollar": float(outcomes["revenue"].sum() / outcomes["spent"].sum()),
-        "rpd_p05": float(rpd.quantile(0.05)),
+        "rpd_p05": float(rpd.quantile(SPREAD_LOW)),
         "rpd_p50": float(rpd.median()),
-        "rpd_p95": float(rpd.quantile(0.95)),
+        "rpd_p95": float(rpd.quantile(SPREAD_HIGH)),
         "p_loss": float((outcomes["revenue"] < breakeven * outcomes["spent"]).mean()),
         "mean_reach": float(outcomes["reach"].mean()),
         "mean_creators": float(outcomes["creators"].mean()),
@@ -546,8 +553,8 @@ def decision_table(table: pd.DataFrame) -> pd.DataFrame:
     grouped = table.groupby(["budget", "strategy"], sort=False)
     out = grouped.agg(
         mean_revenue=("expected_revenue", "mean"),
-        revenue_p05=("expected_revenue", lambda s: s.quantile(0.05)),
-        revenue_p95=("expected_revenue", lambda s: s.quantile(0.95)),
+        revenue_p05=("expected_revenue", lambda s: s.quantile(SPREAD_LOW)),
+        revenue_p95=("expected_revenue", lambda s: s.quantile(SPREAD_HIGH)),
         revenue=("revenue", "sum"),
         spent=("spent", "sum"),
         p_loss=("p_loss", "mean"),

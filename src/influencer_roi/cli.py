@@ -33,6 +33,8 @@ from .constants import BREAKEVEN
 
 MIN_CAMPAIGNS = 20  # below this the models cannot all be fitted (tier dummies, brands, robust errors)
 MIN_ACCOUNTS = 3  # clustered errors need several clusters; with fewer there is no slope across accounts
+# Exit statuses (the module docstring says when each is given)
+EXIT_OK, EXIT_FAULT, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_CAMPAIGNS = 10_000_000  # simulate --n: a 10M-row file is about 0.8 GB; more is not a test file, it is a disk
 MAX_POST_ACCOUNTS = 2_000_000  # simulate --posts --n: about five posts each, so about 10M posts
 MIN_DRAWS, MAX_DRAWS = 100, 200_000  # allocate --draws: the 5th percentile needs 100; 200k take minutes already
@@ -136,7 +138,7 @@ def _audit(args: argparse.Namespace) -> int:
             print(table[columns[:-1]].to_string(index=False))
     counts = table["verdict"].value_counts()
     _say("; ".join(f"{counts.get(v, 0)} {v}" for v in audit.VERDICTS))
-    return 0
+    return EXIT_OK
 
 
 def _csv(frame):
@@ -168,7 +170,7 @@ def _simulate(args: argparse.Namespace) -> int:
         posts = simulate.simulate_posts(args.n, seed=args.seed, params=params)
         paths.publish({Path(args.out): _csv(posts)})
         print(f"wrote {len(posts):,} simulated posts by {args.n:,} accounts to {args.out}")
-        return 0
+        return EXIT_OK
     campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
     files = {Path(args.out): _csv(campaigns)}
     if args.params_out:
@@ -179,7 +181,7 @@ def _simulate(args: argparse.Namespace) -> int:
         f"wrote {args.n:,} simulated campaigns to {args.out}"
         + (f" and parameters to {args.params_out}" if args.params_out else "")
     )
-    return 0
+    return EXIT_OK
 
 
 def _draw_to_files() -> None:
@@ -394,7 +396,7 @@ def _analyze(args: argparse.Namespace) -> int:
         f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
         f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {args.out}/report.html and results.json"
     )
-    return 0
+    return EXIT_OK
 
 
 def _engagement(args: argparse.Namespace) -> int:
@@ -435,7 +437,7 @@ def _engagement(args: argparse.Namespace) -> int:
         f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts; wrote {args.out}/report.html and "
         "results.json"
     )
-    return 0
+    return EXIT_OK
 
 
 def _custom_mixes(texts: list[str] | None) -> dict:
@@ -581,7 +583,7 @@ def _allocate(args: argparse.Namespace) -> int:
         content = report.allocation_files(record, table, currency)
         paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs, make_folder=True)
         print(f"wrote {args.out}/report.html and results.json")
-    return 0
+    return EXIT_OK
 
 
 # ---- The parser
@@ -818,26 +820,26 @@ def _run(argv: list[str] | None) -> int:
             f"{name}: interrupted"
             + ("; the outputs had already been written in full" if written else "; nothing was written")
         )
-        return 130
+        return EXIT_INTERRUPTED
     except SystemExit as err:  # --help and --version
-        return err.code if isinstance(err.code, int) else 0
+        return err.code if isinstance(err.code, int) else EXIT_OK
     except BrokenPipeError:
         _quiet_stdout()
-        return 0
+        return EXIT_OK
     except MemoryError:
         _say(f"{name}: ran out of memory; try a smaller file or close other programs")
-        return 2
+        return EXIT_INPUT
     except Exception as err:  # noqa: BLE001 - the contract: one message, never a traceback
         if _user_error(err):
             _say(str(err) if isinstance(err, _OptionError) else f"{name}: {err}")
-            return 2
+            return EXIT_INPUT
         if os.environ.get("INFLUENCER_ROI_DEBUG"):
             raise
         _say(
             f"{name}: internal error ({type(err).__name__}: {str(err)[:300]}); this is a fault of influencer-roi, "
             "not of your input: please report it with the command you ran (INFLUENCER_ROI_DEBUG=1 shows where)"
         )
-        return 1
+        return EXIT_FAULT
 
 
 if __name__ == "__main__":

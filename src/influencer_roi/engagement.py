@@ -28,6 +28,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from .constants import CONFIDENCE
 from .models import NotEstimable, attempt, peak_row, tidy
 from .tiers import TIERS, assign_tier
 from .validation import ValidationError
@@ -121,7 +122,7 @@ def curvature(data: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def tier_medians(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def tier_medians(data: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
     """Per canonical tier: accounts, posts, the median over accounts of each account's median engagement rate, and
     a distribution-free interval for it (an exact binomial interval on order statistics). Accounts, not posts, are
     the units, so that a prolific account does not count as many."""
@@ -423,7 +424,7 @@ def account_rates(data: pd.DataFrame, rate: str = "engagement_rate") -> pd.DataF
 
 
 def band_rates(
-    data: pd.DataFrame, scheme: pd.DataFrame, rate: str = "engagement_rate", confidence: float = 0.95
+    data: pd.DataFrame, scheme: pd.DataFrame, rate: str = "engagement_rate", confidence: float = CONFIDENCE
 ) -> pd.DataFrame:
     """For each band of `scheme` (rows with min_followers, max_followers; any other columns, such as tier or label,
     are kept): the accounts whose follower count falls inside it, the median of their rates with a

@@ -15,7 +15,7 @@ import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
 
-from .constants import Z95
+from .constants import ALPHA, Z95
 from .tiers import TIERS, assign_tier
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
@@ -58,7 +58,7 @@ def attempt(model: str, fit, term: str = "") -> pd.DataFrame:
     return table
 
 
-def tidy(result, alpha: float = 0.05) -> pd.DataFrame:
+def tidy(result, alpha: float = ALPHA) -> pd.DataFrame:
     """A fitted statsmodels result as a tidy table, one row per term, with (1 - alpha) confidence intervals.
 
     >>> tidy(smf.ols("y ~ x", data).fit(cov_type="HC3"))

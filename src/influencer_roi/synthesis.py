@@ -694,6 +694,19 @@ def specification_curve(ledger: dict | None = None, options: dict | None = None)
     return table
 
 
+def choice_medians(curve: pd.DataFrame) -> pd.DataFrame:
+    """How much each of the analyst's choices moves a specification curve: the median estimate under each option
+    (in OPTIONS order, the main option first) and the choice's spread, the largest minus the smallest of its
+    medians. Tidy: choice, option, median, spread; the choices in OPTIONS order."""
+    rows = []
+    for choice, names in OPTIONS.items():
+        medians = curve.groupby(choice)["estimate"].median()
+        spread = float(medians.max() - medians.min())
+        present = [o for o in names if o in medians]
+        rows += [{"choice": choice, "option": o, "median": float(medians[o]), "spread": spread} for o in present]
+    return pd.DataFrame(rows)
+
+
 # ---- Joint draws for everything downstream
 
 
@@ -715,11 +728,9 @@ def draws(n: int, seed: int = 0, synthesis: Synthesis | None = None) -> pd.DataF
     return table
 
 
-def tier_returns(synthesis: Synthesis, reference: str = "micro") -> pd.DataFrame:
-    """What the implied elasticity of return per dollar means for each canonical tier: return per dollar at the
-    tier's geometric midpoint (the open mega tier closed by the open-range rule) relative to the reference tier's,
-    with the interval the elasticity's interval gives (a constant elasticity: (F / F_ref) ** e). Tidy: tier,
-    midpoint_followers, relative, ci_low, ci_high."""
+def tier_midpoints() -> pd.Series:
+    """The canonical tiers' geometric midpoints in followers, the open mega tier closed by the open-range rule
+    (its lower bound times the median ratio of the closed ranges, median_range_ratio). Indexed by tier."""
     from .evidence import load_tier_definitions
     from .tiers import CANONICAL
 
@@ -727,7 +738,15 @@ def tier_returns(synthesis: Synthesis, reference: str = "micro") -> pd.DataFrame
     lo = CANONICAL["min_followers"].to_numpy(float)
     hi = CANONICAL["max_followers"].to_numpy(float)
     hi = np.where(np.isinf(hi), lo * ratio, hi)
-    mid = pd.Series(np.sqrt(lo * hi), index=CANONICAL["tier"].astype(str))
+    return pd.Series(np.sqrt(lo * hi), index=CANONICAL["tier"].astype(str), name="midpoint_followers")
+
+
+def tier_returns(synthesis: Synthesis, reference: str = "micro") -> pd.DataFrame:
+    """What the implied elasticity of return per dollar means for each canonical tier: return per dollar at the
+    tier's geometric midpoint (the open mega tier closed by the open-range rule) relative to the reference tier's,
+    with the interval the elasticity's interval gives (a constant elasticity: (F / F_ref) ** e). Tidy: tier,
+    midpoint_followers, relative, ci_low, ci_high."""
+    mid = tier_midpoints()
     row = synthesis.estimate("return_per_dollar")
     rel = mid / mid[reference]
     ends = np.column_stack([rel ** row["ci_low"], rel ** row["ci_high"]])

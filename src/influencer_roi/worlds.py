@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .constants import REFERENCE_FOLLOWERS
+from .constants import REFERENCE_FOLLOWERS, SPREAD_HIGH
 
 LEVEL_CLAIM = "L13"  # Beichert et al.'s macro ROIS: the level of return per dollar (a cash fee)
-LEVEL_FACTOR = 2.0  # the level is within a factor of 2 either way in 90% of worlds (assumption)
+LEVEL_FACTOR = 2.0  # the level is within a factor of 2 either way between SPREAD_LOW and SPREAD_HIGH (assumption)
 REACH_CLAIM = "L37"  # Tian et al.: the causal follower elasticity of impressions
 
 
@@ -103,7 +103,7 @@ def draws(n: int, seed: int = 0) -> pd.DataFrame:
     ev = _evidence()
     sample = synthesis.draws(n, seed=seed, synthesis=ev["synthesis"])
     rng = np.random.default_rng([seed, 1])
-    sd_level = np.log(LEVEL_FACTOR) / stats.norm.ppf(0.95)
+    sd_level = np.log(LEVEL_FACTOR) / stats.norm.ppf(SPREAD_HIGH)  # the low end by symmetry
     level = level_at_reference(sample["return_per_dollar"], ev["level_roas"], ev["level_followers"])
     lo, hi = ev["reach_range"]
     return pd.DataFrame(

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from ..constants import CONFIDENCE
 from .style import FOLLOWER_RANGE, NOTE_GREY, OKABE_ITO, VERDICT_COLOURS, WIDTH, follower_axis, log_axis, tier_bands
 
 
@@ -76,7 +77,7 @@ def diagnostics_chart(diagnostics: pd.DataFrame, max_points: int = 4_000) -> plt
     return fig
 
 
-def coverage_chart(summary: pd.DataFrame, nominal: float = 0.95) -> plt.Axes:
+def coverage_chart(summary: pd.DataFrame, nominal: float = CONFIDENCE) -> plt.Axes:
     """Coverage of each model's 95% intervals (dot) with its Wilson interval, one row per model and scenario."""
     fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(summary) + 1.2))
     labels = summary["model"] + "\n" + summary["scenario"]
