@@ -100,6 +100,18 @@ def test_search_finds_micro(browser, server):
         page.close()
 
 
+def test_glued_results_read_as_the_prose_around_them(browser, server):
+    """The front page's answer is one glued sentence: it must not render as a paragraph of bold type."""
+    page, _, _ = visit(browser, f"{server}/intro.html", PHONE)
+    try:
+        weights = page.evaluate("""() => Array.from(document.querySelectorAll('main span.pasted-text')).map(
+            s => [getComputedStyle(s).fontWeight, getComputedStyle(s.parentElement).fontWeight])""")
+        assert weights, "no glued text on the front page"
+        assert all(own == around for own, around in weights), weights
+    finally:
+        page.close()
+
+
 def test_next_and_previous_and_the_table_of_contents(browser, server):
     pages = toc_pages()
     page, _, _ = visit(browser, f"{server}/{pages[0]}.html")
