@@ -114,6 +114,14 @@ def test_selection_biases_the_slope_only_when_it_differs_by_size():
     assert differs["ci_low"] > differs["truth"]
 
 
+def test_the_selection_grid_measures_bias_against_the_truth():
+    grid = robustness.selection_grid(rhos=(-0.5, 0.0), n=20_000)
+    assert len(grid) == 4
+    assert (grid["bias"] == grid["estimate"] - grid["truth"]).all()
+    same = grid[grid["rho_small"] == grid["rho_large"]]
+    assert same["bias"].abs().max() < grid["bias"].abs().max()
+
+
 def test_fake_followers_cost_the_large_tiers_most():
     """The fake share is 0 at 1k followers and rises with size, so nano keeps (almost) all its return, mega loses
     most, and the loss per tier follows the tiers' order."""

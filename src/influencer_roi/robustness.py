@@ -355,7 +355,7 @@ def selection_bias(
 
 def selection_grid(rhos=(-0.6, -0.3, 0.0), n: int = 40_000, seed: int = 0, share: float = 0.3) -> pd.DataFrame:
     """selection_bias's 'sponsored only' slope for every (rho_small, rho_large) pair in `rhos`. Tidy: rho_small,
-    rho_large, estimate, expected, truth."""
+    rho_large, estimate, expected, truth, bias (estimate minus truth)."""
     rows = []
     for small, large in itertools.product(rhos, rhos):
         row = selection_bias(n=n, seed=seed, rho_small=small, rho_large=large, share=share).iloc[1]
@@ -366,6 +366,7 @@ def selection_grid(rhos=(-0.6, -0.3, 0.0), n: int = 40_000, seed: int = 0, share
                 "estimate": row["estimate"],
                 "expected": row["expected"],
                 "truth": row["truth"],
+                "bias": row["estimate"] - row["truth"],
             }
         )
     return pd.DataFrame(rows)
