@@ -137,3 +137,22 @@ def test_simulate_refuses_nonsense(tmp_path):
     result = run("simulate", "--n", "0", "--out", str(tmp_path / "x.csv"))
     assert result.returncode == 2 and "--n: 0 must be at least 1" in result.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("analyze", str(SAMPLE), "--out", "{out}"),
+        ("allocate", "--budget", "20000", "--worlds", "0", "--out", "{out}"),
+        ("audit",),
+    ],
+)
+def test_a_terminal_without_unicode_gets_escapes_not_a_failed_run(tmp_path, args):
+    """The command's sentences use an en dash, ± and ≥: an ASCII-only stdout (a legacy code page, a pipe with
+    PYTHONIOENCODING=ascii) must not turn a finished run into an internal error."""
+    env = {"PATH": "", "PYTHONIOENCODING": "ascii"}
+    argv = [a.format(out=tmp_path / "out") for a in args]
+    result = subprocess.run([COMMAND, *argv], capture_output=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr.decode("ascii", "replace")
+    result.stdout.decode("ascii")  # escaped, so plain ASCII
+    assert b"Traceback" not in result.stderr

@@ -781,10 +781,24 @@ def _quiet_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit status (argv None: the command line, and the process ends at once)."""
+    _tolerant_output()
     status = _run(argv)
     if argv is None:
         _finish(status)
     return status
+
+
+def _tolerant_output() -> None:
+    """What the command says uses a few characters beyond ASCII (en dash, ±, ≥); a terminal or pipe whose encoding
+    lacks them (PYTHONIOENCODING=ascii, a legacy Windows code page) gets them escaped, as Python's stderr does
+    already, rather than a failed run after the outputs are written."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to say there anyway
+                pass
 
 
 def _finish(status: int) -> None:
