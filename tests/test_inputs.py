@@ -327,3 +327,12 @@ def test_counts_and_amounts_as_exported_are_read_exactly(tmp_path):
     assert formats["followers"]["abbreviated"] == 3 and formats["followers"]["thousands_separators"] == 1
     assert formats["followers"]["rounding_max"] == pytest.approx(0.25)  # 2B is 1.5B to 2.5B
     assert formats["followers"]["rounding_max_value"] == "2B" and frame.attrs["currency"] == "$"
+
+
+@pytest.mark.parametrize("value", ["0,034", "0,500", "00,345", "012,345"])
+def test_a_decimal_comma_is_refused_not_read_as_thousands(tmp_path, value):
+    """A comma after a leading zero is never a thousands separator: a European export's '0,034' must not become 34."""
+    path = tmp_path / "decimal.csv"
+    path.write_text(f'influencer_id,followers,cost,revenue\nA,1200,"{value}",10\nB,56000,80,100\nC,810000,900,1000\n')
+    with pytest.raises(schema.InputError, match=rf"line 2, column cost: value '{value}'"):
+        schema.load_campaigns(path)

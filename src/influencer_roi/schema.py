@@ -207,7 +207,8 @@ def number_formats() -> pd.DataFrame:
             "counts and amounts",
             "thousands separators",
             "12,345 and 1,234,567.5",
-            "the commas removed (a comma is never a decimal point)",
+            "the commas removed; a comma is never a decimal point (0,5 is refused; 12,500 is twelve thousand five "
+            "hundred)",
         ),
         (
             "counts",
@@ -228,7 +229,7 @@ def number_formats() -> pd.DataFrame:
             "blank, " + ", ".join(sorted({m.upper() if m in ("na", "n/a", "#n/a") else m for m in MISSING_MARKERS})),
             "a missing value: refused where a value is required, quoted as written",
         ),
-        ("any", "not numbers", "inf, NaN, 1e400, 12 345, 1.234,56, ١٢٣", "refused with the value as written"),
+        ("any", "not numbers", "inf, NaN, 1e400, 12 345, 1.234,56, 0,5, ١٢٣", "refused with the value as written"),
     ]
     return pd.DataFrame(rows, columns=["columns", "format", "examples", "read as"])
 

@@ -72,7 +72,9 @@ MONEY = NumberFormat(
 )
 
 _PLAIN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_THOUSANDS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+# Thousands separators: groups of three after a first group of one to three digits that does not start with 0, so
+# that a decimal comma ("0,034", "0,5") is refused rather than read as thousands (34, 5).
+_THOUSANDS = r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 # the abbreviations of social-media exports: thousand, million, billion
 UNITS = {"k": 3, "m": 6, "b": 9}
 _ABBREVIATED = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?\s?(?P<unit>[kKmMbB])", re.ASCII)
