@@ -146,3 +146,17 @@ def test_a_real_data_check_must_name_a_known_measure(tmp_path, claims, change, m
     frame.to_csv(path, index=False)
     with pytest.raises(evidence.LedgerError, match=message):
         audit.load_checks(path, claims=claims)
+
+
+def test_a_checks_midpoint_is_the_geometric_midpoint_of_its_range():
+    result = pd.DataFrame(
+        {
+            "check_id": ["K1"],
+            "stated_low": [2.0],
+            "stated_high": [8.0],
+            "recomputed_low": [3.0],
+            "recomputed_high": [3.0],
+        }
+    )
+    assert audit.midpoint(result, "K1", "stated") == pytest.approx(4.0)
+    assert audit.midpoint(result, "K1", "recomputed") == pytest.approx(3.0)

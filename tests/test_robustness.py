@@ -59,6 +59,11 @@ def test_case_study_odds_match_the_lognormal_tail():
     assert table["chance"].tolist() == pytest.approx([1 - (1 - p) ** n for n in (1, 10, 100)], abs=0.01)
 
 
+def test_runs_in_proportion_split_a_total_as_the_tiers_are_split():
+    campaigns = pd.DataFrame({"followers": [5_000] * 6 + [50_000] * 3 + [5_000_000]})
+    assert robustness.runs_in_proportion(campaigns, 100) == {"nano": 60, "micro": 30, "macro": 0, "mega": 10}
+
+
 def test_publishing_only_wins_favours_the_tier_that_runs_most_campaigns():
     """Same distribution in every tier: the best 5 of 10,000 beat the best 5 of 100."""
     rng = np.random.default_rng(2)

@@ -282,6 +282,13 @@ def stated_source_labels(result: pd.DataFrame, claims: pd.DataFrame, sources: pd
     return pd.Series([source_of.get(c, "") for c in first], index=result["check_id"], name="source")
 
 
+def midpoint(result: pd.DataFrame, check_id: str, side: str) -> float:
+    """The geometric midpoint of a check's stated or recomputed range (side 'stated' or 'recomputed'): the one
+    number prose quotes for a range."""
+    row = result.set_index("check_id").loc[check_id]
+    return float(np.sqrt(row[f"{side}_low"] * row[f"{side}_high"]))
+
+
 def checks_for_tier(result: pd.DataFrame, claims: pd.DataFrame, tier: str) -> pd.DataFrame:
     """The audit checks that involve at least one claim about `tier` (alone or in a comparison)."""
     about = set(claims.loc[(claims["tier_a"] == tier) | (claims["tier_b"] == tier), "claim_id"])

@@ -111,6 +111,13 @@ def case_study_odds(roas: pd.Series | np.ndarray, threshold: float, counts=(10, 
     return pd.DataFrame({"campaigns": list(counts), "share_above": p, "chance": [1 - (1 - p) ** n for n in counts]})
 
 
+def runs_in_proportion(campaigns: pd.DataFrame, total: int) -> dict[str, int]:
+    """`total` campaigns split across the canonical tiers as the campaigns are (rounded down): how many each tier
+    runs when small accounts are as many as in the data (published_wins's run_share)."""
+    counts = pd.Series(assign_tier(campaigns["followers"]).astype(str)).value_counts()
+    return {tier: int(counts.get(tier, 0) / counts.sum() * total) for tier in TIERS}
+
+
 def published_wins(
     campaigns: pd.DataFrame, per_tier: int = 5, run_share: dict | None = None, seed: int = 0
 ) -> pd.DataFrame:
