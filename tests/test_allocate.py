@@ -80,9 +80,9 @@ def test_management_cost_decides_between_nano_and_micro():
 def test_a_tests_cost_is_whole_campaigns_at_median_price_plus_management():
     market = allocate.Market.calibrated()
     per_round = sum(allocate.median_price(market, t) + market.management_cost for t in ("micro", "macro"))
-    assert allocate.test_cost(market, 41.2) == pytest.approx(42 * per_round)
+    assert allocate.cost_of_test(market, 41.2) == pytest.approx(42 * per_round)
     cheaper = replace(market, management_cost=0.0)
-    assert allocate.test_cost(cheaper, 42, ("nano",)) == pytest.approx(42 * allocate.median_price(market, "nano"))
+    assert allocate.cost_of_test(cheaper, 42, ("nano",)) == pytest.approx(42 * allocate.median_price(market, "nano"))
 
 
 def test_a_market_fitted_to_simulated_campaigns_recovers_the_model():

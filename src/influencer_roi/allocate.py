@@ -204,7 +204,7 @@ def median_price(market: Market, tier: str) -> float:
     return float(market.price_ref * (median / market.reference_followers) ** market.e_price)
 
 
-def test_cost(market: Market, campaigns: float, tiers: tuple[str, ...] = ("micro", "macro")) -> float:
+def cost_of_test(market: Market, campaigns: float, tiers: tuple[str, ...] = ("micro", "macro")) -> float:
     """What a test of tiers against each other costs: `campaigns` (rounded up) in each of `tiers`, each one creator
     at the tier's median price plus the cost of managing them."""
     per_round = sum(median_price(market, t) + market.management_cost for t in tiers)
