@@ -93,6 +93,8 @@ EXPORTED = [
     "1,23",
     "12 345",
     "1.234,56",
+    "0,034",  # a decimal comma: refused, never read as thousands
+    "0,500",
     "$12",
     "€5",
     "$1,234.50",
