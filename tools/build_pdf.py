@@ -5,7 +5,8 @@ by Debian's Chromium through Playwright (as the browser tests drive it; nothing 
 
 The single page is built with execution off (like `make site-build`: the chapters' committed outputs, which
 strict nbval checks), into --work; the print stylesheet (`_static/print.css`) hides the navigation and wraps
-code and wide tables to the page. The PDF goes into the site folder, where the downloads page links it.
+code and wide tables to the page. The PDF goes into the site folder, and only then does the downloads page link it
+(link_pdf): a site built without `make pdf` names the file without a dead link.
 Exit status is the build's, or 1 if printing fails.
 """
 
@@ -23,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_book  # noqa: E402
 
 PDF_NAME = "does-smaller-pay.pdf"
+# downloads.md names the PDF in this element; link_pdf makes it a link once the PDF is there.
+PDF_MARK = f'<span class="pdf-download">{PDF_NAME}</span>'
+PDF_LINK = f'<a class="pdf-download reference download" href="{PDF_NAME}">{PDF_NAME}</a>'
 # A4 with 15 mm margins: the printable area is 180 mm wide, 680 CSS pixels (96 per inch). tests/site/test_pdf.py
 # checks tables and code against the same width.
 PAGE = {"format": "A4", "margin": {"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"}}
@@ -79,6 +83,17 @@ def print_pdf(page_path: Path, pdf: Path) -> None:
             browser.close()
 
 
+def link_pdf(site: Path) -> None:
+    """Turn the downloads page's mention of the PDF into a link, now that the PDF is in `site`."""
+    page = site / "downloads.html"
+    html = page.read_text(encoding="utf-8")
+    if PDF_LINK in html:
+        return
+    if PDF_MARK not in html:
+        raise SystemExit(f"build_pdf: {page} does not name {PDF_NAME} as downloads.md should ({PDF_MARK})")
+    page.write_text(html.replace(PDF_MARK, PDF_LINK), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--book", default=".", help="the book's folder (holds _config.yml)")
@@ -94,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     page = single_page(book, work)
     pdf = site / PDF_NAME
     print_pdf(page, pdf)
+    link_pdf(site)
     print(
         f"build_pdf: {pdf.relative_to(book) if pdf.is_relative_to(book) else pdf.name}, "
         f"{pdf.stat().st_size / 1e6:.1f} MB, in {time.perf_counter() - started:.0f} s"

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import __version__, engagement, models, paths, plots
 from .formats import fmt_money, fmt_num, fmt_number, fmt_pct, fmt_ratio, fmt_times
+from .plots.digest import figure_digest
 from .tiers import TIERS
 
 CI = "95% CI"
@@ -179,7 +180,10 @@ def _warnings_html(warnings: list[str]) -> str:
     )
 
 
-def _svg(fig: plt.Figure) -> str:
+def _svg(fig: plt.Figure, name: str, record: dict) -> str:
+    """The figure as SVG text; its content digest goes into the record's "figures" under the file's name (what it
+    draws, comparable across machines where the SVG's bytes are not: plots.digest)."""
+    record.setdefault("figures", {})[name] = figure_digest(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
@@ -406,7 +410,7 @@ def analysis_files(
 ) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `analyze`."""
     record = results(fits, data, source, run or run_info(None), about)
-    svg = _svg(figure(data, note, currency))
+    svg = _svg(figure(data, note, currency), "roi_fit.svg", record)
     return record, {
         "roi_fit.svg": svg,
         "report.html": render_html(record, svg, fits),
@@ -560,7 +564,7 @@ def engagement_files(
 ) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `engagement`."""
     record = engagement_results(fits, data, source, run or run_info(None), about)
-    svg = _svg(engagement_figure(data, fits, note))
+    svg = _svg(engagement_figure(data, fits, note), "engagement_fit.svg", record)
     return record, {
         "engagement_fit.svg": svg,
         "report.html": render_engagement_html(record, svg, fits),
@@ -702,7 +706,7 @@ def allocation_condition(evidence: dict) -> str:
 
 def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:
     """{file name: content} for `allocate`: results.json, strategies.svg, report.html."""
-    svg = _svg(plots.strategies_chart(table, note="SIMULATED"))
+    svg = _svg(plots.strategies_chart(table, note="SIMULATED"), "strategies.svg", record)
     shown = format_allocation(table, currency).reset_index().to_html(index=False, border=0)
     body = f"""<h1>Spending {fmt_money(record["budget"], currency)} across influencer tiers</h1>
 <p class="answer">{html.escape(allocation_answer(record, table, currency))}</p>
