@@ -438,8 +438,8 @@ def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
                 if results[-1].converged:
                     break
         # the converged fit with the highest REML log-likelihood; if none converged, the first, and the table says so
-        converged = [r for r in results if r.converged]
-        result = max(converged, key=lambda r: r.llf) if converged else results[0]
+        finished = [r for r in results if r.converged]
+        result = max(finished, key=lambda r: r.llf) if finished else results[0]
         converged = bool(result.converged)
         estimate = np.asarray(result.fe_params)
         cov = np.asarray(result.cov_params())[:p, :p]
