@@ -401,13 +401,13 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _engagement(args: argparse.Namespace) -> int:
     _draw_to_files()
-    from . import engagement, report, schema
+    from . import engagement, post_table, report, schema
 
     def prepare(posts):
         # exact repeats of one post (same post_id, every value) are dropped and counted, as the book's chapter does
-        posts = engagement.drop_duplicate_posts(posts)
+        posts = post_table.drop_duplicate_posts(posts)
         # only what the models use: at ten million posts each other column is 80 MB more to hold while fitting
-        data = engagement.prepare(
+        data = post_table.prepare(
             posts[[c for c in ("account_id", "followers", "engagements", "platform") if c in posts.columns]]
         )
         data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, engagement, models, paths, plots
+from .allocate import condition, ties
 from .formats import fmt_money, fmt_num, fmt_number, fmt_pct, fmt_ratio, fmt_times
 from .plots.digest import figure_digest
 from .tiers import TIERS
@@ -642,8 +643,6 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
     """The first sentence names the best strategy (most expected revenue) in words, with its revenue, its return
     per dollar and its chance of a loss; then the ones it cannot be told apart from, and the all-small against the
     all-large strategy."""
-    from .allocate import ties
-
     spent = table[table["mean_creators"] > 0]
     if spent.empty:
         return (
@@ -689,8 +688,6 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
 def allocation_condition(evidence: dict) -> str:
     """The recommendation's condition, in words: which strategy is best where, inside the book's interval for the
     elasticity of return per dollar (allocate.condition, as the chapter states it)."""
-    from .allocate import condition
-
     parts = evidence["best_by_elasticity"]
     lo, hi = evidence["interval"]
     if len(parts) == 1:
