@@ -6,7 +6,8 @@ CONTRIBUTING.md, "Layers"):
 
 presentation
     cli        the `influencer-roi` command
-    report     results.json, figures and report.html of the command
+    report     results.json, figures and report.html of the command (analyze, engagement)
+    allocation_report  the same for `influencer-roi allocate`: the strategies in words, the answer sentence
     tierpage   the tables and glued values of the four tier chapters
     book       the preamble every chapter runs first
     plots      the figures: the house style (plots.style: log follower axis, tier bands, colour-blind-safe) and a

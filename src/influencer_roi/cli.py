@@ -492,7 +492,7 @@ def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
     import pandas as pd
 
-    from . import allocate, report, schema
+    from . import allocate, allocation_report, report, schema
 
     inputs = [Path(args.campaigns)] if args.campaigns else []
     if args.out is not None:
@@ -561,7 +561,7 @@ def _allocate(args: argparse.Namespace) -> int:
         },
         "results": table.to_dict(orient="records"),
     }
-    print(report.allocation_answer(record, table, currency))
+    print(allocation_report.allocation_answer(record, table, currency))
     one_world = args.campaigns or not args.worlds
     worlds_text = (
         f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
@@ -571,16 +571,16 @@ def _allocate(args: argparse.Namespace) -> int:
         else ""
     )
     print(
-        f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy{worlds_text}, from "
-        f"{basis}; loss = revenue below {args.breakeven:g} x spend"
+        f"budget {allocation_report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy"
+        f"{worlds_text}, from {basis}; loss = revenue below {args.breakeven:g} x spend"
     )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(report.format_allocation(table, currency).to_string())
+        print(allocation_report.format_allocation(table, currency).to_string())
     idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
     if idle:
         print(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
     if args.out is not None:
-        content = report.allocation_files(record, table, currency)
+        content = allocation_report.allocation_files(record, table, currency)
         paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs, make_folder=True)
         print(f"wrote {args.out}/report.html and results.json")
     return EXIT_OK
