@@ -45,10 +45,11 @@ pdf: book browser  ## the whole book as one PDF, printed by chromium: _build/htm
 test: lint unit nbval site-build site-links site-pdf site-check  ## every test: lint and types, unit tests, strict nbval, warning-free build, links, PDF, built-site check
 	@echo "make test: all checks passed."
 
-lint: $(STAMP)  ## ruff (lint and format check) on code and chapters; mypy on the package
+lint: $(STAMP)  ## ruff (lint and format check) on code and chapters; mypy on the package; the layers (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)
 	$(BIN)/python -m pytest -n 2 tests

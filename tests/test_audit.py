@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influencer_roi import audit, evidence
+from influencer_roi import audit, evidence, real_posts
 from influencer_roi.paths import evidence_dir
 
 
@@ -122,9 +122,7 @@ def test_the_tally_counts_one_gap_once(result):
 
 def test_real_data_checks_compare_with_the_real_posts_over_the_claims_own_range(result):
     row = result.loc["K60"]  # HypeAuditor 2026, micro 10k-50k
-    from influencer_roi import instagram
-
-    band = instagram.band_interval("engagement_rate", 10_000, 50_000)
+    band = real_posts.band_interval("engagement_rate", 10_000, 50_000)
     assert row["recomputed_low"] == pytest.approx(band["low"]) and row["recomputed_high"] == pytest.approx(band["high"])
     assert band["low"] <= band["median"] <= band["mean"] <= band["high"]
     assert set(result.loc[result["kind"] == "real_data", "finding"]) == {"not supported by real data"}

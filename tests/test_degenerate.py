@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
 
-from influencer_roi import engagement, models, report, simulate
+from influencer_roi import engagement, models, post_table, report, simulate
 
 
 def strict(text: str) -> dict:
@@ -71,7 +71,7 @@ def test_three_accounts_with_one_post_each_give_a_slope_and_no_curvature():
     posts = pd.DataFrame(
         {"account_id": ["A1", "A2", "A3"], "followers": [1_500, 48_000, 2_300_000], "engagements": [64, 721, 9_130]}
     )
-    fits = engagement.fit_posts(engagement.prepare(posts))
+    fits = engagement.fit_posts(post_table.prepare(posts))
     slope = fits[(fits["model"] == "ols_clustered") & (fits["term"] == "log_followers")]
     assert np.isfinite(slope["estimate"]).all()
     curvature = fits[fits["model"] == "curvature"]

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influencer_roi import engagement, progress, simulate
+from influencer_roi import engagement, post_table, progress, simulate
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 
 
 def fitted(posts: pd.DataFrame) -> pd.DataFrame:
-    return engagement.fit_posts(engagement.prepare(posts.assign(engagements=posts["likes"] + posts["comments"])))
+    return engagement.fit_posts(post_table.prepare(posts.assign(engagements=posts["likes"] + posts["comments"])))
 
 
 def slope(fits: pd.DataFrame) -> pd.Series:
@@ -36,8 +36,8 @@ def test_errors_are_clustered_by_account():
     as independent (the same fit with one account per post)."""
     posts = simulate.simulate_posts(1_000, seed=2)
     posts = posts.assign(engagements=posts["likes"] + posts["comments"])
-    clustered = slope(engagement.fit_posts(engagement.prepare(posts)))
-    naive = slope(engagement.fit_posts(engagement.prepare(posts.assign(account_id=np.arange(len(posts)).astype(str)))))
+    clustered = slope(engagement.fit_posts(post_table.prepare(posts)))
+    naive = slope(engagement.fit_posts(post_table.prepare(posts.assign(account_id=np.arange(len(posts)).astype(str)))))
     assert clustered["estimate"] == pytest.approx(naive["estimate"])
     assert clustered["std_error"] > 1.5 * naive["std_error"]
 
@@ -54,12 +54,12 @@ def test_curvature_finds_a_peak_and_no_peak_in_a_straight_line():
             "engagements": followers * np.exp(log_er),
         }
     )
-    table = engagement.curvature(engagement.prepare(posts)).set_index("term")
+    table = engagement.curvature(post_table.prepare(posts)).set_index("term")
     assert table.loc["vertex_followers", "estimate"] == pytest.approx(peak, rel=0.15)
     assert table.loc["vertex_followers", "p_value"] < 1e-6
     noise = rng.normal(0, 0.3, len(followers))
     straight = engagement.curvature(
-        engagement.prepare(posts.assign(engagements=followers * np.exp(-3.5 - 0.2 * np.log(followers) + noise)))
+        post_table.prepare(posts.assign(engagements=followers * np.exp(-3.5 - 0.2 * np.log(followers) + noise)))
     )
     assert np.isnan(straight.set_index("term").loc["vertex_followers", "estimate"])
 
@@ -74,7 +74,7 @@ def test_tier_medians_are_over_accounts_with_intervals():
         for i, rate in enumerate(rates):
             rows.append({"account_id": f"{tier}{i}", "followers": followers, "engagements": followers * rate})
     rows += [{"account_id": "nano_prolific", "followers": 5_000, "engagements": 5_000 * 0.2}] * 10
-    table = engagement.tier_medians(engagement.prepare(pd.DataFrame(rows))).set_index("term")
+    table = engagement.tier_medians(post_table.prepare(pd.DataFrame(rows))).set_index("term")
     assert list(table.index) == ["nano", "macro"]
     assert table.loc["macro", "estimate"] == pytest.approx(0.01)
     assert table.loc["nano", "accounts"] == 42 and table.loc["nano", "posts"] == 51
@@ -139,14 +139,14 @@ def test_exact_duplicate_posts_are_dropped_and_a_clash_is_refused():
             "engagements": [5, 5, 7, 9],
         }
     )
-    kept = engagement.drop_duplicate_posts(posts)
+    kept = post_table.drop_duplicate_posts(posts)
     assert list(kept["post_id"]) == ["p1", "p2", "p3"] and kept.attrs["dropped_duplicates"] == 1
-    assert engagement.prepare(posts).attrs["dropped_duplicates"] == 1
+    assert post_table.prepare(posts).attrs["dropped_duplicates"] == 1
     clash = posts.assign(engagements=[5, 6, 7, 9])  # p1 twice with different counts: not a copy
-    with pytest.raises(engagement.ValidationError, match="p1"):
-        engagement.drop_duplicate_posts(clash)
+    with pytest.raises(post_table.ValidationError, match="p1"):
+        post_table.drop_duplicate_posts(clash)
     no_ids = posts.drop(columns="post_id")  # without ids two equal rows may be two posts
-    assert len(engagement.drop_duplicate_posts(no_ids)) == 4
+    assert len(post_table.drop_duplicate_posts(no_ids)) == 4
 
 
 def _peaked(peak: float | None, n: int = 3_000, seed: int = 0) -> pd.DataFrame:
@@ -165,7 +165,7 @@ def _peaked(peak: float | None, n: int = 3_000, seed: int = 0) -> pd.DataFrame:
 
 def test_an_interior_peak_of_absolute_engagement_is_found_with_its_interval():
     # log E = const + 0.5 x - 0.08 (x - log peak)^2 has its vertex where 0.5 = 0.16 (x - log peak)
-    data = engagement.prepare(_peaked(50_000))
+    data = post_table.prepare(_peaked(50_000))
     table = engagement.engagement_peak(data).set_index("term")
     truth = 50_000 * np.exp(0.5 / 0.16)
     vertex = table.loc["vertex_followers"]
@@ -176,7 +176,7 @@ def test_an_interior_peak_of_absolute_engagement_is_found_with_its_interval():
 
 
 def test_a_straight_line_has_no_peak():
-    table = engagement.engagement_peak(engagement.prepare(_peaked(None))).set_index("term")
+    table = engagement.engagement_peak(post_table.prepare(_peaked(None))).set_index("term")
     assert np.isnan(table.loc["vertex_followers", "estimate"]) or not table.loc["vertex_followers", "inside"]
     assert table.loc["spline_vs_linear", "p_value"] > 0.001
     assert np.isnan(table.loc["spline_peak_followers", "estimate"])
@@ -199,7 +199,7 @@ def test_fixed_effects_remove_a_group_level_that_moves_with_size():
             "year": rng.choice([2017, 2018], n),
         }
     )
-    table = engagement.fixed_effects(engagement.prepare(posts)).set_index("spec")
+    table = engagement.fixed_effects(post_table.prepare(posts)).set_index("spec")
     assert table.loc["none", "estimate"] > -0.2
     for spec in ("category", "category + year"):
         assert table.loc[spec, "ci_low"] < -0.3 < table.loc[spec, "ci_high"]
@@ -224,7 +224,7 @@ def test_the_sponsored_penalty_compares_accounts_with_themselves():
                         "sponsored": sponsored,
                     }
                 )
-    table = engagement.sponsored_penalty(engagement.prepare(pd.DataFrame(rows))).set_index("term")
+    table = engagement.sponsored_penalty(post_table.prepare(pd.DataFrame(rows))).set_index("term")
     assert table.loc["macro", "ratio_ci_low"] < 0.8 < table.loc["macro", "ratio_ci_high"]
     assert table.loc["nano", "ratio_ci_low"] < 1.0 < table.loc["nano", "ratio_ci_high"]
     assert table.loc["macro", "accounts"] == 300 and table.loc["all", "accounts"] == 600
@@ -255,7 +255,7 @@ def test_band_rates_take_accounts_as_units_and_allow_overlapping_bands():
             "max_followers": [10_000, 100_000, np.nan],
         }
     )
-    table = engagement.band_rates(engagement.prepare(pd.DataFrame(rows)), scheme).set_index("tier")
+    table = engagement.band_rates(post_table.prepare(pd.DataFrame(rows)), scheme).set_index("tier")
     assert table.loc["nano", "accounts"] == 2 and table.loc["nano", "median"] == pytest.approx(0.035)
     assert table.loc["wide", "accounts"] == 4
     assert table.loc["wide", "mean"] == pytest.approx((0.05 + 0.02 + 0.01 + 0.03) / 4)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from influencer_roi import instagram
+from influencer_roi import instagram, real_posts
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 HEADER = (
@@ -70,7 +70,7 @@ def test_the_command_reproduces_the_chapters_elasticity(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "out" / "results.json").read_text())
-    slope = instagram.engagement_slope()
+    slope = real_posts.engagement_slope()
     assert record["elasticity"]["engagement_rate"]["estimate"] == pytest.approx(slope["estimate"], abs=1e-12)
     assert record["elasticity"]["engagement_rate"]["ci_low"] == pytest.approx(slope["ci_low"], abs=1e-12)
     assert record["n_posts"] == slope["n_posts"]
@@ -78,7 +78,7 @@ def test_the_command_reproduces_the_chapters_elasticity(tmp_path):
 
 def test_timing_sensitivity_uses_posts_near_the_snapshot():
     data = instagram.cached()
-    table = instagram.timing_sensitivity(data, months=(6,)).set_index("sample")
+    table = real_posts.timing_sensitivity(data, months=(6,)).set_index("sample")
     assert table["posts"].iloc[0] == len(data) and table["posts"].iloc[1] < len(data)
     since = pd.Timestamp(table["since"].iloc[1])
     assert since == data["date"].max() - pd.DateOffset(months=6)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influencer_roi import models, simulate
+from influencer_roi import coverage, models, simulate
 from influencer_roi.models import TIDY_COLUMNS
 
 
@@ -101,7 +101,7 @@ def test_subsample_only_above_the_limit():
 
 
 def test_coverage_study_records_every_model():
-    table = models.coverage_study(reps=3, n=400, seed=9)
+    table = coverage.coverage_study(reps=3, n=400, seed=9)
     assert len(table) == 3 * len(models.slope_terms())
     assert table["covers"].dtype == bool
 
@@ -124,7 +124,7 @@ def test_a_model_added_to_the_registry_appears_everywhere(monkeypatch, tmp_path)
     assert models.counts() == {"models": before["models"] + 1, "slope_models": before["slope_models"] + 1}
     data = models.prepare(simulate.simulate(600, seed=3))
     assert "dummy_median" in set(models.fit_prepared(data)["model"])
-    assert "dummy_median" in set(models.coverage_study(2, 300, seed=1)["model"])
+    assert "dummy_median" in set(coverage.coverage_study(2, 300, seed=1)["model"])
     campaigns = tmp_path / "campaigns.csv"
     simulate.simulate(600, seed=3).to_csv(campaigns, index=False)
     assert cli.main(["analyze", str(campaigns), "--out", str(tmp_path / "out")]) == 0

@@ -6,7 +6,7 @@ import json
 import matplotlib
 import pytest
 
-from influencer_roi import __version__, models, plots, report, simulate
+from influencer_roi import __version__, allocation_report, models, plots, report, simulate
 
 matplotlib.use("Agg")
 
@@ -119,10 +119,10 @@ def allocation(budget: float = 100_000.0):
 def test_allocate_names_the_best_strategy_first_with_money_and_percents():
     record, table = allocation()
     best = table.loc[table["mean_revenue"].idxmax()]
-    sentence = report.allocation_answer(record, table, "$")
+    sentence = allocation_report.allocation_answer(record, table, "$")
     assert sentence.startswith(f"The best strategy for $100,000 is {best['strategy']}: expected revenue $")
     assert f"{best['mean_revenue']:,.0f}" in sentence
-    shown = report.format_allocation(table, "€")
+    shown = allocation_report.format_allocation(table, "€")
     assert shown.loc[best["strategy"], "expected revenue"] == f"€{best['mean_revenue']:,.0f}"
     assert shown["chance of loss"].str.endswith("%").all() and shown["unspent"].str.endswith("%").all()
 
@@ -130,9 +130,9 @@ def test_allocate_names_the_best_strategy_first_with_money_and_percents():
 def test_a_new_column_of_allocate_compare_is_shown_formatted_without_a_change_to_the_report():
     record, table = allocation()
     table = table.assign(p_reach=0.25, evidence_sd=0.0123)  # columns a later Monte Carlo might add
-    shown = report.format_allocation(table, "$")
+    shown = allocation_report.format_allocation(table, "$")
     assert (shown["p reach"] == "25.0%").all() and (shown["evidence sd"] == "0.0123").all()
-    page = report.allocation_files(record, table, "$")["report.html"]
+    page = allocation_report.allocation_files(record, table, "$")["report.html"]
     assert "p reach" in page and "25.0%" in page
     # the probability of being best, which the worlds of the evidence add, has a heading of its own
-    assert (report.format_allocation(table.assign(p_best=0.5), "$")["chance of being best"] == "50.0%").all()
+    assert (allocation_report.format_allocation(table.assign(p_best=0.5), "$")["chance of being best"] == "50.0%").all()

@@ -1,29 +1,40 @@
 """The package behind the book "Does smaller pay?": the evidence, its synthesis, the simulation built on it, the
 regressions, the budget decisions, and the `influencer-roi` command that runs them on a reader's files.
 
-Modules, in the order data flows through them:
-    constants  numbers shared across the package (follower range, reference account, 95% z, loss threshold)
-    tiers      the canonical follower tiers, every source's scheme, and assign_tier()
-    evidence   load, validate (pandera) and normalise the ledger in data/evidence
-    audit      the claims audit: consistency checks as data, against other claims and against real posts
-    instagram  the real Instagram posts (data/real/instagram), read through the post schema
-    engagement post-level fits: elasticity, peak, fixed effects, sponsored penalty, PPML, tier rates
-    synthesis  the evidence fitted together, the specification curve, joint draws of the elasticities
-    worlds     the simulation's parameters from the synthesis: the central world and one world per draw
-    simulate   simulated campaigns and posts (Params)
-    models     the registry of regressions of return per dollar on followers, tidy tables
-    robustness one simulation per pitfall, with known answers
-    allocate   spending a budget across tiers: Monte Carlo across worlds, P(best), flips, EVPI
-    schema, validation, paths  reading users' files (the input contract) and writing outputs all or nothing
-    report     results.json, figures and report.html of the command
-    plots      the figures: the house style (plots.style: log follower axis, tier bands, colour-blind-safe) and a
-               chart module per part of the book
-    formats    how numbers read in prose, on axes and in band labels
-    tables     displayed tables formatted for people
+Modules by layer, each importing only from the layers below it (the import-linter contract in pyproject.toml;
+CONTRIBUTING.md, "Layers"):
+
+presentation
+    cli        the `influencer-roi` command
+    report     results.json, figures and report.html of the command (analyze, engagement)
+    allocation_report  the same for `influencer-roi allocate`: the strategies in words, the answer sentence
     tierpage   the tables and glued values of the four tier chapters
     book       the preamble every chapter runs first
+    plots      the figures: the house style (plots.style: log follower axis, tier bands, colour-blind-safe) and a
+               chart module per part of the book
+    tables     displayed tables formatted for people
     progress   the command's progress line
-    cli        the `influencer-roi` command
+decisions
+    allocate   spending a budget across tiers: Monte Carlo across worlds, P(best), flips, EVPI
+world
+    robustness one simulation per pitfall, with known answers
+    coverage   the coverage study: the slope models fitted to simulated data with a known answer
+    simulate   simulated campaigns and posts (Params)
+    worlds     the simulation's parameters from the synthesis: the central world and one world per draw
+estimation
+    synthesis  the evidence fitted together, the specification curve, joint draws of the elasticities
+    audit      the claims audit: consistency checks as data, against other claims and against real posts
+    real_posts what the real posts estimate: the engagement elasticity, rates by tier scheme, real-data checks
+    engagement post-level fits: elasticity, peak, fixed effects, sponsored penalty, PPML, tier rates
+    models     the registry of regressions of return per dollar on followers, tidy tables
+data
+    instagram  the real Instagram posts (data/real/instagram), read through the post schema
+    post_table a post table made ready for the log models (duplicates dropped, rates, logs, tier)
+    schema, validation, paths  reading users' files (the input contract) and writing outputs all or nothing
+    evidence   load, validate (pandera) and normalise the ledger in data/evidence
+    tiers      the canonical follower tiers, every source's scheme, and assign_tier()
+    formats    how numbers read in prose, on axes and in band labels
+    constants  numbers shared across the package (follower range, reference account, 95% z, loss threshold)
 """
 
 from importlib.metadata import version as _version

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from . import worlds
 from .constants import BREAKEVEN, REFERENCE_FOLLOWERS, SPREAD_HIGH, SPREAD_LOW
 from .formats import fmt_num
 from .simulate import Params, follower_quantile
@@ -78,8 +79,6 @@ class Market:
         value, at the model's platform mix; its spread between creators combines the model's engagement,
         conversion and platform spreads, and the spread shared by a campaign's creators its brand and niche
         spreads."""
-        from . import worlds
-
         p = params or Params()
         assumptions.setdefault("e_reach", worlds.central()["e_reach"])  # the middle of the evidence's two readings
         shares = np.asarray(p.platform_shares) / sum(p.platform_shares)
@@ -433,8 +432,6 @@ def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame
     """worlds.draws mapped onto a calibrated market's parameters (WORLD_FIELDS), one row per world: the level of
     revenue scales with the world's return per dollar at F_ref relative to the central world's (the price at F_ref
     is the same in every world), and the elasticities are the world's."""
-    from . import worlds
-
     central = worlds.central()["roas_ref"]
     return pd.DataFrame(
         {
@@ -509,10 +506,10 @@ def probability_best(table: pd.DataFrame) -> pd.DataFrame:
     Tidy: budget, strategy, p_best (every strategy listed, 0 where never best)."""
     best = table.loc[table.groupby(["budget", "world"])["expected_revenue"].idxmax(), ["budget", "strategy"]]
     counts = best.groupby(["budget", "strategy"]).size()
-    worlds = table.groupby("budget")["world"].nunique()
+    n_worlds = table.groupby("budget")["world"].nunique()
     full = table[["budget", "strategy"]].drop_duplicates().set_index(["budget", "strategy"])
     full["p_best"] = (
-        (counts / worlds.reindex(counts.index.get_level_values(0)).to_numpy()).reindex(full.index).fillna(0.0)
+        (counts / n_worlds.reindex(counts.index.get_level_values(0)).to_numpy()).reindex(full.index).fillna(0.0)
     )
     return full.reset_index()
 

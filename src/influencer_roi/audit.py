@@ -6,7 +6,7 @@ Each check compares a stated figure with a figure recomputed from other claims, 
 - `recomputed` is an arithmetic expression over claim ids ("A002_07 / A002_08", "log(L16) / log(L15)"),
   evaluated with pandas.eval on the normalised values; or, for a check of kind real_data, "real:MEASURE", the
   typical value of MEASURE in the book's real Instagram posts over the stated claim's own follower range
-  (instagram.band_interval; for a comparison between two tiers, the ratio of the two tiers' values); or blank
+  (real_posts.band_interval; for a comparison between two tiers, the ratio of the two tiers' values); or blank
   where nothing can recompute the figure;
 - `match` is "overlap" (the two ranges share a value), "equal" (both ends agree), "same_tier" (both ends agree
   and the two claims are about the same tier: a figure repeated under another tier's name fails it) or "distinct"
@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import evidence, validation
+from . import evidence, real_posts, validation
+from .evidence import _tier_range
+from .real_posts import MEASURES
 
 KINDS = ("arithmetic", "headline_vs_own_figures", "across_sources", "real_data")
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
@@ -62,8 +64,6 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
         return lambda s: s.isna() | s.map(lambda e: set(claim_ids(e)) <= known_ids)
 
     def real_measure_known(s: pd.Series) -> pd.Series:
-        from .instagram import MEASURES
-
         return ~s.fillna("").str.startswith(REAL_PREFIX) | s.str.removeprefix(REAL_PREFIX).isin(list(MEASURES))
 
     text = validation.text
@@ -76,7 +76,7 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
                 nullable=True,
                 checks=[
                     pa.Check(names_known("recomputed"), error="recomputed names a claim_id not in claims.csv"),
-                    pa.Check(real_measure_known, error="real: must name a measure of instagram.MEASURES"),
+                    pa.Check(real_measure_known, error="real: must name a measure of real_posts.MEASURES"),
                 ],
             ),
             "match": text(checks=pa.Check.isin(MATCHES)),
@@ -140,14 +140,11 @@ def evaluate_real(expression: str, claims: pd.DataFrame, stated_id: str) -> tupl
     """A real: check's range: the typical value of the measure in the real posts over the follower range the stated
     claim is about (its source's own bounds, else the canonical tier's); for a comparison (tier_a_vs_tier_b), the
     ratio of the two canonical tiers' values over every combination of their ends."""
-    from . import instagram
-    from .evidence import _tier_range
-
     measure = expression.removeprefix(REAL_PREFIX)
     row = claims.loc[claims["claim_id"] == stated_id].iloc[0]
 
     def band(lo: float, hi: float) -> tuple[float, float]:
-        got = instagram.band_interval(measure, 0.0 if pd.isna(lo) else lo, np.inf if pd.isna(hi) else hi)
+        got = real_posts.band_interval(measure, 0.0 if pd.isna(lo) else lo, np.inf if pd.isna(hi) else hi)
         return got["low"], got["high"]
 
     if pd.isna(row["tier_b"]):

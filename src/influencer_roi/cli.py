@@ -401,13 +401,13 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _engagement(args: argparse.Namespace) -> int:
     _draw_to_files()
-    from . import engagement, report, schema
+    from . import engagement, post_table, report, schema
 
     def prepare(posts):
         # exact repeats of one post (same post_id, every value) are dropped and counted, as the book's chapter does
-        posts = engagement.drop_duplicate_posts(posts)
+        posts = post_table.drop_duplicate_posts(posts)
         # only what the models use: at ten million posts each other column is 80 MB more to hold while fitting
-        data = engagement.prepare(
+        data = post_table.prepare(
             posts[[c for c in ("account_id", "followers", "engagements", "platform") if c in posts.columns]]
         )
         data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]
@@ -492,7 +492,7 @@ def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
     import pandas as pd
 
-    from . import allocate, report, schema
+    from . import allocate, allocation_report, report, schema
 
     inputs = [Path(args.campaigns)] if args.campaigns else []
     if args.out is not None:
@@ -561,7 +561,7 @@ def _allocate(args: argparse.Namespace) -> int:
         },
         "results": table.to_dict(orient="records"),
     }
-    print(report.allocation_answer(record, table, currency))
+    print(allocation_report.allocation_answer(record, table, currency))
     one_world = args.campaigns or not args.worlds
     worlds_text = (
         f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
@@ -571,16 +571,16 @@ def _allocate(args: argparse.Namespace) -> int:
         else ""
     )
     print(
-        f"budget {report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy{worlds_text}, from "
-        f"{basis}; loss = revenue below {args.breakeven:g} x spend"
+        f"budget {allocation_report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy"
+        f"{worlds_text}, from {basis}; loss = revenue below {args.breakeven:g} x spend"
     )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(report.format_allocation(table, currency).to_string())
+        print(allocation_report.format_allocation(table, currency).to_string())
     idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
     if idle:
         print(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
     if args.out is not None:
-        content = report.allocation_files(record, table, currency)
+        content = allocation_report.allocation_files(record, table, currency)
         paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs, make_folder=True)
         print(f"wrote {args.out}/report.html and results.json")
     return EXIT_OK

@@ -1,6 +1,7 @@
 """Post-level engagement: how engagement rate (engagements / followers) changes with follower count.
 
-Input: a tidy post table (schema.load_posts): account_id, followers, engagements; optional platform.
+Input: a tidy post table (schema.load_posts) made ready by post_table.prepare: account_id, followers, engagements,
+the rates, logs and tier; optional platform.
 Every function returns a tidy table with a `model` column, like models.py:
 
 - elasticity: OLS of log engagement rate on log followers (platform levels when the file has several platforms),
@@ -31,44 +32,6 @@ from scipy import stats
 from .constants import CONFIDENCE
 from .models import NotEstimable, attempt, peak_row, tidy
 from .tiers import TIERS, assign_tier
-from .validation import ValidationError
-
-
-def drop_duplicate_posts(posts: pd.DataFrame) -> pd.DataFrame:
-    """Rows that repeat another row exactly (same post_id and every other value), as an export or crawl writes twice,
-    dropped; their count is in .attrs["dropped_duplicates"]. Two rows with one post_id and different values are a
-    contradiction, not a copy, and raise ValidationError. A table without post_id is returned unchanged: without an
-    id, two equal rows may be two posts."""
-    if "post_id" not in posts.columns:
-        out = posts.copy()
-        out.attrs["dropped_duplicates"] = 0
-        return out
-    repeated = posts.duplicated(keep="first")
-    out = posts[~repeated].copy()
-    clash = out["post_id"].notna() & out["post_id"].duplicated(keep=False)
-    if clash.any():
-        first = out.loc[clash, "post_id"].iloc[0]
-        raise ValidationError(
-            f"post_id {first!r} appears on {int((out['post_id'] == first).sum())} rows with "
-            f"different values ({int(clash.sum())} rows share a post_id): one post, one row"
-        )
-    out.attrs["dropped_duplicates"] = int(repeated.sum())
-    return out
-
-
-def prepare(posts: pd.DataFrame) -> pd.DataFrame:
-    """Add engagement_rate, log_er, log_followers, tier. Exact duplicate rows of one post_id are dropped
-    (drop_duplicate_posts; count in .attrs["dropped_duplicates"]); posts with no engagement have no log rate and are
-    dropped too (count in .attrs["dropped_zero_engagement"]; ppml() keeps them)."""
-    posts = drop_duplicate_posts(posts)
-    data = posts[posts["engagements"] > 0].copy()
-    data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]
-    data.attrs["dropped_zero_engagement"] = int((posts["engagements"] <= 0).sum())
-    data["engagement_rate"] = data["engagements"] / data["followers"]
-    data["log_er"] = np.log(data["engagement_rate"])
-    data["log_followers"] = np.log(data["followers"])
-    data["tier"] = assign_tier(data["followers"]).to_numpy()
-    return data
 
 
 def _design(data: pd.DataFrame, terms: dict[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:

@@ -19,7 +19,7 @@ from . import validation
 from .constants import FOLLOWER_CAP
 from .formats import band_label
 from .paths import evidence_dir
-from .tiers import TIERS
+from .tiers import CANONICAL, TIERS
 from .tiers import get_scheme as _scheme
 from .validation import numeric as _numeric
 from .validation import read_text_csv as _read
@@ -311,8 +311,6 @@ def load_claims(
 
 def _tier_range(tier: str) -> tuple[float, float]:
     """Canonical follower range of a single tier; NaN for 'any', comparisons and the rate card's mid-tier."""
-    from .tiers import CANONICAL
-
     if tier == "sub_nano":
         return 0.0, 1_000.0
     row = CANONICAL[CANONICAL["tier"].astype(str) == tier]
@@ -378,8 +376,6 @@ def normalise(claims: pd.DataFrame, metrics: pd.DataFrame | None = None) -> pd.D
 
 
 def _overlapping_tiers(lo: float, hi: float) -> str:
-    from .tiers import CANONICAL
-
     hits = CANONICAL[(CANONICAL["min_followers"] < max(hi, lo + 1)) & (CANONICAL["max_followers"] > lo)]
     return ", ".join(hits["tier"].astype(str))
 

@@ -1,5 +1,6 @@
-"""What `influencer-roi analyze`, `engagement` and `allocate` write: results.json, the figure as an SVG file, and
-one self-contained report.html (figure inline, no scripts, nothing fetched).
+"""What `influencer-roi analyze` and `engagement` write: results.json, the figure as an SVG file, and one
+self-contained report.html (figure inline, no scripts, nothing fetched). `allocate`'s files are allocation_report's,
+on the same page (html_page, svg_file).
 
 The report's first screen answers the reader's question in a sentence, on their data: does smaller pay, and by how
 much (the tier ratios with their intervals), then any warning about the data (rows dropped, counts that were
@@ -21,7 +22,6 @@ import io
 import json
 import math
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, engagement, models, paths, plots
-from .formats import fmt_money, fmt_num, fmt_number, fmt_pct, fmt_ratio, fmt_times
+from .formats import fmt_pct, fmt_ratio, fmt_times
 from .plots.digest import figure_digest
 from .tiers import TIERS
 
@@ -136,7 +136,7 @@ footer{margin-top:2rem;font-size:.8rem;color:#555;overflow-wrap:anywhere}
  details::details-content{content-visibility:visible;display:block}a{color:inherit}}"""
 
 
-def _page(title: str, body: str, run: dict) -> str:
+def html_page(title: str, body: str, run: dict) -> str:
     """One self-contained HTML page: inline style, no scripts, nothing fetched; the run's facts in the footer."""
     source = (
         f" from <code>{html.escape(run['input'])}</code> (SHA-256 <code>{run['input_sha256']}</code>)"
@@ -180,7 +180,7 @@ def _warnings_html(warnings: list[str]) -> str:
     )
 
 
-def _svg(fig: plt.Figure, name: str, record: dict) -> str:
+def svg_file(fig: plt.Figure, name: str, record: dict) -> str:
     """The figure as SVG text; its content digest goes into the record's "figures" under the file's name (what it
     draws, comparable across machines where the SVG's bytes are not: plots.digest)."""
     record.setdefault("figures", {})[name] = figure_digest(fig)
@@ -372,7 +372,7 @@ def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in record.get("notes", []))
     about = _about_html(record)
-    return _page(
+    return html_page(
         f"influencer-roi analyze: {record['input']}",
         f"""<h1>Does smaller pay? Return per dollar and
 follower count</h1>
@@ -410,7 +410,7 @@ def analysis_files(
 ) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `analyze`."""
     record = results(fits, data, source, run or run_info(None), about)
-    svg = _svg(figure(data, note, currency), "roi_fit.svg", record)
+    svg = svg_file(figure(data, note, currency), "roi_fit.svg", record)
     return record, {
         "roi_fit.svg": svg,
         "report.html": render_html(record, svg, fits),
@@ -528,7 +528,7 @@ def render_engagement_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in record.get("notes", []))
     about = _about_html(record)
-    return _page(
+    return html_page(
         f"influencer-roi engagement: {record['input']}",
         f"""<h1>Does smaller engage more? Engagement rate
 and follower count</h1>
@@ -564,7 +564,7 @@ def engagement_files(
 ) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `engagement`."""
     record = engagement_results(fits, data, source, run or run_info(None), about)
-    svg = _svg(engagement_figure(data, fits, note), "engagement_fit.svg", record)
+    svg = svg_file(engagement_figure(data, fits, note), "engagement_fit.svg", record)
     return record, {
         "engagement_fit.svg": svg,
         "report.html": render_engagement_html(record, svg, fits),
@@ -577,155 +577,3 @@ def write_engagement(out: Path, fits: pd.DataFrame, data: pd.DataFrame, source: 
     record, files = engagement_files(fits, data, source, note=note)
     paths.publish({Path(out) / name: content for name, content in files.items()}, make_folder=True)
     return record
-
-
-# ---- influencer-roi allocate
-
-# How each column of allocate.compare's table is shown: heading and kind of number. A column not listed here is
-# still shown, formatted by its name (p_* and *_share as percents, *revenue*, *spent*, *cost* as money, others as
-# numbers), so that a new column of compare() appears without a change here; list it for a better heading.
-ALLOCATION_COLUMNS = {
-    "return_per_dollar": ("return per $", "ratio"),
-    "rpd_p05": ("5th pct", "ratio"),
-    "rpd_p50": ("median", "ratio"),
-    "rpd_p95": ("95th pct", "ratio"),
-    "p_loss": ("chance of loss", "percent"),
-    "mean_revenue": ("expected revenue", "money"),
-    "revenue_se": ("± (simulation)", "money"),
-    "mean_reach": ("people reached", "count"),
-    "mean_creators": ("creators", "decimal"),
-    "unspent_share": ("unspent", "percent"),
-    "p_best": ("chance of being best", "percent"),
-    "revenue_worlds_p05": ("revenue, 5% of worlds", "money"),
-    "revenue_worlds_p95": ("revenue, 95% of worlds", "money"),
-}
-HIDDEN_COLUMNS = ("budget", "strategy")
-
-
-def _kind_of(column: str) -> str:
-    if column in ALLOCATION_COLUMNS:
-        return ALLOCATION_COLUMNS[column][1]
-    if column.startswith("p_") or column.endswith(("_share", "_probability")):
-        return "percent"
-    if any(word in column for word in ("revenue", "spent", "cost", "budget")):
-        return "money"
-    return "number"
-
-
-def _formatter(kind: str, currency: str | None) -> Callable[[float], str]:
-    return {
-        "ratio": lambda v: "–" if not np.isfinite(v) else f"{v:.2f}",
-        "percent": lambda v: fmt_pct(v, 1),
-        "money": lambda v: fmt_money(v, currency),
-        "count": lambda v: fmt_money(v, None),
-        "decimal": lambda v: "–" if not np.isfinite(v) else f"{v:,.1f}",
-        "number": fmt_number,
-    }[kind]
-
-
-def format_allocation(table: pd.DataFrame, currency: str | None = "$") -> pd.DataFrame:
-    """allocate.compare's table as text a reader reads: one row per strategy, headings in words, money with the
-    currency and thousands separators, shares as percents. Every column is shown (see ALLOCATION_COLUMNS)."""
-    shown = table.set_index("strategy").drop(
-        columns=[c for c in HIDDEN_COLUMNS if c in table.columns and c != "strategy"]
-    )
-    out = pd.DataFrame(index=shown.index)
-    for column in shown.columns:
-        heading = ALLOCATION_COLUMNS.get(column, (column.replace("_", " "), None))[0]
-        values = pd.to_numeric(shown[column], errors="coerce").astype(float)
-        out[heading] = [_formatter(_kind_of(column), currency)(v) for v in values]
-    out.index.name = "strategy"
-    return out
-
-
-def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = "$") -> str:
-    """The first sentence names the best strategy (most expected revenue) in words, with its revenue, its return
-    per dollar and its chance of a loss; then the ones it cannot be told apart from, and the all-small against the
-    all-large strategy."""
-    from .allocate import ties
-
-    spent = table[table["mean_creators"] > 0]
-    if spent.empty:
-        return (
-            f"No strategy could book a single creator with {fmt_money(record['budget'], currency)}; the "
-            "budget is below the price of one creator plus the management cost."
-        )
-    best = spent.loc[spent["mean_revenue"].idxmax()]
-    loss = best["p_loss"]
-    risk = (
-        "no draw lost money"
-        if loss == 0
-        else "under 1% of draws lost money"
-        if loss < 0.01
-        else f"{fmt_pct(loss, 0)} of draws lost money"
-    )
-    evidence = record.get("evidence")
-    flips = len((evidence or {}).get("best_by_elasticity", [])) > 1
-    sentence = (
-        ("At the evidence's central values the" if flips else "The")
-        + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
-        f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
-        f"spent; {risk} (SIMULATED)."
-    )
-    tied = ties(spent)
-    others = [s for s in tied.loc[tied["tied"], "strategy"] if s != best["strategy"]]
-    if others:
-        sentence += f" Within simulation error it is tied with {', '.join(others)}."
-    by_name = spent.set_index("strategy")
-    if evidence and "p_best" in by_name.columns:
-        sentence += (
-            f" Across {evidence['worlds']:,} worlds of the evidence it is the best in "
-            f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them."
-        )
-        sentence += " " + allocation_condition(evidence)
-    if {"all nano", "all mega"} <= set(by_name.index):
-        sentence += (
-            f" All nano returned {by_name.loc['all nano', 'return_per_dollar']:.2f} per dollar, all mega "
-            f"{by_name.loc['all mega', 'return_per_dollar']:.2f}."
-        )
-    return sentence
-
-
-def allocation_condition(evidence: dict) -> str:
-    """The recommendation's condition, in words: which strategy is best where, inside the book's interval for the
-    elasticity of return per dollar (allocate.condition, as the chapter states it)."""
-    from .allocate import condition
-
-    parts = evidence["best_by_elasticity"]
-    lo, hi = evidence["interval"]
-    if len(parts) == 1:
-        return (
-            f"It stays the best across the book's interval for how fast return per dollar falls with size "
-            f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values."
-        )
-    return (
-        "Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
-        f"interval ({fmt_num(lo)} to {fmt_num(hi)}) does not settle it: {condition(parts)}."
-    )
-
-
-def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:
-    """{file name: content} for `allocate`: results.json, strategies.svg, report.html."""
-    svg = _svg(plots.strategies_chart(table, note="SIMULATED"), "strategies.svg", record)
-    shown = format_allocation(table, currency).reset_index().to_html(index=False, border=0)
-    body = f"""<h1>Spending {fmt_money(record["budget"], currency)} across influencer tiers</h1>
-<p class="answer">{html.escape(allocation_answer(record, table, currency))}</p>
-<p><strong>Simulated.</strong> {record["draws"]:,} Monte Carlo draws per strategy from {html.escape(record["basis"])},
-with a finite supply of creators per tier, audience saturation within the niche and a management cost of
-{fmt_money(record["market"]["management_cost"], currency)} per creator. Loss: revenue below {record["breakeven"]:g}
-times spend.</p>
-<figure role="img" aria-label="Revenue per dollar of each strategy: expected value and 5th to 95th percentile.">{svg}
-<figcaption>Revenue per dollar spent under each strategy: the dot is the expected value, the bar the 5th to 95th
-percentile of the draws.</figcaption></figure>
-<h2>Every strategy</h2>{scrolling(shown, "every strategy")}
-"""
-    page = _page(f"influencer-roi allocate: {fmt_money(record['budget'], currency)}", body, record["run"])
-    return {"strategies.svg": svg, "report.html": page, "results.json": strict_json(record)}
-
-
-def write_allocation(out: Path, record: dict, table: pd.DataFrame) -> None:
-    """Write results.json, strategies.svg and report.html for `influencer-roi allocate`, all or nothing."""
-    record = {"run": run_info(None), **record}
-    paths.publish(
-        {Path(out) / name: content for name, content in allocation_files(record, table).items()}, make_folder=True
-    )

@@ -34,6 +34,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import validation
+from .tiers import assign_tier
 from .validation import COUNT, MISSING_MARKERS, MONEY
 
 REQUIRED = ("influencer_id", "followers", "cost", "revenue")
@@ -625,8 +626,6 @@ def _formats(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict:
 def drop_summary(before: pd.DataFrame, dropped: pd.DataFrame) -> dict:
     """The share of rows dropped, overall and by canonical tier (by the row's follower count; 'unknown' when it
     cannot be read, 'under 1,000' below the smallest tier): rows, dropped, share."""
-    from .tiers import assign_tier
-
     followers = validation.parse(before["followers"], COUNT).values
     followers = followers.where((followers >= 0) & np.isfinite(followers))
     tier = assign_tier(followers).astype(object)

@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import worlds
 from .constants import FOLLOWER_CAP, FOLLOWER_FLOOR, REFERENCE_FOLLOWERS
+from .tiers import assign_tier
 
 PLATFORMS = ("instagram", "tiktok", "youtube")
 NICHES = ("beauty", "fashion", "fitness", "food", "gaming", "tech")
@@ -35,16 +37,12 @@ def _central(name: str):
     """A default taken from the central world of the evidence (worlds.central), when a Params is made."""
 
     def default() -> float:
-        from . import worlds
-
         return worlds.central()[name]
 
     return default
 
 
 def _platform_multipliers() -> tuple:
-    from . import worlds
-
     return worlds.platform_multipliers(PLATFORMS)
 
 
@@ -249,8 +247,6 @@ def parameter_table(params: Params | None = None) -> pd.DataFrame:
 def campaign_metrics(campaigns: pd.DataFrame) -> pd.DataFrame:
     """The simulated campaigns with the ledger's metrics: engagement_rate, conversion_rate (per engagement),
     price_per_post, cost_per_engagement, roas; and the canonical tier."""
-    from .tiers import assign_tier
-
     return campaigns.assign(
         conversion_rate=campaigns["conversions"] / campaigns["engagements"],
         price_per_post=campaigns["cost"],

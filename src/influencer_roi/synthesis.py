@@ -51,7 +51,11 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from . import engagement, instagram, real_posts
+from .audit import run_audit
 from .constants import FOLLOWER_CAP, Z95
+from .evidence import load_ledger, load_tier_definitions
+from .tiers import CANONICAL
 
 METRICS = ("engagement_rate", "conversion_rate", "price_per_post")
 SIGNS = {"engagement_rate": 1.0, "conversion_rate": 1.0, "price_per_post": -1.0}  # in e(return per dollar)
@@ -244,8 +248,6 @@ def candidates(
     mark(~(rows["value"] > 0), "no positive value")
     if choices.audit == "exclude":
         if audit_result is None:
-            from .audit import run_audit
-
             audit_result = run_audit(claims)
         errors = audit_errors(audit_result)
         found = rows["claim_id"].map(errors)
@@ -482,11 +484,9 @@ def fit_joint(data: pd.DataFrame, weights: str = "equal") -> JointFit:
 @functools.lru_cache(maxsize=2)
 def real_engagement(kind: str = "real") -> tuple[float, float]:
     """(estimate, variance) of the real posts' engagement-rate elasticity: 'real' the log model
-    (instagram.engagement_slope), 'real_ppml' Poisson pseudo-maximum likelihood."""
-    from . import engagement, instagram
-
+    (real_posts.engagement_slope), 'real_ppml' Poisson pseudo-maximum likelihood."""
     if kind == "real":
-        slope = instagram.engagement_slope()
+        slope = real_posts.engagement_slope()
         return slope["estimate"], slope["std_error"] ** 2
     row = engagement.ppml(instagram.load_posts()).set_index("term").loc["engagement_rate"]
     return float(row["estimate"]), float(row["std_error"]) ** 2
@@ -586,8 +586,6 @@ def synthesise(
 ) -> Synthesis:
     """The corrected synthesis under `choices` (the book's main specification by default)."""
     if ledger is None:
-        from .evidence import load_ledger
-
         ledger = load_ledger()
     rows = candidates(ledger, METRICS + (DIRECT,), choices, audit_result)
     fit = fit_joint(rows[rows["used"] & rows["metric"].isin(METRICS)], choices.weights)
@@ -672,11 +670,7 @@ def specification_curve(ledger: dict | None = None, options: dict | None = None)
     subset given as options), sorted by estimate. Tidy: one column per choice, estimate, ci_low, ci_high, points
     per metric, main (True for the book's main specification)."""
     if ledger is None:
-        from .evidence import load_ledger
-
         ledger = load_ledger()
-    from .audit import run_audit
-
     audit_result = run_audit(ledger["claims"])
     options = {**OPTIONS, **(options or {})}
     # the choices that move points; weights and engagement only change the fit and what follows it
@@ -752,9 +746,6 @@ def draws(n: int, seed: int = 0, synthesis: Synthesis | None = None) -> pd.DataF
 def tier_midpoints() -> pd.Series:
     """The canonical tiers' geometric midpoints in followers, the open mega tier closed by the open-range rule
     (its lower bound times the median ratio of the closed ranges, median_range_ratio). Indexed by tier."""
-    from .evidence import load_tier_definitions
-    from .tiers import CANONICAL
-
     ratio = median_range_ratio(load_tier_definitions())
     lo = CANONICAL["min_followers"].to_numpy(float)
     hi = CANONICAL["max_followers"].to_numpy(float)
@@ -829,8 +820,6 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     """The evidence for each slope, side by side: evidence (what), elasticity, estimate, ci_low, ci_high, points
     (how many), sources. Engagement: the benchmarks (joint fit), the real posts (log model and Poisson), and the
     two pooled; conversion and price from the joint fit; return per dollar implied, and the direct return claims."""
-    from . import instagram
-
     fit, info = synthesis.fit, synthesis.engagement
     used = synthesis.candidates[synthesis.candidates["used"]]
 
@@ -849,7 +838,7 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     def sources(metric):
         return int(used.loc[used["metric"] == metric, "source_id"].nunique())
 
-    real = instagram.engagement_slope()
+    real = real_posts.engagement_slope()
     ppml_est, ppml_var = real_engagement("real_ppml")
     rows = [
         row(

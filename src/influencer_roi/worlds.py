@@ -9,7 +9,7 @@ Where each part comes from:
 
 - elasticities: the synthesis of the evidence (synthesis.synthesise, main specification), jointly;
 - price per post at the reference account: the synthesis's joint fit of price on followers, at REFERENCE_FOLLOWERS;
-- engagement rate at the reference account: the real Instagram posts' fit (instagram.engagement_slope's model),
+- engagement rate at the reference account: the real Instagram posts' fit (real_posts.engagement_slope's model),
   at REFERENCE_FOLLOWERS (REAL data);
 - the level of return per dollar: Beichert et al.'s macro ROIS (L13) {cite: beichert2024}, the one of their two
   figures whose cost is a cash fee (HBR: the nano "cost" is gifted product, L21), carried from their macro tier's
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import engagement, evidence, instagram, real_posts, synthesis
 from .constants import REFERENCE_FOLLOWERS, SPREAD_HIGH
 
 LEVEL_CLAIM = "L13"  # Beichert et al.'s macro ROIS: the level of return per dollar (a cash fee)
@@ -40,8 +41,6 @@ REACH_CLAIM = "L37"  # Tian et al.: the causal follower elasticity of impression
 def _evidence() -> dict:
     """What the worlds are built from, computed once per process: the main synthesis, the level claim and where it
     sits, the price and engagement levels at the reference account, the reach range."""
-    from . import engagement, evidence, instagram, synthesis
-
     ledger = evidence.load_ledger()
     main = synthesis.synthesise(ledger)
     placed = main.candidates.set_index("claim_id")
@@ -49,7 +48,7 @@ def _evidence() -> dict:
     price = synthesis.fitted_lines(main, "price_per_post", grid=np.array([REFERENCE_FOLLOWERS]))
     real = engagement.fitted_line(instagram.cached(), points=2)
     # the real posts' fitted rate at the reference account: the line is straight on log scales
-    slope = instagram.engagement_slope()["estimate"]
+    slope = real_posts.engagement_slope()["estimate"]
     er_ref = float(real["fitted"].iloc[0] * (REFERENCE_FOLLOWERS / real["followers"].iloc[0]) ** slope)
     return {
         "synthesis": main,
@@ -98,8 +97,6 @@ def draws(n: int, seed: int = 0) -> pd.DataFrame:
     """n worlds: the synthesis's joint draws of the elasticities (synthesis.draws), each world's level of return
     per dollar (carried by its own elasticity, times the level uncertainty) and its reach elasticity. Seeded. Tidy:
     world, e_er, e_cr, e_price, e_revenue, e_rpd, roas_ref, e_reach, price_ref, er_ref."""
-    from . import synthesis
-
     ev = _evidence()
     sample = synthesis.draws(n, seed=seed, synthesis=ev["synthesis"])
     rng = np.random.default_rng([seed, 1])

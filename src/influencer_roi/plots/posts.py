@@ -28,7 +28,7 @@ def engagement_density_chart(
 ) -> plt.Figure:
     """Engagement rate against followers as a density (hexagonal bins on log-log axes, counts on a log colour scale)
     rather than one dot per post, with the fitted elasticity and its 95% band, over the tier bands. Inputs:
-    engagement.prepare and engagement.fitted_line."""
+    post_table.prepare and engagement.fitted_line."""
     from matplotlib.colors import LogNorm
 
     fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
@@ -88,7 +88,7 @@ def engagement_chart(
 ) -> plt.Figure:
     """Engagement rate of each post against followers (log-log; a seeded sample above `max_points` posts, the fits
     use all), the fitted elasticity with its 95% band, and each tier's median account with its 95% interval,
-    placed at the tier's median follower count. Inputs: engagement.prepare, fitted_line, tier_medians."""
+    placed at the tier's median follower count. Inputs: post_table.prepare, fitted_line, tier_medians."""
     shown = data if len(data) <= max_points else data.sample(max_points, random_state=seed)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     tier_bands(ax, alpha=0.07, limits=FOLLOWER_RANGE)

@@ -1,0 +1,162 @@
+"""What `influencer-roi allocate` writes and prints: the strategies table in words, the answer sentence (best strategy,
+ties, chance of being best, the condition under which it flips), and results.json, strategies.svg and report.html,
+on report's page machinery."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths, plots
+from .allocate import condition, ties
+from .formats import fmt_money, fmt_num, fmt_number, fmt_pct
+from .report import html_page, run_info, scrolling, strict_json, svg_file
+
+# How each column of allocate.compare's table is shown: heading and kind of number. A column not listed here is
+# still shown, formatted by its name (p_* and *_share as percents, *revenue*, *spent*, *cost* as money, others as
+# numbers), so that a new column of compare() appears without a change here; list it for a better heading.
+ALLOCATION_COLUMNS = {
+    "return_per_dollar": ("return per $", "ratio"),
+    "rpd_p05": ("5th pct", "ratio"),
+    "rpd_p50": ("median", "ratio"),
+    "rpd_p95": ("95th pct", "ratio"),
+    "p_loss": ("chance of loss", "percent"),
+    "mean_revenue": ("expected revenue", "money"),
+    "revenue_se": ("± (simulation)", "money"),
+    "mean_reach": ("people reached", "count"),
+    "mean_creators": ("creators", "decimal"),
+    "unspent_share": ("unspent", "percent"),
+    "p_best": ("chance of being best", "percent"),
+    "revenue_worlds_p05": ("revenue, 5% of worlds", "money"),
+    "revenue_worlds_p95": ("revenue, 95% of worlds", "money"),
+}
+HIDDEN_COLUMNS = ("budget", "strategy")
+
+
+def _kind_of(column: str) -> str:
+    if column in ALLOCATION_COLUMNS:
+        return ALLOCATION_COLUMNS[column][1]
+    if column.startswith("p_") or column.endswith(("_share", "_probability")):
+        return "percent"
+    if any(word in column for word in ("revenue", "spent", "cost", "budget")):
+        return "money"
+    return "number"
+
+
+def _formatter(kind: str, currency: str | None) -> Callable[[float], str]:
+    return {
+        "ratio": lambda v: "–" if not np.isfinite(v) else f"{v:.2f}",
+        "percent": lambda v: fmt_pct(v, 1),
+        "money": lambda v: fmt_money(v, currency),
+        "count": lambda v: fmt_money(v, None),
+        "decimal": lambda v: "–" if not np.isfinite(v) else f"{v:,.1f}",
+        "number": fmt_number,
+    }[kind]
+
+
+def format_allocation(table: pd.DataFrame, currency: str | None = "$") -> pd.DataFrame:
+    """allocate.compare's table as text a reader reads: one row per strategy, headings in words, money with the
+    currency and thousands separators, shares as percents. Every column is shown (see ALLOCATION_COLUMNS)."""
+    shown = table.set_index("strategy").drop(
+        columns=[c for c in HIDDEN_COLUMNS if c in table.columns and c != "strategy"]
+    )
+    out = pd.DataFrame(index=shown.index)
+    for column in shown.columns:
+        heading = ALLOCATION_COLUMNS.get(column, (column.replace("_", " "), None))[0]
+        values = pd.to_numeric(shown[column], errors="coerce").astype(float)
+        out[heading] = [_formatter(_kind_of(column), currency)(v) for v in values]
+    out.index.name = "strategy"
+    return out
+
+
+def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = "$") -> str:
+    """The first sentence names the best strategy (most expected revenue) in words, with its revenue, its return
+    per dollar and its chance of a loss; then the ones it cannot be told apart from, and the all-small against the
+    all-large strategy."""
+    spent = table[table["mean_creators"] > 0]
+    if spent.empty:
+        return (
+            f"No strategy could book a single creator with {fmt_money(record['budget'], currency)}; the "
+            "budget is below the price of one creator plus the management cost."
+        )
+    best = spent.loc[spent["mean_revenue"].idxmax()]
+    loss = best["p_loss"]
+    risk = (
+        "no draw lost money"
+        if loss == 0
+        else "under 1% of draws lost money"
+        if loss < 0.01
+        else f"{fmt_pct(loss, 0)} of draws lost money"
+    )
+    evidence = record.get("evidence")
+    flips = len((evidence or {}).get("best_by_elasticity", [])) > 1
+    sentence = (
+        ("At the evidence's central values the" if flips else "The")
+        + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
+        f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
+        f"spent; {risk} (SIMULATED)."
+    )
+    tied = ties(spent)
+    others = [s for s in tied.loc[tied["tied"], "strategy"] if s != best["strategy"]]
+    if others:
+        sentence += f" Within simulation error it is tied with {', '.join(others)}."
+    by_name = spent.set_index("strategy")
+    if evidence and "p_best" in by_name.columns:
+        sentence += (
+            f" Across {evidence['worlds']:,} worlds of the evidence it is the best in "
+            f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them."
+        )
+        sentence += " " + allocation_condition(evidence)
+    if {"all nano", "all mega"} <= set(by_name.index):
+        sentence += (
+            f" All nano returned {by_name.loc['all nano', 'return_per_dollar']:.2f} per dollar, all mega "
+            f"{by_name.loc['all mega', 'return_per_dollar']:.2f}."
+        )
+    return sentence
+
+
+def allocation_condition(evidence: dict) -> str:
+    """The recommendation's condition, in words: which strategy is best where, inside the book's interval for the
+    elasticity of return per dollar (allocate.condition, as the chapter states it)."""
+    parts = evidence["best_by_elasticity"]
+    lo, hi = evidence["interval"]
+    if len(parts) == 1:
+        return (
+            f"It stays the best across the book's interval for how fast return per dollar falls with size "
+            f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values."
+        )
+    return (
+        "Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
+        f"interval ({fmt_num(lo)} to {fmt_num(hi)}) does not settle it: {condition(parts)}."
+    )
+
+
+def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:
+    """{file name: content} for `allocate`: results.json, strategies.svg, report.html."""
+    svg = svg_file(plots.strategies_chart(table, note="SIMULATED"), "strategies.svg", record)
+    shown = format_allocation(table, currency).reset_index().to_html(index=False, border=0)
+    body = f"""<h1>Spending {fmt_money(record["budget"], currency)} across influencer tiers</h1>
+<p class="answer">{html.escape(allocation_answer(record, table, currency))}</p>
+<p><strong>Simulated.</strong> {record["draws"]:,} Monte Carlo draws per strategy from {html.escape(record["basis"])},
+with a finite supply of creators per tier, audience saturation within the niche and a management cost of
+{fmt_money(record["market"]["management_cost"], currency)} per creator. Loss: revenue below {record["breakeven"]:g}
+times spend.</p>
+<figure role="img" aria-label="Revenue per dollar of each strategy: expected value and 5th to 95th percentile.">{svg}
+<figcaption>Revenue per dollar spent under each strategy: the dot is the expected value, the bar the 5th to 95th
+percentile of the draws.</figcaption></figure>
+<h2>Every strategy</h2>{scrolling(shown, "every strategy")}
+"""
+    page = html_page(f"influencer-roi allocate: {fmt_money(record['budget'], currency)}", body, record["run"])
+    return {"strategies.svg": svg, "report.html": page, "results.json": strict_json(record)}
+
+
+def write_allocation(out: Path, record: dict, table: pd.DataFrame) -> None:
+    """Write results.json, strategies.svg and report.html for `influencer-roi allocate`, all or nothing."""
+    record = {"run": run_info(None), **record}
+    paths.publish(
+        {Path(out) / name: content for name, content in allocation_files(record, table).items()}, make_folder=True
+    )
