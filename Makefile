@@ -52,10 +52,10 @@ lint: $(STAMP)  ## ruff (lint and format check) on code and chapters; mypy on th
 	$(BIN)/lint-imports
 
 unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --durations=10 tests
 
 nbval: $(STAMP)  ## re-run every chapter in a fresh kernel, under narrowed CPU kernels, and compare with its committed outputs
-	$(NBVAL) --narrow-kernels -n 2 --dist loadscope $(CHAPTERS)
+	$(NBVAL) --narrow-kernels -n 2 --dist loadscope --durations=10 $(CHAPTERS)
 
 site-build: $(STAMP)  ## build the site from the committed outputs, warnings as errors (no execution)
 	$(BIN)/python tools/build_book.py --render-only --out $(TEST_OUT)

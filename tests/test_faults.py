@@ -111,6 +111,59 @@ def test_ctrl_c_while_the_outputs_are_renamed_into_place_finishes_them(tmp_path,
         assert (folder / "audit.csv").is_file() and leftovers(folder) == []
 
 
+@pytest.mark.parametrize("name, share", [("SIGTERM", 0.3), ("SIGTERM", 0.6), ("SIGTERM", 0.9), ("SIGHUP", 0.5)])
+def test_sigterm_and_sighup_stop_a_run_as_ctrl_c_does(tmp_path, big_file, name, share):
+    """A CI time-out or `kill` (SIGTERM), a closed terminal (SIGHUP): one line, exit 128 + the signal's number,
+    nothing half-written, nothing staged left behind. (Sent once the command runs: before Python has started it,
+    the signal's default action ends the process, as for any program.)"""
+    path, duration = big_file
+    out = tmp_path / "out"
+    child = start(["analyze", str(path), "--out", str(out)])
+    time.sleep(max(0.6, share * duration))
+    signum = getattr(signal, name)
+    child.send_signal(signum)
+    stdout, stderr = child.communicate(timeout=120)
+    if share > 0.7 and child.returncode == 0:  # it may just have finished
+        assert (out / "results.json").is_file()
+        return
+    assert child.returncode == 128 + signum, stderr
+    assert "Traceback" not in stderr and stderr.strip().count("\n") == 0, stderr
+    assert f"stopped by {name}" in stderr
+    if "written in full" in stderr:
+        assert (out / "results.json").is_file()
+    else:
+        assert not out.exists(), sorted(p.name for p in out.iterdir())
+    assert leftovers(tmp_path) == []
+
+
+def test_an_interrupt_after_the_outputs_are_published_says_they_were(monkeypatch):
+    real_publish = paths.publish
+
+    def publish_then_interrupt(*args, **kwargs):
+        real_publish(*args, **kwargs)
+        raise KeyboardInterrupt  # Ctrl-C between publish() and the end of the run
+
+    monkeypatch.setattr(paths, "publish", publish_then_interrupt)
+    with scratch() as folder:
+        code, _, err = run(["audit", "--out", "audit.csv"])
+        assert code == 130 and "the outputs had already been written in full" in err, err
+        assert (folder / "audit.csv").is_file()
+
+
+def test_a_killed_runs_staged_files_are_removed_by_the_next_run():
+    """SIGKILL cannot be caught: what it leaves staged for an output, the next run writing that output removes;
+    a file of the user's that merely looks alike is left alone."""
+    with scratch() as folder:
+        stale = folder / f".audit.csv.0123abcd{paths.PARTIAL}"
+        alike = folder / f".audit.csv.mine{paths.PARTIAL}"
+        other = folder / f".report.html.0123abcd{paths.PARTIAL}"  # staged for an output this run does not write
+        for path in (stale, alike, other):
+            path.write_text("half", encoding="utf-8")
+        code, _, err = run(["audit", "--out", "audit.csv"])
+        assert code == 0, err
+        assert not stale.exists() and alike.is_file() and other.is_file()
+
+
 # ---- The filesystem says no
 
 

@@ -4,10 +4,11 @@ Each check compares a stated figure with a figure recomputed from other claims, 
 
 - `stated` is a claim id, or a literal range "lo:hi" (either end may be blank, "1:" means above 1);
 - `recomputed` is an arithmetic expression over claim ids ("A002_07 / A002_08", "log(L16) / log(L15)"),
-  evaluated with pandas.eval on the normalised values; or, for a check of kind real_data, "real:MEASURE", the
-  typical value of MEASURE in the book's real Instagram posts over the stated claim's own follower range
-  (real_posts.band_interval; for a comparison between two tiers, the ratio of the two tiers' values); or blank
-  where nothing can recompute the figure;
+  in the small language of influencer_roi.expressions (claim ids, numbers, + - * /, parentheses, log, exp, sqrt,
+  abs; anything else is refused when the checks are loaded), on the normalised values; or, for a check of kind
+  real_data, "real:MEASURE", the typical value of MEASURE in the book's real Instagram posts over the stated
+  claim's own follower range (real_posts.band_interval; for a comparison between two tiers, the ratio of the two
+  tiers' values); or blank where nothing can recompute the figure;
 - `match` is "overlap" (the two ranges share a value), "equal" (both ends agree), "same_tier" (both ends agree
   and the two claims are about the same tier: a figure repeated under another tier's name fails it) or "distinct"
   (the check fails when the two overlap: a figure credited to one source that is, within rounding, another
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import evidence, real_posts, validation
+from . import evidence, expressions, real_posts, validation
 from .evidence import _tier_range
 from .real_posts import MEASURES
 
@@ -59,9 +60,20 @@ def claim_ids(expression: str) -> list[str]:
     return [name for name in dict.fromkeys(_NAME.findall(expression)) if name not in FUNCTIONS]
 
 
+def _parses(expression) -> bool:
+    try:
+        expressions.parse(expression)
+    except expressions.ExpressionError:
+        return False
+    return True
+
+
 def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
     def names_known(column: str):
         return lambda s: s.isna() | s.map(lambda e: set(claim_ids(e)) <= known_ids)
+
+    def in_grammar(s: pd.Series) -> pd.Series:
+        return s.isna() | s.fillna("").str.startswith(REAL_PREFIX) | s.map(_parses)
 
     def real_measure_known(s: pd.Series) -> pd.Series:
         return ~s.fillna("").str.startswith(REAL_PREFIX) | s.str.removeprefix(REAL_PREFIX).isin(list(MEASURES))
@@ -75,6 +87,7 @@ def _checks_schema(known_ids: set[str]) -> pa.DataFrameSchema:
             "recomputed": text(
                 nullable=True,
                 checks=[
+                    pa.Check(in_grammar, error=f"recomputed must be an expression of {expressions.GRAMMAR}"),
                     pa.Check(names_known("recomputed"), error="recomputed names a claim_id not in claims.csv"),
                     pa.Check(real_measure_known, error="real: must name a measure of real_posts.MEASURES"),
                 ],
@@ -131,8 +144,7 @@ def evaluate(expression: str, claims: pd.DataFrame) -> tuple[float, float]:
         return _interval(claims, names[0], open_ends=True)
     ranges = [_interval(claims, name, open_ends=False) for name in names]
     values = np.array(list(itertools.product(*ranges)), dtype=float).T
-    result = pd.eval(expression, local_dict=dict(zip(names, values)), engine="python")
-    result = np.atleast_1d(np.asarray(result, dtype=float))
+    result = np.atleast_1d(np.asarray(expressions.evaluate(expression, dict(zip(names, values))), dtype=float))
     return float(np.nanmin(result)), float(np.nanmax(result))
 
 

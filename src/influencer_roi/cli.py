@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -779,10 +781,32 @@ def _quiet_stdout() -> None:
         pass
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM (a CI time-out, `kill`) or SIGHUP (a closed terminal), raised where the run is, so that it stops
+    exactly as for Ctrl-C: nothing half-written, nothing staged left behind, one line said."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__()
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame) -> None:
+    raise _Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit status (argv None: the command line, and the process ends at once)."""
     _tolerant_output()
-    status = _run(argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in paths.STOPPING:
+            if signum != signal.SIGINT and signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, _raise_stopped)
+    try:
+        status = _run(argv)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if argv is None:
         _finish(status)
     return status
@@ -819,6 +843,7 @@ def _run(argv: list[str] | None) -> int:
     are never printed raw: the models turn theirs into notes in the results, and any other is summarised in one
     line."""
     name = "influencer-roi"
+    paths.PUBLISHED.clear()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -829,12 +854,15 @@ def _run(argv: list[str] | None) -> int:
             _say(f"{name}: note: a library warned ({message})")
         return status
     except KeyboardInterrupt as err:
-        written = getattr(err, "written", False)
+        # written: the interrupt came while the outputs were being renamed into place, or after they all were
+        written = getattr(err, "written", False) or bool(paths.PUBLISHED)
+        signum = getattr(err, "signum", signal.SIGINT)
+        how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
         _say(
-            f"{name}: interrupted"
+            f"{name}: {how}"
             + ("; the outputs had already been written in full" if written else "; nothing was written")
         )
-        return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + signum
     except SystemExit as err:  # --help and --version
         return err.code if isinstance(err.code, int) else EXIT_OK
     except BrokenPipeError:

@@ -26,6 +26,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -56,11 +57,19 @@ class OutputError(Exception):
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during publish(); `written` says whether the outputs were already all in place."""
+    """Ctrl-C (or SIGTERM, SIGHUP) during publish(); `written` says whether the outputs were already all in place."""
 
-    def __init__(self, written: bool) -> None:
+    def __init__(self, written: bool, signum: int = signal.SIGINT) -> None:
         super().__init__()
-        self.written = written
+        self.written, self.signum = written, signum
+
+
+# The signals that stop a run the way Ctrl-C does (the command turns SIGTERM and SIGHUP into KeyboardInterrupt):
+# while files are staged and renamed, each is deferred like Ctrl-C.
+STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+# The outputs published since the command began (cli resets it per run): an interrupt after the last publish()
+# says truthfully that they were written.
+PUBLISHED: list[Path] = []
 
 
 def publish(
@@ -86,6 +95,8 @@ def publish(
     existed = {t for t in targets if os.path.lexists(t)}
     created: list[Path] = []
     done = False
+    for target in targets:  # what a killed run (SIGKILL, a power cut) left staged for these very outputs
+        _remove_stale(target)
     with _interrupts_deferred() as interrupted:
         try:
             for folder in dict.fromkeys(t.parent for t in order):
@@ -101,7 +112,7 @@ def publish(
             for folder, record in manifests.items():
                 _stage(folder / MANIFEST, json.dumps(record, indent=1, sort_keys=True) + "\n", interrupted, staged)
             if interrupted():
-                raise Interrupted(written=False)
+                raise Interrupted(written=False, signum=interrupted())
             for temporary, target in staged.items():  # results.json, then the manifests, last
                 os.replace(temporary, target)
                 committed.append(target)
@@ -111,9 +122,26 @@ def publish(
         finally:
             if not done:
                 _undo(staged, committed, existed, created)
+    PUBLISHED.extend(targets)
     # the interrupt (if any) arrived while the outputs were being renamed into place: they are all there
     if done and interrupted():
-        raise Interrupted(written=True)
+        raise Interrupted(written=True, signum=interrupted())
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the staged files of `target` (".NAME.XXXXXXXX.influencer-roi-partial" beside it) that a run which
+    could not clean up (SIGKILL cannot be caught) left behind: only influencer-roi writes such names."""
+    try:
+        stale = list(target.parent.glob(f".{glob_escape(target.name)}.*{PARTIAL}"))
+    except OSError:
+        return
+    for path in stale:
+        middle = path.name[len(target.name) + 2 : -len(PARTIAL)]
+        if len(middle) == 8 and all(c in "0123456789abcdef" for c in middle) and path.is_file():
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = (), make_folder: bool = False) -> None:
@@ -245,19 +273,19 @@ def _manifest_after(folder: Path, targets: list[Path], staged: dict[Path, Path])
 class _Checked:
     """A binary stream that stops the write at the next chunk once Ctrl-C has been pressed."""
 
-    def __init__(self, stream: BinaryIO, interrupted: Callable[[], bool]) -> None:
+    def __init__(self, stream: BinaryIO, interrupted: Callable[[], int]) -> None:
         self._stream, self._interrupted = stream, interrupted
 
     def write(self, data) -> int:
         if self._interrupted():
-            raise Interrupted(written=False)
+            raise Interrupted(written=False, signum=self._interrupted())
         return self._stream.write(data)
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
 
 
-def _stage(target: Path, content: Content, interrupted: Callable[[], bool], staged: dict[Path, Path]) -> None:
+def _stage(target: Path, content: Content, interrupted: Callable[[], int], staged: dict[Path, Path]) -> None:
     """Write `content` to a new hidden file beside `target` (mode 0o666 less the umask), recorded in `staged`
     (temporary -> target) before the file exists, so that an undo never misses it."""
     while True:
@@ -319,20 +347,22 @@ def _explain(err: OSError, options_of: Mapping[Path, str]) -> str:
 
 
 @contextmanager
-def _interrupts_deferred() -> Iterator[Callable[[], bool]]:
+def _interrupts_deferred() -> Iterator[Callable[[], int]]:
     """While files are staged, renamed and cleaned up, Ctrl-C sets a flag instead of raising at an arbitrary
     point (which could leave a staged file, or half the outputs renamed). publish() checks the flag between
     chunks of every write and before renaming, so an interrupt still stops the run within moments. Only the main
     thread receives signals; elsewhere this does nothing."""
     pressed: list[int] = []
-    if (
-        threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-    ):  # ignored (a background job): nothing to defer
-        yield lambda: False
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: 0
         return
-    previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    # a signal ignored (Ctrl-C for a background job) stays ignored: nothing to defer
+    deferred = {s: signal.getsignal(s) for s in STOPPING if signal.getsignal(s) is not signal.SIG_IGN}
+    for signum in deferred:
+        signal.signal(signum, lambda signum, frame: pressed.append(signum))
     try:
-        yield lambda: bool(pressed)
+        yield lambda: pressed[0] if pressed else 0  # the first signal received, 0 for none
     finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        for signum, previous in deferred.items():
+            default = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+            signal.signal(signum, previous if previous is not None else default)
