@@ -32,6 +32,7 @@ data
     post_table a post table made ready for the log models (duplicates dropped, rates, logs, tier)
     schema, validation, paths  reading users' files (the input contract) and writing outputs all or nothing
     evidence   load, validate (pandera) and normalise the ledger in data/evidence
+    expressions  the audit checks' small arithmetic language (parsed and evaluated safely)
     tiers      the canonical follower tiers, every source's scheme, and assign_tier()
     formats    how numbers read in prose, on axes and in band labels
     constants  numbers shared across the package (follower range, reference account, 95% z, loss threshold)

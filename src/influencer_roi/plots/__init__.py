@@ -5,6 +5,7 @@
     posts      engagement of real and a reader's own posts
     model      regressions, diagnostics, coverage, robustness
     decisions  strategies, worlds, flips, management cost, the frontier
+    digest     what a figure draws, as a digest strict nbval compares in place of its SVG bytes
 
 Every chart is importable from here: plots.scheme_chart(...).
 """
