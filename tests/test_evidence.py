@@ -1,9 +1,11 @@
 """The ledger files load, and a malformed row fails with a message naming file, line, column and rule."""
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from commandline import run, scratch
 
 from influencer_roi import evidence
 from influencer_roi.paths import evidence_dir
@@ -98,3 +100,49 @@ def test_bad_source_grade_is_named(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(evidence.LedgerError, match="sources.csv, line 2, column grade"):
         evidence.load_sources(path)
+
+
+def _spoil(data: bytes, how: str) -> bytes:
+    if how == "empty":
+        return b""
+    if how == "binary":
+        return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + data[:50]
+    if how == "utf-16":
+        return data.decode("utf-8").encode("utf-16")
+    if how == "latin-1":
+        return data + "café\n".encode("latin-1")
+    if how == "two byte-order marks":
+        return "\ufeff\ufeff".encode() + data
+    if how == "unclosed quote":
+        return data + b'"never closed,1\n'
+    if how == "a row too long":
+        return data + b"," * 40 + b"\n"
+    assert how == "blank first line"
+    return b"\n" + data
+
+
+@pytest.mark.parametrize(
+    "how, said",
+    [
+        ("empty", "the file is empty"),
+        ("binary", "a NUL byte: this is not a text file"),
+        ("utf-16", "UTF-16 text: save it as UTF-8"),
+        ("latin-1", "the byte 0xE9 is not UTF-8"),
+        ("two byte-order marks", "line 1: two byte-order marks"),
+        ("unclosed quote", "a quoted value that is never closed"),
+        ("a row too long", "fields where the header has"),
+        ("blank first line", "line 1 is blank"),
+    ],
+)
+@pytest.mark.parametrize("name", ["sources.csv", "claims.csv", "metrics.csv", "audit_checks.csv"])
+def test_an_evidence_file_that_is_not_csv_text_is_one_message_naming_it(name, how, said):
+    """`influencer-roi audit --evidence FOLDER` over a folder whose file is not UTF-8 CSV: exit 2, the file, the
+    line where it applies and the rule; never an internal error."""
+    with scratch() as folder:
+        shutil.copytree(evidence_dir(), folder / "evidence")
+        spoilt = folder / "evidence" / name
+        spoilt.write_bytes(_spoil(spoilt.read_bytes(), how))
+        code, _, err = run(["audit", "--evidence", "evidence"])
+        assert code == 2, err
+        assert f"evidence/{name}: " in err and said in err, err
+        assert "internal error" not in err and err.strip().count("\n") == 0

@@ -349,11 +349,49 @@ def unique_together(*columns: str) -> pa.Check:
 
 def read_text_csv(path: Path, usecols=None, sep: str = ",") -> pd.DataFrame:
     """Every value as text, blanks as missing: the schema, not pandas' type guessing, decides what a value means.
-    pyarrow's CSV reader is an order of magnitude faster than pandas' own on large files."""
-    frame = pd.read_csv(path, dtype=str, engine="pyarrow", usecols=usecols, sep=sep)
+    pyarrow's CSV reader is an order of magnitude faster than pandas' own on large files. A file that is not UTF-8
+    CSV text (empty, binary, UTF-16, a byte of another encoding, an unclosed quote, a row with more fields than the
+    header) raises ValidationError naming the file, the line and the rule, before pandas sees it."""
+    data = Path(path).read_bytes()
+    problem = text_file_problem(data, sep)
+    if problem:
+        raise ValidationError(f"{path}: {problem}")
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, engine="pyarrow", usecols=usecols, sep=sep)
     frame = frame.mask(frame.apply(lambda column: column.str.strip().eq("")))
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+def text_file_problem(data: bytes, sep: str = ",") -> str | None:
+    """Why `data` is not a CSV file of UTF-8 text whose rows have the header's fields (None when it is): the line
+    and the rule, in words."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "the file is UTF-16 text: save it as UTF-8"
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return f"line {line}: a NUL byte: this is not a text file"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return f"line {line}: the byte 0x{data[err.start]:02X} is not UTF-8 text: save the file as UTF-8"
+    if not text.strip():
+        return "the file is empty: the first line must be the header (the column names)"
+    if text.startswith("\ufeff"):
+        return "line 1: two byte-order marks: save the file as UTF-8 once"
+    if not text.splitlines()[0].strip():
+        return "line 1 is blank: the first line must be the header (the column names)"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    start = 1
+    try:
+        header = next(reader)
+        for row in reader:
+            if row and len(row) != len(header):
+                return f"line {start + 1}: {len(row)} fields where the header has {len(header)}"
+            start = reader.line_num
+    except csv.Error:
+        return f'line {start + 1}: a quoted value that is never closed (a " without its pair)'
+    return None
 
 
 # ---- Where a row is in its file
