@@ -158,7 +158,10 @@ def check(pairs: Iterable[tuple[Path, str]], inputs: Iterable[Path] = (), make_f
                 f"{option} {_shown(target)}: the same file as {named_by} {_shown(other)}; give each output its own path"
             )
         seen[key] = (target, option)
-        problem = _problem(target, inputs, make_folder)
+        try:
+            problem = _problem(target, inputs, make_folder)
+        except OSError as err:  # a name the filesystem refuses outright (too long, invalid)
+            problem = _REASONS.get(err.errno or 0, err.strerror or str(err))
         if problem:
             raise OutputError(f"{option} {_shown(target)}: {problem}")
     for folder, option in {t.parent: o for t, o in pairs}.items():
@@ -183,12 +186,14 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(os.fspath(path)))
 
 
-def _shown(path: Path) -> str:
-    """A path as the user gave it, when it is under the current folder (messages stay short)."""
+def _shown(path: Path, limit: int = 120) -> str:
+    """A path as the user gave it, when it is under the current folder, and cut in its middle past `limit`
+    characters (messages stay short)."""
     try:
-        return str(Path(path).relative_to(Path.cwd()))
+        shown = str(Path(path).relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return shown if len(shown) <= limit else f"{shown[: limit // 2]}…{shown[-(limit // 2 - 1) :]}"
 
 
 def _problem(target: Path, inputs: list[Path], make_folder: bool) -> str | None:

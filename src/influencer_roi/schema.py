@@ -333,6 +333,8 @@ def _opener(path: Path, kind: str) -> Callable[[], io.BufferedIOBase]:
         members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) != 1:
         raise InputError(f"{path}: a .zip must hold exactly one CSV file; this one holds {len(members)} files")
+    if members[0].flag_bits & 0x1:  # the zip format's "encrypted" flag
+        raise InputError(f"{path}: the zip is encrypted (password-protected); extract the CSV file and give that")
 
     def open_member():
         archive = zipfile.ZipFile(path)
@@ -423,8 +425,11 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
         text = sample[: err.start].decode("utf-8-sig")
     if kind == "compressed" and not text.strip():
         raise InputError(f"{path}: the file is empty")
+    if text.strip() and not text.lstrip("\ufeff").splitlines()[0].strip():
+        raise InputError(f"{path}, line 1: is blank; the first line must be the header (the column names)")
     delimiter = _sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    # newline="": a line may end in \r\n, \n or a lone \r (old Mac exports), as the csv module reads them
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     header = [h.replace("\ufeff", "") for h in header]
     chosen = _choose_columns(header, column_map, spec, path)
     names = {header[p]: o for p, o in chosen.items()}

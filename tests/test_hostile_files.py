@@ -1,0 +1,54 @@
+"""Files and names a hostile tester found still ending in "internal error" (issue 28): each is now one message with
+the file, the line where it applies and the rule, or is read as the data it holds."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from commandline import run, scratch
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "synthetic" / "campaigns.csv"
+
+
+def test_cr_only_line_endings_are_read_as_lines():
+    """An old Mac export: every line ends in a lone carriage return. Same data, same answer."""
+    with scratch() as folder:
+        (folder / "cr.csv").write_bytes(SAMPLE.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+        code, _, err = run(["analyze", "cr.csv", "--out", "cr"])
+        assert code == 0, err
+        code, _, err = run(["analyze", str(SAMPLE), "--out", "plain"])
+        assert code == 0, err
+        ours, theirs = (json.loads((folder / f / "results.json").read_text()) for f in ("cr", "plain"))
+        assert ours["elasticity"] == theirs["elasticity"] and ours["n_campaigns"] == theirs["n_campaigns"]
+
+
+def test_a_blank_first_line_is_named_as_such():
+    with scratch() as folder:
+        (folder / "blank.csv").write_bytes(b"\n" + SAMPLE.read_bytes())
+        code, _, err = run(["analyze", "blank.csv", "--out", "o"])
+        assert code == 2 and "blank.csv, line 1: is blank; the first line must be the header" in err, err
+
+
+def test_an_encrypted_zip_is_named_as_such():
+    with scratch() as folder:
+        archive = folder / "campaigns.zip"
+        with zipfile.ZipFile(archive, "w") as out:
+            out.write(SAMPLE, "campaigns.csv")
+        data = bytearray(archive.read_bytes())
+        # set the "encrypted" flag in the local and central headers, as a password-protected archive has it
+        for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            at = data.index(signature)
+            data[at + offset] |= 0x1
+        archive.write_bytes(bytes(data))
+        code, _, err = run(["analyze", "campaigns.zip", "--out", "o"])
+        assert code == 2 and "the zip is encrypted (password-protected)" in err, err
+
+
+@pytest.mark.parametrize("length", [256, 5000])
+def test_an_output_name_longer_than_the_filesystem_allows_is_one_short_message(length):
+    with scratch():
+        code, _, err = run(["analyze", str(SAMPLE), "--out", "x" * length])
+        assert code == 2 and "the file name is too long" in err, err
+        assert "internal error" not in err and len(err) < 500
