@@ -95,6 +95,11 @@ EXPORTED = [
     "1.234,56",
     "0,034",  # a decimal comma: refused, never read as thousands
     "0,500",
+    "1.200",  # one dot then three digits: refused unless the file shows which convention it uses
+    "€1.200",
+    "2.000",
+    "1.234.567",
+    "1,200",
     "$12",
     "€5",
     "$1,234.50",
@@ -263,12 +268,16 @@ def prepare_out(folder: Path, place: str, names: set[str], source: Path) -> str:
     place=out_place,
     mapped=mostly([False], [True]),
     damage=raw_damage,
+    convention=mostly(
+        [[]],
+        [["--decimal", ","], ["--thousands", "."], ["--thousands", "none"], ["--decimal", ".", "--thousands", "."]],
+    ),
 )
-def test_analyze_keeps_the_contract(table, kind, drop, share, seed, place, mapped, damage):
+def test_analyze_keeps_the_contract(table, kind, drop, share, seed, place, mapped, damage, convention):
     with scratch() as folder:
         source = write_table(table, kind, folder, damage)
         out = prepare_out(folder, place, OWN_NAMES["analyze"], source)
-        argv = ["analyze", source.name, "--out", out, "--seed", seed]
+        argv = ["analyze", source.name, "--out", out, "--seed", seed, *convention]
         if drop:
             argv += ["--drop-invalid", "--max-drop-share", share]
         if mapped:

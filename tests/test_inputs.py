@@ -4,6 +4,7 @@ line, column, value and rule, no traceback, the input untouched, no output left 
 
 import gzip
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 from commandline import run
 
-from influencer_roi import schema
+from influencer_roi import schema, validation
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "bad_inputs" / "campaigns"
@@ -55,7 +56,16 @@ EXPECTED = {
     "utf16.csv": "this is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' instead",
     # degenerate data: refused with the reason
     "same_followers.csv": "every campaign with revenue has the same follower count (25,000)",
-    "one_row_repeated.csv": "every campaign with revenue has the same follower count (12,275)",
+    # one campaign_id repeated exactly 30 times: the repeats are dropped and counted, one campaign is left
+    "one_row_repeated.csv": "1 campaign(s) with revenue (29 row(s) that repeated a campaign exactly dropped)",
+    # a European export: 1.200 could be 1200 or 1.2, and no other amount says which
+    "euro_thousands_dot.csv": "euro_thousands_dot.csv, line 7, column revenue: value '€1.200' breaks rule: "
+    "ambiguous: one dot then three digits (1.200) could be one thousand two hundred or one point two, and no other "
+    "amount in the file shows which; say --thousands . or --decimal .",
+    # one campaign and creator on two rows with different revenue: which is right cannot be told
+    "conflicting_campaign_ids.csv": "conflicting_campaign_ids.csv, line 9 and line 32, columns campaign_id and "
+    "influencer_id: values 'C0007' and 'I0111' break rule: (campaign_id, influencer_id) must name one row; these "
+    "rows repeat it with different revenue",
     "revenue_equals_cost.csv": "every campaign with revenue has the same revenue per dollar (1)",
 }
 
@@ -96,6 +106,12 @@ ACCEPTED_EXPECTED = {  # file: (command, text in the terminal output, check on r
         lambda r: any(n.startswith("curvature: not estimable") for n in r["notes"]),
     ),
     "giant_outlier.csv": ("analyze", "campaigns", lambda r: r["n_campaigns"] == 60),
+    # every campaign_id repeated five times, exactly: analysed as 30 campaigns, the 120 repeats dropped and said
+    "repeated_campaign_ids.csv": (
+        "analyze",
+        "30 campaigns (120 row(s) that repeated a campaign exactly dropped)",
+        lambda r: r["n_campaigns"] == 30 and r["dropped_duplicates"] == 120,
+    ),
     "three_accounts_one_post_each.csv": (
         "engagement",
         "3 posts by 3 accounts",
@@ -336,3 +352,92 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(tmp_path, value):
     path.write_text(f'influencer_id,followers,cost,revenue\nA,1200,"{value}",10\nB,56000,80,100\nC,810000,900,1000\n')
     with pytest.raises(schema.InputError, match=rf"line 2, column cost: value '{value}'"):
         schema.load_campaigns(path)
+
+
+def test_a_european_export_is_read_exactly_when_its_convention_is_stated(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        'influencer_id,followers,cost,revenue\nA,"1.200","€1.234,56","€1.200"\nB,"12.345.678","€0,034","€80"\n'
+        'C,"353,1K","€5","€6,5"\n'
+    )
+    with pytest.raises(schema.InputError, match="ambiguous"):
+        schema.load_campaigns(path)
+    for decimal, thousands in ((",", None), (None, "."), (",", ".")):
+        frame = schema.load_campaigns(path, convention=validation.Convention.from_options(decimal, thousands))
+        assert frame["followers"].tolist() == [1_200, 12_345_678, 353_100]
+        assert frame["cost"].tolist() == [1234.56, 0.034, 5.0] and frame["revenue"].tolist() == [1200.0, 80.0, 6.5]
+    with pytest.raises(ValueError, match="one mark cannot be both"):
+        validation.Convention.from_options(".", ".")
+
+
+@pytest.mark.parametrize(
+    "revenue, other, read",
+    [
+        ("€1.200", "€80.50", 1.2),  # another amount has a decimal point: the dot is one
+        ("$1,200", "$80.50", 1200.0),  # ... so a comma is a thousands separator
+        ("1,200", "1,234,567", 1200.0),  # two comma groups: the comma groups thousands
+        ("1.200", "1,234.5", 1.2),
+        ("€1.200", "€1.234,56", None),  # the other amount shows another convention: refused, not read
+        ("1,200", "0,5", None),
+        ("€1.200", "€80", None),  # nothing shows which
+        ("0.500", "80", 0.5),  # a leading 0 is no thousands group
+        ("1234.500", "80", 1234.5),  # nor are four digits
+    ],
+)
+def test_a_value_that_could_be_read_two_ways_is_read_only_when_the_file_shows_how(tmp_path, revenue, other, read):
+    path = tmp_path / "export.csv"
+    path.write_text(f'influencer_id,followers,cost,revenue\nA,1200,"{other}","{revenue}"\nB,5000,8,9\n')
+    if read is None:
+        with pytest.raises(
+            schema.InputError,
+            match=rf"line 2, column revenue: value '{re.escape(revenue)}' breaks "
+            "rule: ambiguous",
+        ):
+            schema.load_campaigns(path)
+    else:
+        assert schema.load_campaigns(path)["revenue"].tolist()[0] == read
+
+
+def test_a_follower_count_with_a_dot_group_is_ambiguous_and_a_comma_group_is_not(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text('influencer_id,followers,cost,revenue\nA,2.000,8,9\nB,"12,345",8,9\n')
+    with pytest.raises(schema.InputError, match="line 2, column followers: value '2.000' breaks rule: ambiguous"):
+        schema.load_campaigns(path)
+    path.write_text('influencer_id,followers,cost,revenue\nA,2000,8,9\nB,"12,345",8,9\n')
+    assert schema.load_campaigns(path)["followers"].tolist() == [2000, 12_345]
+
+
+def test_a_campaign_with_several_creators_is_kept_and_exact_repeats_are_counted(tmp_path):
+    path = tmp_path / "campaigns.csv"
+    path.write_text(
+        "campaign_id,influencer_id,followers,cost,revenue\nC1,A,1200,8,9\nC1,B,5000,8,9\nC1,A,1200,8.00,9\n"
+        ",A,1200,8,9\n,A,1200,8,9\n"
+    )
+    frame = schema.load_campaigns(path)
+    assert len(frame) == 4 and frame.attrs["dropped_duplicates"] == 1 and "campaign_id" not in frame.columns
+
+
+def test_the_options_state_the_convention_on_the_command_line(tmp_path):
+    path = tmp_path / "export.csv"
+    frame = pd.read_csv(SAMPLE, dtype=str, nrows=60)
+    euro = frame.assign(
+        cost=frame["cost"]
+        .astype(float)
+        .map(lambda v: f"€{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")),
+        revenue=frame["revenue"]
+        .astype(float)
+        .map(lambda v: f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")),
+    )
+    euro.to_csv(path, index=False, sep=";")
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    code, _, stderr = run(["analyze", str(path), "--out", str(tmp_path / "a")])
+    assert code == 2 and "breaks rule: must be an amount" in stderr
+    code, _, stderr = run(["analyze", str(path), "--out", str(tmp_path / "a"), "--decimal", ","])
+    assert code == 0, stderr
+    assert "numbers read with decimal mark ',', thousands separator '.'" in stderr
+    assert run(["analyze", str(tmp_path / "plain.csv"), "--out", str(tmp_path / "b")])[0] == 0
+    stated, plain = (json.loads((tmp_path / d / "results.json").read_text()) for d in "ab")
+    assert stated["elasticity"] == plain["elasticity"]
+    assert stated["number_convention"] == {"decimal": ",", "thousands": ".", "stated": True}
+    code, _, stderr = run(["analyze", str(path), "--out", str(tmp_path / "c"), "--decimal", ",", "--thousands", ","])
+    assert code == 2 and "one mark cannot be both" in stderr and "Traceback" not in stderr

@@ -320,16 +320,28 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
     source = Path(path)
     paths.check_folder(out, names, inputs=[source])
     column_map = schema.parse_column_map(args.column, spec.known)
+    convention = _convention(args)
     notes: list[str] = []
     with _libraries_frozen(), progress.steps(3) as step, ThreadPoolExecutor(max_workers=1) as background:
         # hashing releases the GIL: the input's SHA-256 is computed beside the reading and fitting
         digest = background.submit(report.sha256, source) if source.is_file() else None
         step("reading and validating")
-        frame = load(source, column_map, drop_invalid=args.drop_invalid)
+        frame = load(source, column_map, drop_invalid=args.drop_invalid, convention=convention)
         drop = _dropped(frame, path, args.max_drop_share, notes.append) if args.drop_invalid else None
         formats, currency = frame.attrs.pop("formats", {}), frame.attrs.pop("currency", None)
         _formats_said(formats, currency, notes.append)
-        about = {"input_formats": formats, "currency": currency, "drop_invalid": drop}
+        if convention.stated:
+            notes.append(f"note: numbers read with {convention.said()} (as --decimal and --thousands say)")
+        about = {
+            "input_formats": formats,
+            "currency": currency,
+            "drop_invalid": drop,
+            "number_convention": {
+                "decimal": convention.decimal,
+                "thousands": convention.thousands or None,
+                "stated": convention.stated,
+            },
+        }
         step("fitting")
         data = prepare(frame)
         del frame
@@ -365,16 +377,23 @@ def _not_estimable(fits, model: str) -> str | None:
     return next((n for n in note if n.startswith("not estimable")), None)
 
 
+def _repeated(rows: int) -> str:
+    return f"{rows:,} row(s) that repeated a campaign exactly dropped"
+
+
 def _analyze(args: argparse.Namespace) -> int:
     _draw_to_files()
     from . import models, report, schema
 
     def prepare(campaigns):
         data = models.prepare(campaigns)
+        repeats = int(campaigns.attrs.get("dropped_duplicates", 0))
+        data.attrs["dropped_duplicates"] = repeats
         if len(data) < MIN_CAMPAIGNS:
             raise UsageError(
-                f"{args.campaigns}: {len(data)} campaign(s) with revenue; the models need at least "
-                f"{MIN_CAMPAIGNS} (with fewer, no interval would mean anything)"
+                f"{args.campaigns}: {len(data)} campaign(s) with revenue"
+                + (f" ({_repeated(repeats)})" if repeats else "")
+                + f"; the models need at least {MIN_CAMPAIGNS} (with fewer, no interval would mean anything)"
             )
         _varies(data, args.campaigns, "log_roas", "campaign with revenue", "revenue per dollar")
         return data
@@ -393,10 +412,13 @@ def _analyze(args: argparse.Namespace) -> int:
         args, args.campaigns, schema.CAMPAIGNS, schema.load_campaigns, prepare, fit, files, ANALYZE_FILES
     )
     roi = record["elasticity"]["roi"]
+    repeats = record.get("dropped_duplicates", 0)
     print(report.answer(record))
     print(
         f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
-        f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns; wrote {args.out}/report.html and results.json"
+        f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns"
+        + (f" ({_repeated(repeats)})" if repeats else "")
+        + f"; wrote {args.out}/report.html and results.json"
     )
     return EXIT_OK
 
@@ -503,8 +525,10 @@ def _allocate(args: argparse.Namespace) -> int:
     currency = "$"
     if args.campaigns:
         column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
-        campaigns = schema.load_campaigns(Path(args.campaigns), column_map)
+        campaigns = schema.load_campaigns(Path(args.campaigns), column_map, convention=_convention(args))
         currency = campaigns.attrs.get("currency") or ""
+        if campaigns.attrs.get("dropped_duplicates"):
+            _say(f"note: {_repeated(campaigns.attrs['dropped_duplicates'])}")
         usable = campaigns[(campaigns["revenue"] > 0)]
         if len(usable) < MIN_CAMPAIGNS:
             raise UsageError(
@@ -591,9 +615,37 @@ def _allocate(args: argparse.Namespace) -> int:
 # ---- The parser
 
 
+def _convention_options(parser: argparse.ArgumentParser) -> None:
+    """--decimal and --thousands: how the user's file writes numbers."""
+    parser.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="the file's decimal mark (--decimal , reads 1.234,56 and 0,034; implies --thousands . unless given); "
+        "by default the dot, and a value such as 1.200 that could be read either way is refused unless the file's "
+        "other values show which",
+    )
+    parser.add_argument(
+        "--thousands",
+        choices=[",", ".", "none"],
+        help="the file's thousands separator (--thousands . reads 1.200 as one thousand two hundred; implies "
+        "--decimal , unless given); by default the comma",
+    )
+
+
+def _convention(args: argparse.Namespace):
+    """The convention --decimal and --thousands state (the default when neither is given)."""
+    from . import validation
+
+    try:
+        return validation.Convention.from_options(args.decimal, args.thousands)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
 def _user_file_options(parser: argparse.ArgumentParser, example: str) -> None:
-    """--out, --column, --drop-invalid and --max-drop-share: the options of every subcommand that analyses a
-    user's file."""
+    """--out, --column, --drop-invalid, --max-drop-share, --decimal and --thousands: the options of every
+    subcommand that analyses a user's file."""
+    _convention_options(parser)
     parser.add_argument(
         "--out",
         required=True,
@@ -704,6 +756,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit revenue and price to this campaign file instead of using the book's model",
     )
     allocate.add_argument("--column", action="append", metavar="OURS=THEIRS", help="as for analyze")
+    _convention_options(allocate)
     allocate.add_argument(
         "--strategy",
         action="append",

@@ -238,6 +238,7 @@ def results(
         "input": source,
         "n_campaigns": int(len(data)),
         "dropped_zero_revenue": int(data.attrs.get("dropped_zero_revenue", 0)),
+        "dropped_duplicates": int(data.attrs.get("dropped_duplicates", 0)),
         **(about or {}),
         "subsampled": ({m: used for m in models.subsampled_models()} if len(data) > models.SUBSAMPLE_ABOVE else {}),
         "elasticity": {
@@ -383,7 +384,11 @@ scales, with fitted lines and 95% bands.">{svg}<figcaption>Each campaign, with t
 confidence bands. Shaded bands: the canonical tiers.</figcaption></figure>
 <h2>What the numbers say</h2>
 <p>Input: <code>{html.escape(record["input"])}</code>, {record["n_campaigns"]:,} campaigns with revenue
-({record["dropped_zero_revenue"]:,} with zero revenue left out of the log models).</p>
+({record["dropped_zero_revenue"]:,} with zero revenue left out of the log models{
+            ", " + format(record["dropped_duplicates"], ",") + " rows that repeated a campaign exactly dropped"
+            if record.get("dropped_duplicates")
+            else ""
+        }).</p>
 {f"<ul>{about}</ul>" if about else ""}
 <p>Elasticity of return per dollar with respect to followers: {roi["estimate"]:.3f} ({CI} {roi["ci_low"]:.3f} to
 {roi["ci_high"]:.3f}). It is the difference between the revenue elasticity

@@ -1,15 +1,19 @@
 """The schemas of a user's files: campaigns (`influencer-roi analyze`) and posts (`influencer-roi engagement`).
 
 Campaigns: required influencer_id, followers (a positive whole number), cost (at least 0.01, one currency),
-revenue (>= 0); optional brand. Posts: required account_id, followers, and likes + comments or engagements (whole
-numbers >= 0); optional post_id (an exact repeat of a post's row is dropped), platform, views, sponsored.
-Other columns are not read. `dictionary()` lists every column
-with its rule and `number_formats()` the ways a number may be written, for the book's data-dictionary page.
+revenue (>= 0); optional brand, and campaign_id (a row repeating another's campaign_id and influencer_id exactly is
+dropped and counted; the same pair with other values is refused). Posts: required account_id, followers, and
+likes + comments or engagements (whole numbers >= 0); optional post_id (an exact repeat of a post's row is dropped),
+platform, views, sponsored. Other columns are not read. `dictionary()` lists every column with its rule and
+`number_formats()` the ways a number may be written, for the book's data-dictionary page.
 
 Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip, .zst), Parquet; UTF-8
 text. Headers match ours whatever their case and surrounding spaces, with spaces or hyphens for underscores.
 Counts may be written as exported by social platforms (12,345 or 353.1K; the expansion and the rounding it carries
-are reported); amounts may carry thousands separators and one currency symbol throughout the file. A bad value is
+are reported); amounts may carry thousands separators and one currency symbol throughout the file. Numbers are read
+with the dot as decimal mark and the comma as thousands separator unless the reader states another convention
+(--decimal, --thousands; validation.Convention); a value that could be read either way (1.200, EUR 1.200, an amount
+1,200) is read only when the file's other values of its kind show the convention, and refused otherwise. A bad value is
 reported with the file, its line (or row), the column, the value as written and the rule (validation.py); nothing
 else is guessed, and the input file is only ever read.
 """
@@ -35,7 +39,7 @@ import pandera.pandas as pa
 
 from . import validation
 from .tiers import assign_tier
-from .validation import COUNT, MISSING_MARKERS, MONEY
+from .validation import COUNT, DEFAULT, MISSING_MARKERS, MONEY, Convention, NumberFormat
 
 REQUIRED = ("influencer_id", "followers", "cost", "revenue")
 OPTIONAL = ("campaign_id", "platform", "brand", "engagements", "conversions", "date")
@@ -65,54 +69,65 @@ def _required_text() -> pa.Column:
     )
 
 
-def _followers() -> pa.Column:
-    return validation.numeric(minimum=1, maximum=MAX_FOLLOWERS, whole=True, fmt=COUNT, missing_rule=MISSING)
+def _followers(count: NumberFormat) -> pa.Column:
+    return validation.numeric(minimum=1, maximum=MAX_FOLLOWERS, whole=True, fmt=count, missing_rule=MISSING)
 
 
-def _count(nullable: bool = False) -> pa.Column:
+def _count(count: NumberFormat, nullable: bool = False) -> pa.Column:
     """A whole number >= 0 (likes, comments, engagements, views), optional as a column."""
     return validation.numeric(
-        minimum=0, maximum=MAX_COUNT, whole=True, fmt=COUNT, required=False, missing_rule=None if nullable else MISSING
+        minimum=0, maximum=MAX_COUNT, whole=True, fmt=count, required=False, missing_rule=None if nullable else MISSING
     )
 
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
-CAMPAIGNS_SCHEMA = pa.DataFrameSchema(
-    {
-        "influencer_id": _required_text(),
-        "followers": _followers(),
-        "cost": validation.numeric(minimum=MIN_COST, maximum=MAX_AMOUNT, fmt=MONEY, missing_rule=MISSING),
-        "revenue": validation.numeric(minimum=0, maximum=MAX_AMOUNT, fmt=MONEY, missing_rule=MISSING),
-        "brand": validation.text(nullable=True, required=False),
-    },
-    strict=False,
-    name="campaigns",
-)
 
-POSTS_SCHEMA = pa.DataFrameSchema(
-    {
-        "account_id": _required_text(),
-        "followers": _followers(),
-        "likes": _count(),
-        "comments": _count(),
-        "engagements": _count(),
-        "views": _count(nullable=True),
-        "post_id": validation.text(nullable=True, required=False),
-        "platform": validation.text(nullable=True, required=False),
-        "sponsored": pa.Column(
-            str,
-            nullable=True,
-            required=False,
-            checks=pa.Check(
-                lambda s: s.isna() | s.str.lower().isin(list(BOOLEAN)),
-                error=f"must be one of {'/'.join(BOOLEAN)} (or blank)",
+def campaigns_schema(count: NumberFormat = COUNT, money: NumberFormat = MONEY) -> pa.DataFrameSchema:
+    """The campaign schema, its numbers read as `count` and `money` say (a file's convention: validation.settle)."""
+    return pa.DataFrameSchema(
+        {
+            "influencer_id": _required_text(),
+            "followers": _followers(count),
+            "cost": validation.numeric(minimum=MIN_COST, maximum=MAX_AMOUNT, fmt=money, missing_rule=MISSING),
+            "revenue": validation.numeric(minimum=0, maximum=MAX_AMOUNT, fmt=money, missing_rule=MISSING),
+            "brand": validation.text(nullable=True, required=False),
+            "campaign_id": validation.text(nullable=True, required=False),
+        },
+        strict=False,
+        name="campaigns",
+    )
+
+
+def posts_schema(count: NumberFormat = COUNT, money: NumberFormat = MONEY) -> pa.DataFrameSchema:
+    """The post schema, its counts read as `count` says (posts have no amounts)."""
+    return pa.DataFrameSchema(
+        {
+            "account_id": _required_text(),
+            "followers": _followers(count),
+            "likes": _count(count),
+            "comments": _count(count),
+            "engagements": _count(count),
+            "views": _count(count, nullable=True),
+            "post_id": validation.text(nullable=True, required=False),
+            "platform": validation.text(nullable=True, required=False),
+            "sponsored": pa.Column(
+                str,
+                nullable=True,
+                required=False,
+                checks=pa.Check(
+                    lambda s: s.isna() | s.str.lower().isin(list(BOOLEAN)),
+                    error=f"must be one of {'/'.join(BOOLEAN)} (or blank)",
+                ),
             ),
-        ),
-    },
-    strict=False,
-    name="posts",
-)
+        },
+        strict=False,
+        name="posts",
+    )
+
+
+CAMPAIGNS_SCHEMA = campaigns_schema()
+POSTS_SCHEMA = posts_schema()
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,8 @@ class FileSpec:
     optional: tuple[str, ...]
     schema: pa.DataFrameSchema
     one_of: tuple[tuple[str, ...], ...] = ()
+    build: Callable[[NumberFormat, NumberFormat], pa.DataFrameSchema] | None = None  # the schema in a convention
+    key: tuple[str, ...] = ()  # (id, ...): a row repeating another's key exactly is dropped, otherwise refused
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -136,13 +153,16 @@ class FileSpec:
         return tuple(c for c in self.known if c in self.schema.columns)
 
 
-CAMPAIGNS = FileSpec("campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA)
+CAMPAIGNS = FileSpec(
+    "campaign", REQUIRED, OPTIONAL, CAMPAIGNS_SCHEMA, build=campaigns_schema, key=("campaign_id", "influencer_id")
+)
 POSTS = FileSpec(
     "post",
     ("account_id", "followers"),
     ("post_id", "platform", "date", "views", "sponsored"),
     POSTS_SCHEMA,
     one_of=(("likes", "comments"), ("engagements",)),
+    build=posts_schema,
 )
 
 # What each column means, for the data dictionary; the rules themselves are read from the schemas.
@@ -152,7 +172,9 @@ MEANINGS = {
     "followers": "the account's follower count when the campaign ran or the post was published",
     "cost": "what the brand paid for the campaign, in one currency throughout the file",
     "revenue": "the revenue attributed to the campaign, in the same currency as cost",
-    "campaign_id": "an identifier for the campaign (not used)",
+    "campaign_id": "an identifier for the campaign: a row that repeats another's campaign_id and influencer_id and "
+    "every value is dropped (and counted); the same pair with other values is refused (a campaign with several "
+    "creators has a row for each)",
     "platform": "instagram, tiktok, youtube ... (engagement: platform levels are controlled for)",
     "brand": "the brand that paid (the mixed model's groups; 'all' when absent)",
     "engagements": "likes + comments + shares ... as counted by the platform",
@@ -209,7 +231,24 @@ def number_formats() -> pd.DataFrame:
             "thousands separators",
             "12,345 and 1,234,567.5",
             "the commas removed; a comma is never a decimal point (0,5 is refused; 12,500 is twelve thousand five "
-            "hundred)",
+            "hundred, a count; an amount 12,500 as the next row says)",
+        ),
+        (
+            "counts and amounts",
+            "one separator, then three digits",
+            "1.200, €1.200, an amount 1,200 (one to three digits not starting with 0, a dot or comma, three digits)",
+            "ambiguous (one thousand two hundred, or one point two): read with the dot as decimal mark and the comma "
+            "as thousands separator only when another value of the file's amounts (cost, revenue) or counts "
+            "(followers, likes, ...) shows that convention (12.5, 0.500, 1,234,567 or 1,234.50) and none shows "
+            "another (1.234.567, 1.234,56 or 0,5); refused otherwise, saying --thousands or --decimal. 12,345 in "
+            "a count is twelve thousand three hundred and forty-five (no count is 12.345)",
+        ),
+        (
+            "counts and amounts",
+            "a stated convention",
+            "--decimal , (or --thousands .): 1.234,56, 0,034, €1.200, 353,1K; --thousands none: no separator",
+            "read in that convention, every value exactly, nothing ambiguous; a value written otherwise (1,234.56 "
+            "with --decimal ,) is refused",
         ),
         (
             "counts",
@@ -230,7 +269,12 @@ def number_formats() -> pd.DataFrame:
             "blank, " + ", ".join(sorted({m.upper() if m in ("na", "n/a", "#n/a") else m for m in MISSING_MARKERS})),
             "a missing value: refused where a value is required, quoted as written",
         ),
-        ("any", "not numbers", "inf, NaN, 1e400, 12 345, 1.234,56, 0,5, ١٢٣", "refused with the value as written"),
+        (
+            "any",
+            "not numbers",
+            "inf, NaN, 1e400, 12 345, ١٢٣; 1.234,56 and 0,5 unless --decimal , is said",
+            "refused with the value as written",
+        ),
     ]
     return pd.DataFrame(rows, columns=["columns", "format", "examples", "read as"])
 
@@ -561,14 +605,14 @@ def read_table(path: Path, column_map: dict[str, str] | None = None, spec: FileS
 # ---- Validating, and what was read
 
 
-def _one_currency(frame: pd.DataFrame, path: Path, where: Callable) -> str | None:
+def _one_currency(frame: pd.DataFrame, path: Path, where: Callable, money: NumberFormat = MONEY) -> str | None:
     """The file's one currency symbol (None when amounts are plain numbers). Two symbols are refused: amounts in
     two currencies cannot be compared without exchange rates the file does not give."""
     first: dict[str, tuple[int, int]] = {}  # symbol -> (first row, values)
     for column in ("cost", "revenue"):
         if column not in frame.columns:
             continue
-        symbols = validation.parse(frame[column], MONEY).symbol
+        symbols = validation.parse(frame[column], money).symbol
         if symbols is None or symbols.empty:
             continue
         for symbol, rows in symbols.groupby(symbols, sort=False).groups.items():
@@ -589,14 +633,14 @@ def _one_currency(frame: pd.DataFrame, path: Path, where: Callable) -> str | Non
     return next(iter(first), None)
 
 
-def _formats(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict:
+def _formats(frame: pd.DataFrame, columns: dict[str, NumberFormat]) -> dict:
     """What the reader expanded, by column: abbreviated counts (with the rounding they carry), thousands
     separators, currency symbols. Empty when every number was plain."""
     report = {}
-    for column in columns:
+    for column, fmt in columns.items():
         if column not in frame.columns:
             continue
-        parsed = validation.parse(frame[column], MONEY if column in ("cost", "revenue") else COUNT)
+        parsed = validation.parse(frame[column], fmt)
         entry = {}
         if parsed.abbreviated is not None and parsed.abbreviated.any():
             assert parsed.rounding is not None  # set with abbreviated (validation.Parsed)
@@ -628,10 +672,10 @@ def _formats(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict:
     return report
 
 
-def drop_summary(before: pd.DataFrame, dropped: pd.DataFrame) -> dict:
+def drop_summary(before: pd.DataFrame, dropped: pd.DataFrame, count: NumberFormat = COUNT) -> dict:
     """The share of rows dropped, overall and by canonical tier (by the row's follower count; 'unknown' when it
     cannot be read, 'under 1,000' below the smallest tier): rows, dropped, share."""
-    followers = validation.parse(before["followers"], COUNT).values
+    followers = validation.parse(before["followers"], count).values
     followers = followers.where((followers >= 0) & np.isfinite(followers))
     tier = assign_tier(followers).astype(object)
     tier = tier.where(tier.notna(), np.where(followers.isna(), "unknown", "under 1,000"))
@@ -648,7 +692,7 @@ def drop_summary(before: pd.DataFrame, dropped: pd.DataFrame) -> dict:
 
 
 def _checked(
-    table: Table, schema: pa.DataFrameSchema, path: Path, drop_invalid: bool
+    table: Table, schema: pa.DataFrameSchema, path: Path, drop_invalid: bool, count: NumberFormat = COUNT
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, stopping at the first bad file (InputError), or with drop_invalid keep the good rows and return
     the dropped ones too, with the shares dropped."""
@@ -663,7 +707,7 @@ def _checked(
     if kept.empty:
         raise InputError(f"{path}: every row breaks a rule; nothing left to analyse")
     summary = (
-        drop_summary(frame, dropped)
+        drop_summary(frame, dropped, count)
         if len(dropped)
         else {"rows": len(frame), "dropped": 0, "share": 0.0, "by_tier": {}}
     )
@@ -685,44 +729,112 @@ def _release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _load(path: Path, column_map, drop_invalid: bool, spec: FileSpec, numbers: dict) -> pd.DataFrame:
+def _conventions(frame: pd.DataFrame, numbers: dict[str, NumberFormat], convention: Convention) -> dict:
+    """Each number column's format as this file is read: in the stated convention, or in the default one with the
+    one-group shape (1.200) read or refused by the evidence of the file's other columns of its kind (settle)."""
+    out = {}
+    for fmt in dict.fromkeys(numbers.values()):
+        columns = [c for c, f in numbers.items() if f == fmt and c in frame.columns]
+        stated = validation.read_as(fmt, convention)
+        read = validation.settle([frame[c] for c in columns], stated) if columns else stated
+        out.update(dict.fromkeys(columns, read))
+    return out
+
+
+def _repeats(frame: pd.DataFrame, key: tuple[str, ...], path: Path, where: Callable) -> tuple[pd.DataFrame, int]:
+    """(the frame without rows that repeat another row exactly under one key, how many were dropped). A row whose
+    key (campaign_id, influencer_id) is another's with different values is a contradiction, not a copy: refused,
+    naming the rows. Rows without an id are kept (without an id, two equal rows may be two campaigns). The id
+    column is dropped: the analysis does not use it."""
+    if not key or key[0] not in frame.columns:
+        return frame, 0
+    ids = frame[key[0]]
+    if ids.dropna().is_unique:
+        return frame.drop(columns=key[0]), 0
+    named = ids.notna().to_numpy()
+    repeated = frame.duplicated(keep="first").to_numpy() & named
+    kept = frame[~repeated]
+    clash = kept[named[~repeated]]
+    clash = clash[clash.duplicated(list(key), keep=False)]
+    if len(clash):
+        first = clash.iloc[0]
+        rows = clash[(clash[list(key)] == first[list(key)]).all(axis=1)]
+        differ = [c for c in frame.columns if c not in key and rows[c].astype(str).nunique(dropna=False) > 1]
+        places = where(rows.index)
+        lines = [places[r] for r in rows.index[:5]]
+        more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+        pairs = clash[list(key)].drop_duplicates()
+        also = f"; {len(pairs):,} such pairs in the file" if len(pairs) > 1 else ""
+        raise InputError(
+            f"{path}, {', '.join(lines[:-1])} and {lines[-1]}{more}, columns {' and '.join(key)}: values "
+            f"{' and '.join(repr(first[c]) for c in key)} break rule: ({', '.join(key)}) must name one row; these rows "
+            f"repeat it with different {', '.join(differ) or 'values'} (an exact repeat is dropped and counted; a "
+            f"campaign with several creators has a row for each){also}"
+        )
+    return kept.drop(columns=key[0]), int(repeated.sum())
+
+
+def _load(
+    path: Path, column_map, drop_invalid: bool, spec: FileSpec, numbers: dict, convention: Convention = DEFAULT
+) -> pd.DataFrame:
     path = Path(path)
     table = read(path, column_map, spec)
     with validation.keep_parsed():
-        currency = _one_currency(table.frame, path, table.where)
-        frame, dropped, summary = _checked(table, spec.schema, path, drop_invalid)
-        formats = _formats(frame, tuple(numbers))
-        _numbers(frame, numbers)
+        formats = _conventions(table.frame, numbers, convention)
+        count = next((f for f in formats.values() if f.name == COUNT.name), validation.read_as(COUNT, convention))
+        money = next((f for f in formats.values() if f.name == MONEY.name), validation.read_as(MONEY, convention))
+        schema = spec.build(count, money) if spec.build else spec.schema
+        currency = _one_currency(table.frame, path, table.where, money)
+        frame, dropped, summary = _checked(table, schema, path, drop_invalid, count)
+        expanded = _formats(frame, formats)
+        _numbers(frame, formats)
+    frame, repeats = _repeats(frame, spec.key, path, table.where)
     rows_read = len(table.frame)
     del table
     _release_arrow_memory()
     frame["followers"] = frame["followers"].astype("int64")
     frame.attrs.update(
-        {"dropped": dropped, "drop_summary": summary, "formats": formats, "currency": currency, "rows_read": rows_read}
+        {"dropped": dropped, "drop_summary": summary, "formats": expanded, "currency": currency, "rows_read": rows_read}
     )
+    if spec.key:
+        frame.attrs["dropped_duplicates"] = repeats
     return frame
 
 
-def load_campaigns(path: Path, column_map: dict[str, str] | None = None, drop_invalid: bool = False) -> pd.DataFrame:
-    """Read and validate a campaign file; numbers converted, brand 'all' when absent.
+def load_campaigns(
+    path: Path,
+    column_map: dict[str, str] | None = None,
+    drop_invalid: bool = False,
+    convention: Convention = DEFAULT,
+) -> pd.DataFrame:
+    """Read and validate a campaign file; numbers converted (in `convention`: validation.Convention), brand 'all'
+    when absent. Rows repeating another's campaign_id and influencer_id exactly are dropped (their count in
+    .attrs["dropped_duplicates"]); the same pair with other values is refused.
 
     With drop_invalid, rows that break a rule are dropped instead of stopping the analysis; the dropped rows and
     their reasons are in .attrs["dropped"] (a tidy table: row, line, column, value, rule) and the shares dropped
     in .attrs["drop_summary"]. .attrs["formats"] says what was expanded (abbreviated counts, separators, currency
     symbols) and .attrs["currency"] the file's currency symbol, if any."""
-    frame = _load(path, column_map, drop_invalid, CAMPAIGNS, {"followers": COUNT, "cost": MONEY, "revenue": MONEY})
+    frame = _load(
+        path, column_map, drop_invalid, CAMPAIGNS, {"followers": COUNT, "cost": MONEY, "revenue": MONEY}, convention
+    )
     if "brand" not in frame.columns:
         frame["brand"] = "all"
     frame["brand"] = frame["brand"].fillna("unknown")
     return frame
 
 
-def load_posts(path: Path, column_map: dict[str, str] | None = None, drop_invalid: bool = False) -> pd.DataFrame:
-    """Read and validate a post file; numbers converted; `engagements` is the file's own column when it has one,
-    likes + comments otherwise; `sponsored` as booleans. Dropped rows (drop_invalid) are in .attrs["dropped"], as
-    for load_campaigns."""
+def load_posts(
+    path: Path,
+    column_map: dict[str, str] | None = None,
+    drop_invalid: bool = False,
+    convention: Convention = DEFAULT,
+) -> pd.DataFrame:
+    """Read and validate a post file; numbers converted (in `convention`); `engagements` is the file's own column
+    when it has one, likes + comments otherwise; `sponsored` as booleans. Dropped rows (drop_invalid) are in
+    .attrs["dropped"], as for load_campaigns."""
     counts = {c: COUNT for c in ("followers", "likes", "comments", "engagements", "views")}
-    frame = _load(path, column_map, drop_invalid, POSTS, counts)
+    frame = _load(path, column_map, drop_invalid, POSTS, counts, convention)
     if "engagements" not in frame.columns:
         frame["engagements"] = frame["likes"] + frame["comments"]
     if "sponsored" in frame.columns:

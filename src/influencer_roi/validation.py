@@ -10,16 +10,26 @@ Numbers are read by an explicit grammar (NumberFormat), with the digits 0-9 only
 2B); money may also carry thousands separators and a currency symbol ($1,234.50, 1 234 is not accepted). "inf",
 "NaN" and the like are not numbers, and a number too large for a float (1e400) breaks the rule "must be a finite
 number".
+
+The convention (Convention) is the dot as decimal mark and the comma as thousands separator unless the reader states
+another (--decimal, --thousands: 1.234,56 and 0,034 are read only then). Under the default, a value whose one
+separator is followed by exactly three digits after one to three digits not starting with 0 (1.200, EUR 1.200,
+1,200: one thousand two hundred or one point two) is ambiguous in amounts (either mark) and counts (the dot; 12,345 is
+a count's thousands separator, as no count is 12.345), and is read only when the file's other values of its kind
+(amounts: cost and revenue; counts: followers, likes ...) show the default convention and none shows another
+(settle(): 12.5, 0.500 or 1,234.50 show it; 1.234.567, 1.234,56 or 0,5 show another); otherwise it is refused with
+the rule AMBIGUOUS names, never guessed.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,15 +50,87 @@ def text(**kwargs) -> pa.Column:
 
 
 @dataclass(frozen=True)
+class Convention:
+    """How the file writes numbers: the decimal mark, the thousands separator ("" for none), and whether the reader
+    stated it (--decimal, --thousands) or it is the default (then the one-group shape of AMBIGUOUS is checked)."""
+
+    decimal: str = "."
+    thousands: str = ","
+    stated: bool = False
+
+    @classmethod
+    def from_options(cls, decimal: str | None, thousands: str | None) -> Convention:
+        """--decimal and --thousands (either may be None; 'none' is no thousands separator). One stated implies the
+        usual other: a decimal comma goes with a thousands dot, a thousands dot with a decimal comma. Raises
+        ValueError when one mark would be both."""
+        if decimal is None and thousands is None:
+            return cls()
+        thousands = "" if thousands == "none" else thousands
+        if decimal is None:
+            decimal = "," if thousands == "." else "."
+        if thousands is None:
+            thousands = "." if decimal == "," else ","
+        if decimal not in (".", ",") or thousands not in (".", ",", ""):
+            raise ValueError(f"--decimal {decimal!r} --thousands {thousands!r}: the marks are . and , (or none)")
+        if decimal == thousands:
+            raise ValueError(f"--decimal {decimal} and --thousands {thousands}: one mark cannot be both")
+        return cls(decimal, thousands, stated=True)
+
+    def said(self) -> str:
+        thousands = f"{self.thousands!r}" if self.thousands else "none"
+        return f"decimal mark {self.decimal!r}, thousands separator {thousands}"
+
+
+DEFAULT = Convention()
+
+
+@dataclass(frozen=True)
 class NumberFormat:
     """What a number column accepts beyond a plain number, and the rule a value breaks when it is none of them."""
 
     name: str
     rule: str
-    thousands: bool = False  # 12,345 and 1,234,567.5
+    thousands: str = ""  # the thousands separator read ("," for 12,345 and 1,234,567.5; "." ; "" for none)
     abbreviated: bool = False  # 353.1K, 1.2M, 2B (counts rounded by the platform that exported them)
     currency: bool = False  # one symbol or code before or after the amount: $1,234.50, 1234 EUR
     missing: frozenset[str] = frozenset()  # markers of a missing value (lower case): missing, not unreadable
+    decimal: str = "."
+    # marks whose one-group shape (1.200, 1,200) is refused as ambiguous: those of the default convention, until
+    # settle() finds the file's values of this kind show it (or the reader states a convention)
+    ambiguous: str = ""
+    noun: str = "number"  # "amount", "number": in the rule
+    kind: str = "value"  # "amount", "count": in the ambiguity rule
+    examples: tuple[str, ...] = ()  # the rule's examples, {d} the decimal mark and {t} the thousands separator
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" or {items[-1]}"
+
+
+def _rule(fmt: NumberFormat) -> str:
+    """'must be an amount such as 1234.50, 1,234.50 or $1,234.50', in the format's own convention."""
+    said = dict.fromkeys(e.format(d=fmt.decimal, t=fmt.thousands) for e in fmt.examples)
+    return f"must be {'an' if fmt.noun[0] in 'aeiou' else 'a'} {fmt.noun} such as {_listed(list(said))}"
+
+
+def _made(fmt: NumberFormat) -> NumberFormat:
+    return replace(fmt, rule=_rule(fmt))
+
+
+def ambiguity_rule(fmt: NumberFormat, mark: str) -> str:
+    """The rule a value of the one-group shape breaks (1.200: one thousand two hundred, or one point two?)."""
+    return (
+        f"ambiguous: one {'dot' if mark == '.' else 'comma'} then three digits (1{mark}200) could be one thousand two "
+        f"hundred or one point two, and no other {fmt.kind} in the file shows which; say --thousands {mark} or "
+        f"--decimal {mark}"
+    )
+
+
+def read_as(fmt: NumberFormat, convention: Convention) -> NumberFormat:
+    """`fmt` in a stated convention (nothing is then ambiguous); unchanged for the default or for PLAIN."""
+    if not convention.stated or not fmt.thousands:
+        return fmt
+    return _made(replace(fmt, decimal=convention.decimal, thousands=convention.thousands, ambiguous=""))
 
 
 # How spreadsheets and exports write "no value": in a user's file these are missing values (reported as written
@@ -56,28 +138,35 @@ class NumberFormat:
 MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "?", "missing"})
 
 PLAIN = NumberFormat("plain", "must be a plain number (no units or commas)")
-COUNT = NumberFormat(
-    "count",
-    "must be a number such as 12345, 12,345 or 353.1K",
-    thousands=True,
-    abbreviated=True,
-    missing=MISSING_MARKERS,
+COUNT = _made(
+    NumberFormat(
+        "count",
+        "",
+        thousands=",",
+        abbreviated=True,
+        missing=MISSING_MARKERS,
+        ambiguous=".",
+        noun="number",
+        kind="count",
+        examples=("12345", "12{t}345", "353{d}1K"),
+    )
 )
-MONEY = NumberFormat(
-    "money",
-    "must be an amount such as 1234.50, 1,234.50 or $1,234.50",
-    thousands=True,
-    currency=True,
-    missing=MISSING_MARKERS,
+MONEY = _made(
+    NumberFormat(
+        "money",
+        "",
+        thousands=",",
+        currency=True,
+        missing=MISSING_MARKERS,
+        ambiguous=".,",
+        noun="amount",
+        kind="amount",
+        examples=("1234{d}50", "1{t}234{d}50", "$1{t}234{d}50"),
+    )
 )
 
-_PLAIN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-# Thousands separators: groups of three after a first group of one to three digits that does not start with 0, so
-# that a decimal comma ("0,034", "0,5") is refused rather than read as thousands (34, 5).
-_THOUSANDS = r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 # the abbreviations of social-media exports: thousand, million, billion
 UNITS = {"k": 3, "m": 6, "b": 9}
-_ABBREVIATED = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?\s?(?P<unit>[kKmMbB])", re.ASCII)
 CURRENCY_SYMBOLS = (
     "$",
     "€",
@@ -106,12 +195,105 @@ CURRENCY_SYMBOLS = (
     "zł",
 )
 _SYMBOL = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True)) + "|[A-Z]{3}"
-_MONEY = re.compile(
-    rf"(?P<sign>[+-]?)\s?(?P<before>{_SYMBOL})?\s?(?P<sign2>[+-]?)"
-    rf"(?P<number>{_THOUSANDS}|[0-9]+\.?[0-9]*|\.[0-9]+)\s?(?P<after>{_SYMBOL})?",
-    re.ASCII,
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """The regular expressions of one convention (decimal mark d, thousands separator t or none)."""
+
+    plain: str  # 12345, -0.5, 1e6 (with d)
+    separated: str | None  # 12,345 and 1,234,567.5: groups of three after a first group of one to three digits
+    abbreviated: str  # 353.1K
+    money: str  # an amount, with its sign and symbol
+    shape: dict[str, str]  # mark -> the one-group shape (1.200) as a count, and as an amount
+
+    @staticmethod
+    @functools.cache
+    def of(decimal: str, thousands: str) -> _Grammar:
+        d, t = re.escape(decimal), re.escape(thousands)
+        # the first group does not start with 0, so that a decimal comma ("0,034", "0,5") is refused rather than
+        # read as thousands (34, 5)
+        grouped = rf"[1-9][0-9]{{0,2}}(?:{t}[0-9]{{3}})+(?:{d}[0-9]+)?" if thousands else None
+        unsigned = rf"[0-9]+{d}?[0-9]*|{d}[0-9]+"
+        number = f"{grouped}|{unsigned}" if grouped else unsigned
+        amount = (
+            rf"(?P<sign>[+-]?)\s?(?P<before>{_SYMBOL})?\s?(?P<sign2>[+-]?)(?P<number>{number})\s?(?P<after>{_SYMBOL})?"
+        )
+        shape = {
+            mark: rf"[+-]?\s?(?:{_SYMBOL})?\s?[+-]?[1-9][0-9]{{0,2}}{re.escape(mark)}[0-9]{{3}}\s?(?:{_SYMBOL})?"
+            for mark in ".,"
+        }
+        return _Grammar(
+            plain=rf"[+-]?(?:{unsigned})(?:[eE][+-]?[0-9]+)?",
+            separated=rf"[+-]?{grouped}" if grouped else None,
+            abbreviated=rf"(?P<whole>[0-9]+)(?:{d}(?P<fraction>[0-9]+))?\s?(?P<unit>[kKmMbB])",
+            money=amount,
+            shape=shape,
+        )
+
+
+def _as_float(text: pd.Series, fmt: NumberFormat) -> np.ndarray:
+    """Number text of `fmt`'s convention to floats: thousands separators removed, the decimal mark made a dot."""
+    if fmt.thousands:
+        text = text.str.replace(fmt.thousands, "", regex=False)
+    if fmt.decimal != ".":
+        text = text.str.replace(fmt.decimal, ".", regex=False)
+    return text.astype(float).to_numpy()
+
+
+# The evidence of a convention in a value (its sign and currency symbol removed): the default one (the dot a
+# decimal mark, the comma a thousands separator) or another.
+_BODY = re.compile(rf"[+-]?\s?(?:{_SYMBOL})?\s?[+-]?(?P<body>[0-9.,]+)\s?(?:{_SYMBOL})?")
+_ONE_GROUP = r"[1-9][0-9]{0,2}[.,][0-9]{3}"
+_SHOWS_DEFAULT = (
+    r"[1-9][0-9]{0,2}(?:,[0-9]{3}){2,}"  # 1,234,567: the comma groups thousands
+    r"|[1-9][0-9]{0,2}(?:,[0-9]{3})+\.[0-9]*"  # 1,234.56
+    r"|[0-9]+\.[0-9]*|\.[0-9]+"  # 12.5, 0.500, 1234.567 (one dot not followed by one group: a decimal point)
 )
-_SEPARATED = re.compile(rf"[+-]?{_THOUSANDS}", re.ASCII)
+_SHOWS_OTHER = (
+    r"[1-9][0-9]{0,2}(?:\.[0-9]{3}){2,}"  # 1.234.567: the dot groups thousands
+    r"|[1-9][0-9]{0,2}(?:\.[0-9]{3})+,[0-9]*"  # 1.234,56
+    r"|[0-9]+,[0-9]*|,[0-9]+"  # 0,5, 12,34, 0,500 (one comma not followed by one group: a decimal comma)
+)
+
+
+def settle(columns: list[pd.Series], fmt: NumberFormat) -> NumberFormat:
+    """`fmt` for a file's columns of one kind (its amounts, or its counts): with nothing ambiguous (`ambiguous` ""),
+    when none of their values has the one-group shape of an ambiguous mark, or when their other values show the
+    default convention (12.5, 0.500, 1,234,567, 1,234.50) and none shows another (1.234.567, 1.234,56, 0,5);
+    unchanged otherwise, so that the shape is refused (ambiguity_rule)."""
+    if not fmt.ambiguous:
+        return fmt
+    shaped = [_shaped(column, fmt) for column in columns]
+    if not any(mask.any() for masks in shaped for mask in masks.values()):
+        return replace(fmt, ambiguous="")
+    bodies = pd.concat([column.dropna().astype(str).str.strip() for column in columns], ignore_index=True)
+    if fmt.currency:
+        bodies = bodies.str.extract(f"^{_BODY.pattern}$")["body"].dropna()
+    else:
+        bodies = bodies[bodies.str.fullmatch(r"[+-]?[0-9.,]+")].str.lstrip("+-")
+    bodies = bodies[~bodies.str.fullmatch(_ONE_GROUP)]
+    default = bodies.str.fullmatch(_SHOWS_DEFAULT).any()
+    other = bodies.str.fullmatch(_SHOWS_OTHER).any()
+    return replace(fmt, ambiguous="") if default and not other else fmt
+
+
+def _shaped(series: pd.Series, fmt: NumberFormat) -> dict[str, np.ndarray]:
+    """Mark -> where the column's values have the one-group shape of that ambiguous mark (1.200, €1.200)."""
+    grammar = _Grammar.of(fmt.decimal, fmt.thousands)
+    out = {}
+    arrow = _arrow(series)
+    for mark in fmt.ambiguous:
+        pattern = grammar.shape[mark] if fmt.currency else rf"[+-]?[1-9][0-9]{{0,2}}{re.escape(mark)}[0-9]{{3}}"
+        if arrow is not None:
+            import pyarrow.compute as pc
+
+            hit = pc.match_substring_regex(arrow, rf"^\s*(?:{pattern})\s*$").fill_null(False)
+            out[mark] = hit.to_numpy(zero_copy_only=False).astype(bool)
+        else:
+            text = series.astype(object).where(series.notna()).str.strip()
+            out[mark] = text.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+    return out
 
 
 @dataclass
@@ -129,6 +311,11 @@ class Parsed:
     rounding: np.ndarray | None = None
     separated: np.ndarray | None = None
     symbol: pd.Series | None = None
+    ambiguous: dict[str, np.ndarray] | None = None  # mark -> values refused as ambiguous (1.200), NaN in `values`
+
+    def ambiguous_mask(self, mark: str) -> np.ndarray:
+        found = (self.ambiguous or {}).get(mark)
+        return np.zeros(len(self.values), bool) if found is None else found
 
     def unreadable_mask(self) -> np.ndarray:
         return np.zeros(len(self.values), bool) if self.unreadable is None else self.unreadable
@@ -136,13 +323,15 @@ class Parsed:
     def missing_mask(self) -> np.ndarray:
         """Blank, or a missing-value marker."""
         blank = self.values.isna().to_numpy() & ~self.unreadable_mask()
+        for mask in (self.ambiguous or {}).values():
+            blank &= ~mask
         return blank if self.marker is None else blank | self.marker
 
 
 # Parsed columns, kept for the length of one validate() call (or of a keep_parsed() block): several checks parse
 # the same column, and pandera hands each check a new Series over the same array, so the array (and the format) is
 # the key.
-_PARSED: dict[tuple[int, str], tuple[object, Parsed]] = {}
+_PARSED: dict[tuple[int, NumberFormat], tuple[object, Parsed]] = {}
 _KEEP: list[bool] = []
 
 
@@ -167,15 +356,26 @@ def _forget() -> None:
 def parse(series: pd.Series, fmt: NumberFormat = PLAIN) -> Parsed:
     """Text to numbers by `fmt`. Arrow's cast is tried first (about eight times faster than pandas on a million
     values); a column it cannot read whole, or that holds "inf" or "nan" (which it reads), goes through the
-    grammar value by value."""
+    grammar value by value. Values of an ambiguous one-group shape (fmt.ambiguous) are then set apart."""
     array = series.array
-    key = (id(array), fmt.name)
+    key = (id(array), fmt)
     cached = _PARSED.get(key)
     if cached is not None and cached[0] is array and cached[1].values.index.equals(series.index):
         return cached[1]
-    parsed = _fast(series)
+    parsed = _fast(series, fmt)
     if parsed is None:
         parsed = _by_grammar(series, fmt)
+    if fmt.ambiguous:
+        refused = ~parsed.unreadable_mask()
+        if parsed.marker is not None:
+            refused &= ~parsed.marker
+        ambiguous = {mark: mask & refused for mark, mask in _shaped(series, fmt).items()}
+        if any(mask.any() for mask in ambiguous.values()):
+            values = parsed.values.to_numpy(dtype=float, copy=True)
+            for mask in ambiguous.values():
+                values[mask] = np.nan
+            parsed.values = pd.Series(values, index=series.index, name=series.name)
+            parsed.ambiguous = ambiguous
     _PARSED[key] = (array, parsed)
     return parsed
 
@@ -185,17 +385,32 @@ def to_number(series: pd.Series, fmt: NumberFormat = PLAIN) -> pd.Series:
     return parse(series, fmt).values
 
 
-def _fast(series: pd.Series) -> Parsed | None:
-    """pyarrow's string-to-double cast, when it reads every value and every value is finite; None otherwise."""
+def _arrow(series: pd.Series):
+    """The column as an Arrow string array (None when it is not text)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
-        arrow = (
+        return (
             series.array.__arrow_array__()
             if hasattr(series.array, "__arrow_array__")
             else pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        return None
+
+
+def _fast(series: pd.Series, fmt: NumberFormat) -> Parsed | None:
+    """pyarrow's string-to-double cast, when it reads every value and every value is finite (and, in a convention
+    whose decimal mark is not the dot, no value has a dot); None otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = _arrow(series)
+    if arrow is None:
+        return None
+    if fmt.decimal != "." and pc.any(pc.match_substring(arrow, ".")).as_py():
+        return None  # 1.200 is one thousand two hundred here: the grammar's to read
+    try:
         values = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
         return None
@@ -207,6 +422,7 @@ def _fast(series: pd.Series) -> Parsed | None:
 
 def _by_grammar(series: pd.Series, fmt: NumberFormat) -> Parsed:
     """The grammar, vectorised: plain numbers first (most values), then the formats `fmt` allows on the rest."""
+    grammar = _Grammar.of(fmt.decimal, fmt.thousands)
     n = len(series)
     text = series.astype(object).where(series.notna())
     trimmed = text.str.strip()
@@ -216,21 +432,21 @@ def _by_grammar(series: pd.Series, fmt: NumberFormat) -> Parsed:
     if fmt.missing:
         marker = present & trimmed.str.lower().isin(fmt.missing).to_numpy(bool)
         present &= ~marker
-    plain = trimmed.str.fullmatch(_PLAIN).fillna(False).to_numpy(bool) & present
-    values[plain] = trimmed[plain].astype(float).to_numpy()
+    plain = trimmed.str.fullmatch(grammar.plain).fillna(False).to_numpy(bool) & present
+    values[plain] = _as_float(trimmed[plain], replace(fmt, thousands=""))
     rest = present & ~plain
     abbreviated = np.zeros(n, bool)
     rounding = np.full(n, np.nan)
     separated = np.zeros(n, bool)
     symbol = None
-    if rest.any() and fmt.thousands:
-        hit = trimmed[rest].str.fullmatch(_SEPARATED).fillna(False)
+    if rest.any() and grammar.separated:
+        hit = trimmed[rest].str.fullmatch(grammar.separated).fillna(False)
         index = np.flatnonzero(rest)[hit.to_numpy(bool)]
-        values[index] = trimmed.iloc[index].str.replace(",", "", regex=False).astype(float).to_numpy()
+        values[index] = _as_float(trimmed.iloc[index], fmt)
         separated[index] = True
         rest[index] = False
     if rest.any() and fmt.abbreviated:
-        parts = trimmed[rest].str.extract(f"^{_ABBREVIATED.pattern}$")
+        parts = trimmed[rest].str.extract(f"^{grammar.abbreviated}$")
         hit = parts["whole"].notna().to_numpy()
         index = np.flatnonzero(rest)[hit]
         parts = parts[hit]
@@ -247,7 +463,7 @@ def _by_grammar(series: pd.Series, fmt: NumberFormat) -> Parsed:
         abbreviated[index] = True
         rest[index] = False
     if rest.any() and fmt.currency:
-        parts = trimmed[rest].str.extract(f"^{_MONEY.pattern}$")
+        parts = trimmed[rest].str.extract(f"^{grammar.money}$")
         ok = (
             parts["number"].notna()
             & ~(parts["before"].notna() & parts["after"].notna())
@@ -255,11 +471,15 @@ def _by_grammar(series: pd.Series, fmt: NumberFormat) -> Parsed:
         )
         index = np.flatnonzero(rest)[ok.to_numpy(bool)]
         parts = parts[ok]
-        number = parts["number"].str.replace(",", "", regex=False).astype(float).to_numpy()
+        number = _as_float(parts["number"], fmt)
         negative = ((parts["sign"] == "-") | (parts["sign2"] == "-")).to_numpy(bool)
         values[index] = np.where(negative, -number, number)
         symbol = pd.Series(parts["before"].fillna(parts["after"]).to_numpy(object), index=series.index[index])
-        separated[index] = parts["number"].str.contains(",", regex=False).to_numpy(bool)
+        separated[index] = (
+            parts["number"].str.contains(fmt.thousands, regex=False).to_numpy(bool)
+            if fmt.thousands
+            else np.zeros(len(index), bool)
+        )
         rest[index] = False
     return Parsed(
         pd.Series(values, index=series.index, name=series.name),
@@ -301,6 +521,13 @@ def numeric(
 
     checks = [
         pa.Check(lambda s: ~pd.Series(parse(s, fmt).unreadable_mask(), index=s.index), error=fmt.rule),
+        *(
+            pa.Check(
+                lambda s, mark=mark: ~pd.Series(parse(s, fmt).ambiguous_mask(mark), index=s.index),
+                error=ambiguity_rule(fmt, mark),
+            )
+            for mark in fmt.ambiguous
+        ),
         pa.Check(finite_or_missing, error="must be a finite number"),
     ]
     if missing_rule:
