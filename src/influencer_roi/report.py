@@ -303,21 +303,27 @@ def figure(data: pd.DataFrame, note: str = "", currency: str | None = None) -> p
     return fig
 
 
-def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
+def _render(command: str, record: dict, svg: str, fits: pd.DataFrame, sentence: str, **context) -> str:
+    """The report page of `command` (analyze, engagement): what both pages show (the answer, warnings, what was
+    read, notes, the figure, every estimate folded) and the command's own values in `context`."""
     return templates.render(
-        "analyze.html",
-        f"influencer-roi analyze: {record['input']}",
+        f"{command}.html",
+        f"influencer-roi {command}: {record['input']}",
         record["run"],
         record=record,
-        roi=record["elasticity"]["roi"],
         ci=CI,
-        answer=answer(record),
+        answer=sentence,
         data_warnings=_capitalised(data_warnings(record)),
         about=_about(record),
         notes=record.get("notes", []),
         svg=templates.figure(svg),
         table=_fits_table(fits),
+        **context,
     )
+
+
+def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
+    return _render("analyze", record, svg, fits, answer(record), roi=record["elasticity"]["roi"])
 
 
 def analysis_files(
@@ -441,20 +447,14 @@ def render_engagement_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
         curve = f"a peak inside the data, near {peak:,.0f} followers (quadratic term p = {quad['p_value']:.2g})"
     else:
         curve = f"no peak inside the data (quadratic term {quad['estimate']:.3f}, p = {quad['p_value']:.2g})"
-    return templates.render(
-        "engagement.html",
-        f"influencer-roi engagement: {record['input']}",
-        record["run"],
-        record=record,
+    return _render(
+        "engagement",
+        record,
+        svg,
+        fits,
+        engagement_answer(record),
         er=record["elasticity"]["engagement_rate"],
-        ci=CI,
         curve=curve,
-        answer=engagement_answer(record),
-        data_warnings=_capitalised(data_warnings(record)),
-        about=_about(record),
-        notes=record.get("notes", []),
-        svg=templates.figure(svg),
-        table=_fits_table(fits),
     )
 
 
