@@ -84,7 +84,7 @@ def test_the_page_folds_the_model_dump_prints_and_names_the_run(tmp_path, fitted
     source.write_text("the input file\n")
     record, files = report.analysis_files(fits, data, source.name, report.run_info(source))
     page = files["report.html"]
-    assert "<details><summary>Every model&#x27;s estimates</summary>" in page and "<details open" not in page
+    assert "<details><summary>Every model&#39;s estimates</summary>" in page and "<details open" not in page
     assert "@media print" in page and "<script" not in page
     assert record["run"] == {
         "date": "2026-01-01T00:00:00Z",

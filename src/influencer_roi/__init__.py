@@ -8,6 +8,7 @@ presentation
     cli        the `influencer-roi` command
     report     results.json, figures and report.html of the command (analyze, engagement)
     allocation_report  the same for `influencer-roi allocate`: the strategies in words, the answer sentence
+    templates  the report pages (Jinja2, every value escaped; no script allowed by their Content-Security-Policy)
     tierpage   the tables and glued values of the four tier chapters
     book       the preamble every chapter runs first
     plots      the figures: the house style (plots.style: log follower axis, tier bands, colour-blind-safe) and a

@@ -1,20 +1,19 @@
 """What `influencer-roi allocate` writes and prints: the strategies table in words, the answer sentence (best strategy,
 ties, chance of being best, the condition under which it flips), and results.json, strategies.svg and report.html,
-on report's page machinery."""
+on report's page machinery (templates: every value escaped, no script allowed)."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import paths, plots
+from . import paths, plots, templates
 from .allocate import condition, ties
 from .formats import fmt_money, fmt_num, fmt_number, fmt_pct
-from .report import html_page, run_info, scrolling, strict_json, svg_file
+from .report import run_info, strict_json, svg_file
 
 # How each column of allocate.compare's table is shown: heading and kind of number. A column not listed here is
 # still shown, formatted by its name (p_* and *_share as percents, *revenue*, *spent*, *cost* as money, others as
@@ -138,19 +137,18 @@ def allocation_condition(evidence: dict) -> str:
 def allocation_files(record: dict, table: pd.DataFrame, currency: str | None = "$") -> dict:
     """{file name: content} for `allocate`: results.json, strategies.svg, report.html."""
     svg = svg_file(plots.strategies_chart(table, note="SIMULATED"), "strategies.svg", record)
-    shown = format_allocation(table, currency).reset_index().to_html(index=False, border=0)
-    body = f"""<h1>Spending {fmt_money(record["budget"], currency)} across influencer tiers</h1>
-<p class="answer">{html.escape(allocation_answer(record, table, currency))}</p>
-<p><strong>Simulated.</strong> {record["draws"]:,} Monte Carlo draws per strategy from {html.escape(record["basis"])},
-with a finite supply of creators per tier, audience saturation within the niche and a management cost of
-{fmt_money(record["market"]["management_cost"], currency)} per creator. Loss: revenue below {record["breakeven"]:g}
-times spend.</p>
-<figure role="img" aria-label="Revenue per dollar of each strategy: expected value and 5th to 95th percentile.">{svg}
-<figcaption>Revenue per dollar spent under each strategy: the dot is the expected value, the bar the 5th to 95th
-percentile of the draws.</figcaption></figure>
-<h2>Every strategy</h2>{scrolling(shown, "every strategy")}
-"""
-    page = html_page(f"influencer-roi allocate: {fmt_money(record['budget'], currency)}", body, record["run"])
+    budget = fmt_money(record["budget"], currency)
+    page = templates.render(
+        "allocate.html",
+        f"influencer-roi allocate: {budget}",
+        record["run"],
+        record=record,
+        budget=budget,
+        answer=allocation_answer(record, table, currency),
+        management_cost=fmt_money(record["market"]["management_cost"], currency),
+        svg=templates.figure(svg),
+        table=templates.table(format_allocation(table, currency).reset_index(), index=False),
+    )
     return {"strategies.svg": svg, "report.html": page, "results.json": strict_json(record)}
 
 

@@ -58,8 +58,17 @@ class UsageError(Exception):
     """Bad input from the user: reported as one message, exit status 2."""
 
 
+MAX_LINE = 500  # characters in one line the command says; values quoted into it are shortened before (validation)
+
+
+def _capped(line: str) -> str:
+    """The safety net under the shortened values: no line the command says is longer than MAX_LINE characters (a
+    64k-character header, a huge cell, a long path are cut with "…")."""
+    return "\n".join(part if len(part) <= MAX_LINE else part[: MAX_LINE - 1] + "…" for part in line.split("\n"))
+
+
 def _say(line: str) -> None:
-    print(line, file=sys.stderr)
+    print(_capped(line), file=sys.stderr)
 
 
 # ---- Options
@@ -143,9 +152,42 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# A text cell a spreadsheet would run as a formula: it starts with one of these (a tab or carriage return first
+# hides the rest from some spreadsheets' check). A cell that reads as a plain number ("-0.385", "+2") is a number to
+# a spreadsheet, not a formula, and is left as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+
+
+def spreadsheet_safe(frame):
+    """`frame` with every text cell that a spreadsheet would read as a formula (FORMULA_STARTS) prefixed with a
+    single quote, which spreadsheets show as text: '=HYPERLINK(...)' becomes "'=HYPERLINK(...)". Only text cells
+    change: a column of numbers is never touched (a negative number stays a number), nor a text that is a plain
+    number. The frame itself is returned when no cell needs it (no copy)."""
+    import pandas as pd
+
+    changed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        try:
+            starts = values.str.startswith(FORMULA_STARTS)  # NaN for a cell that is not text
+        except AttributeError:  # an object column with no text in it at all
+            continue
+        risky = values[starts.where(starts.notna(), False).astype(bool)]
+        risky = risky[~risky.str.fullmatch(PLAIN_NUMBER).astype(bool)]
+        if len(risky):
+            changed[column] = values.where(~values.index.isin(risky.index), "'" + risky)
+    return frame.assign(**changed) if changed else frame
+
+
 def _csv(frame):
-    """A CSV writer for paths.publish: written in chunks straight to the staged file (no copy in memory)."""
+    """A CSV writer for paths.publish: written in chunks straight to the staged file (no copy in memory unless a
+    text cell must be kept from running as a formula in a spreadsheet: spreadsheet_safe)."""
     import io
+
+    frame = spreadsheet_safe(frame)
 
     def write(stream) -> None:
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
@@ -240,6 +282,8 @@ def _drop_warnings(summary: dict) -> list[str]:
 def _dropped(frame, path: str, max_share: float, say) -> dict | None:
     """Report what --drop-invalid dropped (overall, by tier, by rule) through `say`; refuse above max_share.
     Returns the record for results.json (None when nothing was dropped)."""
+    from .validation import quoted
+
     dropped, summary = frame.attrs.pop("dropped"), frame.attrs.pop("drop_summary")
     if not len(dropped):
         return (
@@ -257,7 +301,7 @@ def _dropped(frame, path: str, max_share: float, say) -> dict | None:
         raise UsageError(
             f"{path}: --drop-invalid would drop {share}, more than --max-drop-share allows ({_pct(max_share)}); "
             f"so many dropped rows can bias the result (by tier: "
-            f"{by_tier}). The first: {first['line']}, column {first['column']}: value {first['value']!r} breaks "
+            f"{by_tier}). The first: {first['line']}, column {first['column']}: value {quoted(first['value'])} breaks "
             f"rule: {first['rule']}. Fix the file, or raise --max-drop-share if you accept the bias"
         )
     say(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .tiers import assign_tier
-from .validation import ValidationError
+from .validation import ValidationError, quoted
 
 
 def drop_duplicate_posts(posts: pd.DataFrame) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def drop_duplicate_posts(posts: pd.DataFrame) -> pd.DataFrame:
     if clash.any():
         first = out.loc[clash, "post_id"].iloc[0]
         raise ValidationError(
-            f"post_id {first!r} appears on {int((out['post_id'] == first).sum())} rows with "
+            f"post_id {quoted(first)} appears on {int((out['post_id'] == first).sum())} rows with "
             f"different values ({int(clash.sum())} rows share a post_id): one post, one row"
         )
     out.attrs["dropped_duplicates"] = int(repeated.sum())

@@ -1,6 +1,7 @@
 """What `influencer-roi analyze` and `engagement` write: results.json, the figure as an SVG file, and one
-self-contained report.html (figure inline, no scripts, nothing fetched). `allocate`'s files are allocation_report's,
-on the same page (html_page, svg_file).
+self-contained report.html (figure inline, no scripts, nothing fetched; a Content-Security-Policy forbids both). The
+pages are templates (templates.py) with every value escaped by default. `allocate`'s files are allocation_report's,
+on the same page (templates, svg_file).
 
 The report's first screen answers the reader's question in a sentence, on their data: does smaller pay, and by how
 much (the tier ratios with their intervals), then any warning about the data (rows dropped, counts that were
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import html
 import io
 import json
 import math
@@ -27,8 +27,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
-from . import __version__, engagement, models, paths, plots
+from . import __version__, engagement, models, paths, plots, templates
 from .formats import fmt_pct, fmt_ratio, fmt_times
 from .plots.digest import figure_digest
 from .tiers import TIERS
@@ -110,74 +111,14 @@ def _null_reason(row: dict, where: str) -> str:
 
 # ---- Page
 
-STYLE = """*{box-sizing:border-box}
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;line-height:1.45;color:#222}
-h1{font-size:1.5rem;margin:.2rem 0 .8rem}h2{font-size:1.15rem;margin-top:1.8rem}
-code{overflow-wrap:anywhere}
-.answer{font-size:1.1rem;border-left:.3rem solid #0072B2;padding:.2rem .8rem;margin:0 0 1rem}
-.warning{border-left:.3rem solid #D55E00;background:#fff4ec;padding:.5rem .8rem}
-.scroll{overflow-x:auto;max-width:100%;margin:.5rem 0;
- background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),
-  linear-gradient(to right,rgba(255,255,255,0),#fff 70%) 100% 0,
-  radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),rgba(0,0,0,0)),
-  radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) 100% 0;
- background-repeat:no-repeat;background-size:2.5rem 100%,2.5rem 100%,.8rem 100%,.8rem 100%;
- background-attachment:local,local,scroll,scroll}
-.hint{display:none;font-size:.8rem;color:#555;margin:.2rem 0}
-table{border-collapse:collapse;font-size:.8rem}
-td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left}
-figure{margin:1rem 0}svg{max-width:100%;height:auto}
-details{margin:1rem 0}summary{cursor:pointer;font-weight:600}
-footer{margin-top:2rem;font-size:.8rem;color:#555;overflow-wrap:anywhere}
-@media (max-width:40rem){.hint{display:block}body{padding:.6rem}}
-@media print{body{max-width:none;padding:0;font-size:10pt}.hint{display:none}.scroll{overflow:visible;background:none}
- td,th{white-space:normal}figure,table{break-inside:avoid}details>summary{list-style:none}
- details::details-content{content-visibility:visible;display:block}a{color:inherit}}"""
 
-
-def html_page(title: str, body: str, run: dict) -> str:
-    """One self-contained HTML page: inline style, no scripts, nothing fetched; the run's facts in the footer."""
-    source = (
-        f" from <code>{html.escape(run['input'])}</code> (SHA-256 <code>{run['input_sha256']}</code>)"
-        if run.get("input")
-        else ""
-    )
-    when = run["date"].replace("T", " ").replace("Z", " UTC")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="influencer-roi {html.escape(run["version"])}">
-<title>{html.escape(title)}</title>
-<style>{STYLE}</style></head><body>
-{body}<footer>Made by influencer-roi {html.escape(run["version"])} on {html.escape(when)}{source}.</footer>
-</body></html>
-"""
-
-
-def scrolling(table_html: str, label: str) -> str:
-    """A table in its own horizontally scrolling box (the page itself never scrolls sideways), with a shadow at
-    the edge that hides more columns and, on narrow screens, a written cue."""
-    return (
-        f'<p class="hint" aria-hidden="true">Wide table: scroll it sideways →</p>'
-        f'<div class="scroll" role="region" aria-label="{html.escape(label)}" tabindex="0">{table_html}</div>'
-    )
-
-
-def _fits_table(fits: pd.DataFrame) -> str:
+def _fits_table(fits: pd.DataFrame) -> Markup:
     table = fits.drop(columns=[c for c in fits.columns if fits[c].isna().all()])
-    return scrolling(
-        table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0), "every model's estimates"
-    )
+    return templates.table(table, index=False, float_format=lambda v: f"{v:.4g}", na_rep="")
 
 
-def _folded(title: str, content: str) -> str:
-    return f"<details><summary>{html.escape(title)}</summary>{content}</details>"
-
-
-def _warnings_html(warnings: list[str]) -> str:
-    return "".join(
-        f'<p class="warning"><strong>Warning.</strong> {html.escape(w[:1].upper() + w[1:])}</p>' for w in warnings
-    )
+def _capitalised(lines: list[str]) -> list[str]:
+    return [line[:1].upper() + line[1:] for line in lines]
 
 
 def svg_file(fig: plt.Figure, name: str, record: dict) -> str:
@@ -322,7 +263,7 @@ def data_warnings(record: dict) -> list[str]:
     return out
 
 
-def _about_html(record: dict) -> str:
+def _about(record: dict) -> list[str]:
     """What was read: rows, dropped, expanded formats, currency."""
     items = []
     drop = record.get("drop_invalid")
@@ -344,7 +285,7 @@ def _about_html(record: dict) -> str:
             items.append(f"{column}: {entry['thousands_separators']:,} values with thousands separators")
     if record.get("currency"):
         items.append(f"amounts in {record['currency']}")
-    return "".join(f"<li>{html.escape(i)}</li>" for i in items)
+    return items
 
 
 def figure(data: pd.DataFrame, note: str = "", currency: str | None = None) -> plt.Figure:
@@ -363,45 +304,27 @@ def figure(data: pd.DataFrame, note: str = "", currency: str | None = None) -> p
     return fig
 
 
-def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
-    roi = record["elasticity"]["roi"]
-    subsampled = (
-        f"<p>The {', '.join(record['subsampled'])} models were fitted on a seeded random subsample of "
-        f"{next(iter(record['subsampled'].values())):,} campaigns; the others on all of them.</p>"
-        if record["subsampled"]
-        else ""
-    )
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in record.get("notes", []))
-    about = _about_html(record)
-    return html_page(
-        f"influencer-roi analyze: {record['input']}",
-        f"""<h1>Does smaller pay? Return per dollar and
-follower count</h1>
-<p class="answer">{html.escape(answer(record))}</p>
-{_warnings_html(data_warnings(record))}
-<figure role="img" aria-label="Return per dollar, revenue and cost of each campaign against follower count on log
-scales, with fitted lines and 95% bands.">{svg}<figcaption>Each campaign, with the fitted log-log lines and their 95%
-confidence bands. Shaded bands: the canonical tiers.</figcaption></figure>
-<h2>What the numbers say</h2>
-<p>Input: <code>{html.escape(record["input"])}</code>, {record["n_campaigns"]:,} campaigns with revenue
-({record["dropped_zero_revenue"]:,} with zero revenue left out of the log models{
-            ", " + format(record["dropped_duplicates"], ",") + " rows that repeated a campaign exactly dropped"
-            if record.get("dropped_duplicates")
-            else ""
-        }).</p>
-{f"<ul>{about}</ul>" if about else ""}
-<p>Elasticity of return per dollar with respect to followers: {roi["estimate"]:.3f} ({CI} {roi["ci_low"]:.3f} to
-{roi["ci_high"]:.3f}). It is the difference between the revenue elasticity
-({record["elasticity"]["revenue"]["estimate"]:.3f}) and the cost elasticity
-({record["elasticity"]["cost"]["estimate"]:.3f}): a steep cost line with a flat revenue line is a statement about
-prices, not about what small creators sell. These campaigns were chosen, not randomised, so the numbers describe
-them; they do not say what moving budget would do.</p>
-{subsampled}
-{f"<p>Notes on the models:</p><ul>{notes}</ul>" if notes else ""}
-{_folded("Every model's estimates", _fits_table(fits))}
-""",
+def _render(command: str, record: dict, svg: str, fits: pd.DataFrame, sentence: str, **context) -> str:
+    """The report page of `command` (analyze, engagement): what both pages show (the answer, warnings, what was
+    read, notes, the figure, every estimate folded) and the command's own values in `context`."""
+    return templates.render(
+        f"{command}.html",
+        f"influencer-roi {command}: {record['input']}",
         record["run"],
+        record=record,
+        ci=CI,
+        answer=sentence,
+        data_warnings=_capitalised(data_warnings(record)),
+        about=_about(record),
+        notes=record.get("notes", []),
+        svg=templates.figure(svg),
+        table=_fits_table(fits),
+        **context,
     )
+
+
+def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
+    return _render("analyze", record, svg, fits, answer(record), roi=record["elasticity"]["roi"])
 
 
 def analysis_files(
@@ -517,7 +440,6 @@ def engagement_figure(data: pd.DataFrame, fits: pd.DataFrame, note: str = "") ->
 
 
 def render_engagement_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
-    er = record["elasticity"]["engagement_rate"]
     peak = record["curvature"]["peak_followers"]
     quad = record["curvature"]["quadratic"]
     if quad is None:
@@ -526,36 +448,14 @@ def render_engagement_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
         curve = f"a peak inside the data, near {peak:,.0f} followers (quadratic term p = {quad['p_value']:.2g})"
     else:
         curve = f"no peak inside the data (quadratic term {quad['estimate']:.3f}, p = {quad['p_value']:.2g})"
-    platforms = (
-        f" Platform levels ({', '.join(record['platform_levels'])}) are controlled for."
-        if len(record["platform_levels"]) > 1
-        else ""
-    )
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in record.get("notes", []))
-    about = _about_html(record)
-    return html_page(
-        f"influencer-roi engagement: {record['input']}",
-        f"""<h1>Does smaller engage more? Engagement rate
-and follower count</h1>
-<p class="answer">{html.escape(engagement_answer(record))}</p>
-{_warnings_html(data_warnings(record))}
-<figure role="img" aria-label="Engagement rate of each post against follower count on log scales, with the fitted
-line, its 95% band, and each tier's median account.">{svg}<figcaption>Each post, the fitted log-log line with its 95%
-band, and the median account of each tier with a 95% interval. Shaded bands: the canonical tiers.</figcaption></figure>
-<h2>What the numbers say</h2>
-<p>Input: <code>{html.escape(record["input"])}</code>, {record["n_posts"]:,} posts by {record["n_accounts"]:,} accounts
-({record["dropped_zero_engagement"]:,} posts with no engagement left out of the log model{
-            ", " + format(record["dropped_duplicates"], ",") + " rows that repeated a post exactly dropped"
-            if record.get("dropped_duplicates")
-            else ""
-        }).</p>
-{f"<ul>{about}</ul>" if about else ""}
-<p>Elasticity of engagement rate with respect to followers: {er["estimate"]:.3f} ({CI} {er["ci_low"]:.3f} to
-{er["ci_high"]:.3f}, errors clustered by account).{platforms} Curvature: {curve}.</p>
-{f"<p>Notes on the models:</p><ul>{notes}</ul>" if notes else ""}
-{_folded("Every estimate", _fits_table(fits))}
-""",
-        record["run"],
+    return _render(
+        "engagement",
+        record,
+        svg,
+        fits,
+        engagement_answer(record),
+        er=record["elasticity"]["engagement_rate"],
+        curve=curve,
     )
 
 

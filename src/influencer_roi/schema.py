@@ -39,7 +39,7 @@ import pandera.pandas as pa
 
 from . import validation
 from .tiers import assign_tier
-from .validation import COUNT, DEFAULT, MISSING_MARKERS, MONEY, Convention, NumberFormat
+from .validation import COUNT, DEFAULT, MISSING_MARKERS, MONEY, Convention, NumberFormat, listed, quoted
 
 REQUIRED = ("influencer_id", "followers", "cost", "revenue")
 OPTIONAL = ("campaign_id", "platform", "brand", "engagements", "conversions", "date")
@@ -286,13 +286,13 @@ def parse_column_map(pairs: list[str] | None, known: tuple[str, ...]) -> dict[st
         ours, sep, theirs = pair.partition("=")
         ours = ours.strip()
         if not sep or not ours or not theirs.strip():
-            raise InputError(f"--column {pair!r}: expected OURS=THEIRS, for example followers=Follower Count")
+            raise InputError(f"--column {quoted(pair)}: expected OURS=THEIRS, for example followers=Follower Count")
         if ours not in known:
             raise InputError(
-                f"--column {pair!r}: {ours!r} is not a column this analysis uses; known: {', '.join(known)}"
+                f"--column {quoted(pair)}: {quoted(ours)} is not a column this analysis uses; known: {', '.join(known)}"
             )
         if ours in mapping.values():
-            raise InputError(f"--column {pair!r}: {ours} is mapped twice; give one --column per column")
+            raise InputError(f"--column {quoted(pair)}: {ours} is mapped twice; give one --column per column")
         mapping[theirs] = ours
     return mapping
 
@@ -399,14 +399,13 @@ def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpe
     columns that would both be one of ours, and missing required columns; the message lists every header."""
     theirs = {_header_key(k): v for k, v in column_map.items()}
     if len(theirs) < len(column_map):
-        raise InputError(f"--column: {', '.join(repr(k) for k in column_map)} name one header more than once")
-    listed = ", ".join(repr(h) for h in header) or "none"
+        raise InputError(f"--column: {listed(column_map)} name one header more than once")
+    columns = listed(header)
     keys = [_header_key(h) for h in header]
     unknown = [k for k in column_map if _header_key(k) not in keys]
     if unknown:
         raise InputError(
-            f"{path}: --column names {', '.join(repr(c) for c in unknown)}, which the file does not "
-            f"have; its columns are {listed}"
+            f"{path}: --column names {listed(unknown)}, which the file does not have; its columns are {columns}"
         )
     chosen: dict[int, str] = {}
     for position, key in enumerate(keys):
@@ -416,12 +415,12 @@ def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpe
         twin = next((p for p, o in chosen.items() if o == ours), None)
         if twin is not None:
             raise InputError(
-                f"{path}: columns {twin + 1} ({header[twin]!r}) and {position + 1} ({header[position]!r}) "
+                f"{path}: columns {twin + 1} ({quoted(header[twin])}) and {position + 1} ({quoted(header[position])}) "
                 f"would both be {ours}; rename or remove one, or choose one with --column {ours}=NAME"
             )
         chosen[position] = ours
     found = set(chosen.values())
-    hint = f"the file's columns are {listed} (map yours with --column ours=theirs)"
+    hint = f"the file's columns are {columns} (map yours with --column ours=theirs)"
     missing = [c for c in spec.required if c not in found]
     if missing:
         raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; {hint}")
@@ -546,7 +545,7 @@ def _read_parquet(path: Path, column_map: dict[str, str], spec: FileSpec) -> Tab
         try:
             columns.append(column if pa.types.is_string(column.type) else pc.cast(column, pa.string()))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            raise InputError(f"{path}: column {name!r} holds {column.type} values, not numbers or text") from None
+            raise InputError(f"{path}: column {quoted(name)} holds {column.type} values, not numbers or text") from None
     frame = _as_text(pa.table(columns, names=list(names)), names)
     return Table(frame, header, validation.Lines(path, lines=False))
 
@@ -622,12 +621,12 @@ def _one_currency(frame: pd.DataFrame, path: Path, where: Callable, money: Numbe
             first[symbol] = (row, count)
     if len(first) > 1:
         places = where([row for row, _ in first.values()])
-        listed = "; ".join(
+        symbols = "; ".join(
             f"{symbol!r} in {count:,} value(s), first at {places[row]}"
             for symbol, (row, count) in sorted(first.items(), key=lambda item: item[1][0])
         )
         raise InputError(
-            f"{path}: amounts in more than one currency ({listed}); convert cost and revenue to one "
+            f"{path}: amounts in more than one currency ({symbols}); convert cost and revenue to one "
             "currency, then run again"
         )
     return next(iter(first), None)

@@ -42,6 +42,28 @@ class ValidationError(ValueError):
     """A file breaks its schema. The message lists each bad value with file, line, column, value and rule."""
 
 
+# A value from the user's file quoted into a message is shown up to this many characters, then "…": a header of 64k
+# characters or a huge cell names itself without flooding the terminal (the command caps each line it says, too).
+QUOTED_MAX = 80
+LISTED_MAX = 300  # a list of such values (every header of a file), joined
+
+
+def shorten(text: str, limit: int = QUOTED_MAX) -> str:
+    """`text` as it is if it has at most `limit` characters; else its first limit - 1 and "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value, limit: int = QUOTED_MAX) -> str:
+    """repr(value) for a message, a long string shortened first: quoted("x" * 100_000) -> 'xxx…' (80 characters
+    of it). A value that is not a string is shown by its repr, as before."""
+    return repr(shorten(value, limit)) if isinstance(value, str) else shorten(repr(value), limit)
+
+
+def listed(values, limit: int = LISTED_MAX) -> str:
+    """Values quoted and joined by commas for a message ("none" if there are none), at most `limit` characters."""
+    return shorten(", ".join(quoted(v) for v in values), limit) or "none"
+
+
 def text(**kwargs) -> pa.Column:
     return pa.Column(str, **kwargs)
 
@@ -694,8 +716,10 @@ def _format_errors(
         else:
             pairs = list(zip(group["column"], group["failure_case"]))
         for column, value in pairs:
-            shown = "blank" if pd.isna(value) or not str(value).strip() else repr(value)
-            lines.append(f"  {path.name}, {place}, column {column}: value {shown} breaks rule: {check}")
+            shown = "blank" if pd.isna(value) or not str(value).strip() else quoted(value)
+            lines.append(
+                f"  {shorten(path.name)}, {place}, column {shorten(str(column))}: value {shown} breaks rule: {check}"
+            )
     shown = "\n".join(lines[:limit])
     more = f"\n  ... and {len(lines) - limit} more" if len(lines) > limit else ""
     return f"{path} does not match its schema ({len(lines)} problem(s)):\n{shown}{more}"
