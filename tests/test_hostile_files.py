@@ -52,3 +52,32 @@ def test_an_output_name_longer_than_the_filesystem_allows_is_one_short_message(l
         code, _, err = run(["analyze", str(SAMPLE), "--out", "x" * length])
         assert code == 2 and "the file name is too long" in err, err
         assert "internal error" not in err and len(err) < 500
+
+
+@pytest.mark.parametrize("command", ["analyze", "engagement"])
+def test_an_input_name_longer_than_the_filesystem_allows_is_named_as_such(command):
+    with scratch():
+        code, _, err = run([command, "y" * 300 + ".csv", "--out", "o"])
+        assert code == 2 and "the file name is longer than the filesystem allows" in err, err
+
+
+def test_a_runaway_number_never_reaches_the_grammar(monkeypatch):
+    """A 50,000-digit cell (the grammar's regular expressions take time growing with a value's length squared) is
+    refused without being matched: counted by what the grammar is given, not by the clock."""
+    from influencer_roi import validation
+
+    longest: list[int] = []
+    real = validation._by_grammar
+
+    def measured(series, fmt):
+        longest.append(int(series.dropna().astype(str).str.len().max()))
+        return real(series, fmt)
+
+    monkeypatch.setattr(validation, "_by_grammar", measured)
+    with scratch() as folder:
+        (folder / "long.csv").write_text(
+            "influencer_id,followers,cost,revenue\n" + f"a,{'1' * 50_000}x,5,5\n" * 3, encoding="utf-8"
+        )
+        code, _, err = run(["analyze", "long.csv", "--out", "o"])
+    assert code == 2 and "line 2, column followers" in err, err
+    assert longest and max(longest) <= validation.MAX_NUMBER_CHARS

@@ -368,7 +368,7 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
     notes: list[str] = []
     with _libraries_frozen(), progress.steps(3) as step, ThreadPoolExecutor(max_workers=1) as background:
         # hashing releases the GIL: the input's SHA-256 is computed beside the reading and fitting
-        digest = background.submit(report.sha256, source) if source.is_file() else None
+        digest = background.submit(report.sha256, source) if os.path.isfile(source) else None
         step("reading and validating")
         frame = load(source, column_map, drop_invalid=args.drop_invalid, convention=convention)
         drop = _dropped(frame, path, args.max_drop_share, notes.append) if args.drop_invalid else None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import errno
 import gzip
 import io
 import lzma
@@ -318,8 +319,12 @@ def _header_key(name: str) -> str:
 
 def _regular_file(path: Path) -> None:
     """Refuse what cannot be read as a file, naming what it is."""
-    if not os.path.lexists(path):
-        raise InputError(f"{path}: no such file")
+    try:
+        os.lstat(path)
+    except OSError as err:
+        if err.errno == errno.ENAMETOOLONG:
+            raise InputError(f"{path}: the file name is longer than the filesystem allows") from None
+        raise InputError(f"{path}: no such file") from None
     if os.path.islink(path) and not path.exists():
         raise InputError(f"{path}: a symbolic link to a file that does not exist")
     if path.is_dir():

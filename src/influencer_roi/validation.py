@@ -286,6 +286,7 @@ def settle(columns: list[pd.Series], fmt: NumberFormat) -> NumberFormat:
     unchanged otherwise, so that the shape is refused (ambiguity_rule)."""
     if not fmt.ambiguous:
         return fmt
+    columns = [_bounded(column) for column in columns]
     shaped = [_shaped(column, fmt) for column in columns]
     if not any(mask.any() for masks in shaped for mask in masks.values()):
         return replace(fmt, ambiguous="")
@@ -375,6 +376,20 @@ def _forget() -> None:
         _PARSED.clear()
 
 
+# No number the contract accepts is longer ("EUR 1,000,000,000,000.00" is 24 characters): a longer value is refused
+# without being matched against the grammar, whose regular expressions take time growing with its length squared
+# (a 50,000-digit cell took a minute).
+MAX_NUMBER_CHARS = 64
+_TOO_LONG = "#"  # stands for a too-long value: no pattern of the grammar matches it
+
+
+def _bounded(series: pd.Series) -> pd.Series:
+    """`series` with every value longer than MAX_NUMBER_CHARS replaced by a stand-in no pattern matches (the
+    original is what messages quote: they read the file's values, not these)."""
+    long = series.astype(object).where(series.notna()).str.len().gt(MAX_NUMBER_CHARS).fillna(False).to_numpy(bool)
+    return series.mask(long, _TOO_LONG) if long.any() else series
+
+
 def parse(series: pd.Series, fmt: NumberFormat = PLAIN) -> Parsed:
     """Text to numbers by `fmt`. Arrow's cast is tried first (about eight times faster than pandas on a million
     values); a column it cannot read whole, or that holds "inf" or "nan" (which it reads), goes through the
@@ -384,14 +399,15 @@ def parse(series: pd.Series, fmt: NumberFormat = PLAIN) -> Parsed:
     cached = _PARSED.get(key)
     if cached is not None and cached[0] is array and cached[1].values.index.equals(series.index):
         return cached[1]
-    parsed = _fast(series, fmt)
+    bounded = _bounded(series)
+    parsed = _fast(bounded, fmt)
     if parsed is None:
-        parsed = _by_grammar(series, fmt)
+        parsed = _by_grammar(bounded, fmt)
     if fmt.ambiguous:
         refused = ~parsed.unreadable_mask()
         if parsed.marker is not None:
             refused &= ~parsed.marker
-        ambiguous = {mark: mask & refused for mark, mask in _shaped(series, fmt).items()}
+        ambiguous = {mark: mask & refused for mark, mask in _shaped(bounded, fmt).items()}
         if any(mask.any() for mask in ambiguous.values()):
             values = parsed.values.to_numpy(dtype=float, copy=True)
             for mask in ambiguous.values():
