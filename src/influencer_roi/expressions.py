@@ -77,6 +77,8 @@ def parse(expression: str) -> list[str]:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"not an arithmetic expression ({error.msg})") from None
+    except ValueError:  # a NUL character, which Python's parser refuses outright
+        raise ExpressionError("not an arithmetic expression (a NUL character)") from None
     names: list[str] = []
     _check(tree, 0, names)
     return list(dict.fromkeys(names))
