@@ -18,7 +18,7 @@ NBVAL := PYTHONPATH=tests $(BIN)/python -m pytest -p no:cacheprovider -p nbval_p
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book pdf test lint unit nbval site-build site-links site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
+.PHONY: help setup book pdf test lint unit nbval coverage site-build site-links site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,7 +67,8 @@ site-pdf: $(STAMP) browser  ## print the test build as a PDF (into the test site
 	$(BIN)/python tools/build_pdf.py --site $(TEST_OUT)/_build/html --work $(TEST_OUT)/pdf
 
 site-check: $(STAMP) browser  ## check the built site and its PDF: links, images, chromium (offline, phone, drawers)
-	$(BIN)/python -m pytest tests/site --site=$(TEST_OUT)/_build/html --single-page=$(TEST_OUT)/pdf/_build/singlehtml
+	$(BIN)/python -m pytest -n 2 --durations=10 tests/site --site=$(TEST_OUT)/_build/html \
+		--single-page=$(TEST_OUT)/pdf/_build/singlehtml
 
 browser:  ## make sure Debian's chromium is installed for the browser tests (installs it when run as root)
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -83,6 +84,9 @@ serve:  ## serve the built site on http://127.0.0.1:8000 (after make book)
 
 execute: $(STAMP)  ## re-execute every chapter in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/execute.py $(CHAPTERS)
+
+coverage: $(STAMP)  ## recompute the coverage study the regressions chapter reads (data/synthetic/coverage_study.csv)
+	$(BIN)/python -m influencer_roi.coverage
 
 execute-one: $(STAMP)  ## re-execute one chapter in place: make execute-one NB=chapters/tier_definitions.ipynb
 	@test -n "$(NB)" || { echo "usage: make execute-one NB=chapters/NAME.ipynb"; exit 2; }

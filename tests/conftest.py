@@ -39,13 +39,28 @@ def single_page(request):
     return path
 
 
+# Page weights travel with each test's report (user_properties), so the summary is whole when the site checks run on
+# several workers (pytest-xdist sends every report, with its properties, back to the controlling process).
 _PAGE_WEIGHTS: dict[str, int] = {}
+PAGE_WEIGHT = "page_weight"
 
 
-@pytest.fixture(scope="session")
-def page_weights():
-    """Bytes each page transferred (HTML, scripts, styles, images), filled by the browser tests."""
-    return _PAGE_WEIGHTS
+@pytest.fixture
+def page_weight(request):
+    """Record the bytes a page transferred (HTML, scripts, styles, images): page_weight(name, size)."""
+
+    def record(name: str, size: int) -> None:
+        request.node.user_properties.append((PAGE_WEIGHT, (name, size)))
+
+    return record
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for key, value in report.user_properties:
+            if key == PAGE_WEIGHT:
+                name, size = value
+                _PAGE_WEIGHTS[name] = size
 
 
 def pytest_terminal_summary(terminalreporter):

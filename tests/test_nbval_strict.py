@@ -1,9 +1,9 @@
 """Strict nbval, with the project's sanitize file and plugin, catches a changed number, a changed figure and an
 exception, and does not fail on a figure's bytes alone.
 
-Each case copies a committed chapter, breaks it one way, and runs nbval on the copy as `make nbval` does
-(tests/nbval_plugin.py). The untouched copy must pass, under the narrowed kernels too, or the broken ones would
-prove nothing.
+Each case copies a committed chapter and breaks it one way; one nbval session runs every copy as `make nbval` does
+(tests/nbval_plugin.py, under the narrowed kernels where they apply), and each test reads its copy's outcome from
+that session's JUnit report. The untouched copy must pass, or the broken ones would prove nothing.
 """
 
 import json
@@ -12,6 +12,9 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,7 @@ pytestmark = pytest.mark.slow
 
 
 def run_nbval(path: Path, *options: str) -> subprocess.CompletedProcess:
+    """nbval as `make nbval` runs it, on a notebook or on every notebook in a folder."""
     return subprocess.run(
         [
             sys.executable,
@@ -43,7 +47,7 @@ def run_nbval(path: Path, *options: str) -> subprocess.CompletedProcess:
             str(SANITIZE),
             str(path),
         ],
-        cwd=path.parent,
+        cwd=path if path.is_dir() else path.parent,
         env={**os.environ, "PYTHONPATH": str(ROOT / "tests")},
         capture_output=True,
         text=True,
@@ -71,23 +75,6 @@ def break_a_cell(path: Path) -> None:
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     code[2]["source"] = "raise RuntimeError('deliberately broken')\n" + "".join(code[2]["source"])
     path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-
-
-@pytest.fixture
-def chapter_copy(tmp_path):
-    return Path(shutil.copy(CHAPTER, tmp_path / CHAPTER.name))
-
-
-def test_untouched_chapter_passes(chapter_copy):
-    result = run_nbval(chapter_copy)
-    assert result.returncode == 0, result.stdout[-3000:]
-
-
-@pytest.mark.skipif(not narrowing_applies(), reason="the narrowed kernels are x86-64's")
-def test_untouched_chapter_passes_under_narrowed_kernels_checked_in_the_kernel(chapter_copy):
-    result = run_nbval(chapter_copy, "--narrow-kernels")
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert f"OpenBLAS {NARROW_BLAS}; checked inside 1 notebook kernels" in result.stdout
 
 
 def kernel_report(env: dict) -> dict:
@@ -145,23 +132,6 @@ def _bumped(text: str) -> str:
     return f"{head}{int(number) + 1}{tail}"
 
 
-@pytest.mark.parametrize("which", ["glued-number", "table-number"])
-def test_a_changed_number_fails(chapter_copy, which):
-    # a glued number (the count of schemes in the opening summary), or a table cell
-    old = _glued("n_schemes") if which == "glued-number" else _table_cell()
-    edit_outputs(chapter_copy, old, _bumped(old))
-    result = run_nbval(chapter_copy)
-    assert result.returncode != 0
-    assert "failed" in result.stdout
-
-
-def test_an_exception_fails(chapter_copy):
-    break_a_cell(chapter_copy)
-    result = run_nbval(chapter_copy)
-    assert result.returncode != 0
-    assert "deliberately broken" in result.stdout
-
-
 def figure_cell(path: Path) -> dict:
     """The chapter's code cell that draws the tier-scheme chart (its one figure)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -170,9 +140,9 @@ def figure_cell(path: Path) -> dict:
     return nb
 
 
-def test_a_changed_figure_fails(chapter_copy):
-    # the same chart drawn from data with every upper boundary 5% higher: no text output changes, only the figure
-    nb = figure_cell(chapter_copy)
+def change_the_figure_data(path: Path) -> None:
+    """The same chart drawn from data with every upper boundary 5% higher: no text output changes, only the figure."""
+    nb = figure_cell(path)
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if "plots.scheme_chart(definitions, labels)" in source:
@@ -180,15 +150,12 @@ def test_a_changed_figure_fails(chapter_copy):
                 "plots.scheme_chart(definitions, labels)",
                 'plots.scheme_chart(definitions.assign(max_followers=definitions["max_followers"] * 1.05), labels)',
             )
-    chapter_copy.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    result = run_nbval(chapter_copy)
-    assert result.returncode != 0
-    assert DIGEST_MIME in result.stdout
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 
-def test_figure_bytes_alone_do_not_fail(chapter_copy):
-    # what another CPU does to a figure: a coordinate's last digit and the clip-path ids hashed from it
-    nb = figure_cell(chapter_copy)
+def change_the_figure_bytes(path: Path) -> None:
+    """What another CPU does to a figure: a coordinate's last digit and the clip-path ids hashed from it."""
+    nb = figure_cell(path)
     changed = 0
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
@@ -200,6 +167,93 @@ def test_figure_bytes_alone_do_not_fail(chapter_copy):
                 out["data"]["image/svg+xml"] = bumped
                 changed += 1
     assert changed == 1
-    chapter_copy.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    result = run_nbval(chapter_copy)
-    assert result.returncode == 0, result.stdout[-3000:]
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+def bump_a_glued_number(path: Path) -> None:
+    """The count of schemes in the opening summary, one higher."""
+    old = _glued("n_schemes")
+    edit_outputs(path, old, _bumped(old))
+
+
+def bump_a_table_number(path: Path) -> None:
+    old = _table_cell()
+    edit_outputs(path, old, _bumped(old))
+
+
+# Each copy of the chapter, and what is done to it. One nbval session runs them all: a session per copy cost a
+# pytest start, a kernel and the chapter's execution each, and these seven were the slowest unit tests.
+VARIANTS: dict[str, Callable[[Path], None] | None] = {
+    "untouched": None,
+    "glued_number": bump_a_glued_number,
+    "table_number": bump_a_table_number,
+    "exception": break_a_cell,
+    "figure_data": change_the_figure_data,
+    "figure_bytes": change_the_figure_bytes,
+}
+
+
+@dataclass
+class Outcome:
+    failed: bool
+    text: str  # the failures' messages and details
+
+
+@pytest.fixture(scope="module")
+def nbval_session(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict[str, Outcome]]:
+    folder = tmp_path_factory.mktemp("nbval")
+    for name, change in VARIANTS.items():
+        copy = Path(shutil.copy(CHAPTER, folder / f"{name}.ipynb"))
+        if change:
+            change(copy)
+    report = folder / "junit.xml"
+    options = ["--narrow-kernels"] if narrowing_applies() else []
+    result = run_nbval(folder, *options, "-o", "junit_family=xunit1", f"--junitxml={report}")
+    outcomes: dict[str, Outcome] = {}
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        name = Path(case.get("file") or "").stem
+        outcomes.setdefault(name, Outcome(False, ""))
+        for problem in list(case.findall("failure")) + list(case.findall("error")):
+            outcomes[name].failed = True
+            outcomes[name].text += (problem.get("message") or "") + "\n" + (problem.text or "")
+    return result, outcomes
+
+
+def test_untouched_chapter_passes(nbval_session):
+    result, outcomes = nbval_session
+    assert not outcomes["untouched"].failed, outcomes["untouched"].text[-3000:]
+
+
+@pytest.mark.skipif(not narrowing_applies(), reason="the narrowed kernels are x86-64's")
+def test_the_session_ran_under_narrowed_kernels_checked_in_each_kernel(nbval_session):
+    result, _ = nbval_session
+    assert f"OpenBLAS {NARROW_BLAS}; checked inside {len(VARIANTS)} notebook kernels" in result.stdout
+
+
+@pytest.mark.parametrize("which", ["glued_number", "table_number"])
+def test_a_changed_number_fails(nbval_session, which):
+    _, outcomes = nbval_session
+    assert outcomes[which].failed, f"nbval passed a copy with its {which.replace('_', ' ')} changed"
+
+
+def test_an_exception_fails(nbval_session):
+    _, outcomes = nbval_session
+    assert outcomes["exception"].failed
+    assert "deliberately broken" in outcomes["exception"].text
+
+
+def test_a_changed_figure_fails(nbval_session):
+    _, outcomes = nbval_session
+    assert outcomes["figure_data"].failed
+    assert DIGEST_MIME in outcomes["figure_data"].text
+
+
+def test_figure_bytes_alone_do_not_fail(nbval_session):
+    _, outcomes = nbval_session
+    assert not outcomes["figure_bytes"].failed, outcomes["figure_bytes"].text[-3000:]
+
+
+def test_the_session_saw_every_copy(nbval_session):
+    """A copy nbval did not collect would pass the 'does not fail' tests above without having run."""
+    result, outcomes = nbval_session
+    assert set(outcomes) == set(VARIANTS), result.stdout[-3000:]

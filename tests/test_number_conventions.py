@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from influencer_roi import schema, validation
 
 PROFILE = settings(
-    max_examples=300,
+    max_examples=150,
     derandomize=True,
     database=None,
     deadline=None,

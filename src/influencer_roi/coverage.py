@@ -4,11 +4,31 @@ above both the fits (models) and the simulation (simulate): a fit never imports 
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from . import models
+from .paths import data_dir
 from .simulate import Params, simulate, true_elasticities
+
+# The book's study: REPS data sets of SIZE campaigns per scenario, each scenario with its own seeds (SEED + rep) and
+# simulation parameters. About 110 s of one core (the mixed model is four fifths of it), so it is computed once, by
+# `make coverage`, into COMMITTED; the chapter reads that file, and tests/test_coverage.py recomputes the first
+# replications of every scenario and compares them, so a change to a model or to the simulation fails the tests
+# until the file is regenerated.
+REPS, SIZE = 200, 400
+SCENARIOS: dict[str, tuple[int, Params]] = {
+    "as assumed": (10_000, Params()),
+    "fake followers": (20_000, Params(fake_share_slope=0.1)),
+}
+COMMITTED = Path("synthetic") / "coverage_study.csv"
+# Estimates and limits are written to 12 significant digits: more than any table shows, fewer than the last bits
+# that differ between CPUs.
+DIGITS = 12
 
 
 def coverage_study(reps: int, n: int, seed: int = 0, params=None, truth: float | None = None) -> pd.DataFrame:
@@ -48,3 +68,44 @@ def coverage_summary(table: pd.DataFrame, truth: float) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def book_study(reps: int = REPS, size: int = SIZE) -> pd.DataFrame:
+    """The book's study, every scenario: coverage_study's table with a `scenario` column first. SIMULATED."""
+    tables = [
+        coverage_study(reps, size, seed=seed, params=params).assign(scenario=name)
+        for name, (seed, params) in SCENARIOS.items()
+    ]
+    table = pd.concat(tables, ignore_index=True)
+    return table[["scenario", "rep", "model", "estimate", "ci_low", "ci_high", "covers"]]
+
+
+def spec() -> dict:
+    """What the committed study was computed with, written beside it (coverage_study.json)."""
+    return {
+        "reps": REPS,
+        "size": SIZE,
+        "truth": true_elasticities(Params())["roi"],
+        "scenarios": {name: {"seed": seed, "params": asdict(params)} for name, (seed, params) in SCENARIOS.items()},
+    }
+
+
+def write_study(folder: Path | None = None) -> Path:
+    """Compute the book's study and write it (CSV, and its spec as JSON) into the data folder: `make coverage`."""
+    path = (folder or data_dir()) / COMMITTED
+    book_study().to_csv(path, index=False, lineterminator="\n", float_format=f"%.{DIGITS}g")
+    path.with_suffix(".json").write_text(json.dumps(spec(), indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def committed_study() -> pd.DataFrame:
+    """The book's study as committed (write_study), checked against the spec it was computed with."""
+    path = data_dir() / COMMITTED
+    written = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    if written != json.loads(json.dumps(spec())):
+        raise RuntimeError(f"{path.name} was computed with another study design: run `make coverage`")
+    return pd.read_csv(path)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_study()}")
