@@ -347,3 +347,31 @@ def test_the_estimates_costs_are_the_benchmarks():
 
 def _refuse(constant):
     raise ValueError(f"not strict JSON: {constant}")
+
+
+def test_a_ledger_file_is_read_up_to_a_cap_and_no_further(monkeypatch):
+    """audit --evidence reads a user's copy of the ledger whole: a file over validation.TEXT_MAX_BYTES (lowered here
+    to the size of the book's claims.csv less one byte) is refused after reading the cap and one byte."""
+    import shutil
+
+    from influencer_roi import paths, validation
+
+    size = (paths.evidence_dir() / "claims.csv").stat().st_size
+    monkeypatch.setattr(validation, "TEXT_MAX_BYTES", size - 1)
+    asked: list[int] = []
+    real_open = open
+
+    def measured_open(file, mode="r", *args, **kwargs):
+        stream = real_open(file, mode, *args, **kwargs)
+        if str(file).endswith("claims.csv") and "b" in mode:
+            read = stream.read
+            stream.read = lambda n=-1: asked.append(n) or read(n)  # type: ignore[method-assign]
+        return stream
+
+    monkeypatch.setattr("builtins.open", measured_open)
+    with scratch() as folder:
+        shutil.copytree(paths.evidence_dir(), folder / "evidence")
+        code, _, err = run(["audit", "--evidence", "evidence"])
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"claims.csv: more than {size - 1:,} bytes" in err
+    assert asked == [size]
