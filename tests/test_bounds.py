@@ -137,13 +137,18 @@ def _compress(data: bytes, suffix: str) -> bytes:
         return bz2.compress(data)
     if suffix == ".xz":
         return lzma.compress(data)
+    if suffix == ".zst":
+        sink = pa.BufferOutputStream()
+        with pa.CompressedOutputStream(sink, "zstd") as stream:
+            stream.write(data)
+        return sink.getvalue().to_pybytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("campaigns.csv", data)
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz", ".zip"])
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz", ".zip", ".zst"])
 def test_decompression_stops_at_max_bytes(suffix, counted):
     data = _repetitive(200_000)  # 2.2 MB of text
     with scratch() as folder:
