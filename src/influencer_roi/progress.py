@@ -1,5 +1,6 @@
 """A progress display for long command-line runs: one line on the terminal naming the current step, shown only
-after a second has passed, and never when the output is not a terminal or when CI is set (CI logs stay clean)."""
+after a second has passed, and never when the output is not a terminal or when CI is set (CI logs stay clean); and
+the estimate of a run's work said before it starts (estimate(), from the benchmarks' measured costs)."""
 
 from __future__ import annotations
 
