@@ -10,10 +10,15 @@ every time. Signals, file modes and real exit codes are tested with subprocesses
 
 from __future__ import annotations
 
+import bz2
 import contextlib
+import csv
 import gzip
+import io
 import json
+import lzma
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +28,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from influencer_roi import cli, paths
+from influencer_roi import cli, paths, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = pd.read_csv(ROOT / "data" / "synthetic" / "campaigns.csv", dtype=str)
@@ -205,6 +210,8 @@ def check_contract(folder: Path, before: dict, argv: list[str], own: set[str], o
     where = f"argv={argv}\nstdout={stdout[-2000:]}\nstderr={stderr[-3000:]}"
     assert code in (0, 2), where
     assert "Traceback" not in stderr and "Warning" not in stderr, where
+    longest = max((len(line) for line in (stdout + stderr).splitlines()), default=0)
+    assert longest <= cli.MAX_LINE, f"a line of {longest} characters\n{where}"
     after = snapshot(folder)
     for name, content in before.items():  # inputs, and every file that was there, untouched
         if content is not None:
@@ -383,6 +390,121 @@ def test_audit_keeps_the_contract(target, evidence):
             (folder / "evidence").mkdir()
         argv = ["audit", "--evidence", "evidence", "--out", target]
         check_contract(folder, snapshot(folder), argv, {"audit.csv"}, ".")
+
+
+# ---- Bounded work (issue 28, round 3): generated long first lines, compressed files over a cap, long values
+
+# pieces a crafted first line repeats: runs of quotes and delimiters (csv.Sniffer's regular expressions backtrack on
+# them), letters, spaces, and line ends inside quotes
+line_piece = st.text(st.sampled_from(list(",;\t|\"' ax1\r")), min_size=1, max_size=6)
+
+
+@contract(30)
+@given(
+    piece=line_piece,
+    repeats=st.integers(min_value=1_000, max_value=40_000),
+    header_first=st.booleans(),
+    kind=st.sampled_from(["csv", "gzip"]),
+)
+def test_a_long_first_line_is_read_in_a_bounded_scan(piece, repeats, header_first, kind):
+    """A first line of up to a few hundred KiB, the header's names before it or not: the contract holds, csv.Sniffer
+    is never used, and the delimiter detector is given at most HEAD_BYTES characters."""
+    given: list[int] = []
+    real = schema.detect_delimiter
+
+    def measured(sample: str) -> str:
+        given.append(len(sample))
+        return real(sample)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("csv.Sniffer was used")
+
+    first = ("influencer_id,followers,cost,revenue," if header_first else "") + piece * repeats
+    rows = SAMPLE.iloc[:30][["influencer_id", "followers", "cost", "revenue"]].to_csv(index=False).split("\n", 1)[1]
+    data = (first + "\n" + rows).encode("utf-8")
+    with scratch() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv, "Sniffer", refused)
+        patch.setattr(schema, "detect_delimiter", measured)
+        name = "long.csv.gz" if kind == "gzip" else "long.csv"
+        (folder / name).write_bytes(gzip.compress(data, compresslevel=1) if kind == "gzip" else data)
+        check_contract(folder, snapshot(folder), ["analyze", name, "--out", "o"], OWN_NAMES["analyze"], "o")
+    assert all(n <= schema.HEAD_BYTES for n in given)
+
+
+def _compressed(data: bytes, suffix: str) -> bytes:
+    if suffix == ".zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("campaigns.csv", data)
+        return buffer.getvalue()
+    return {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix](data)
+
+
+@contract(30)
+@given(
+    suffix=st.sampled_from([".gz", ".bz2", ".xz", ".zip"]),
+    copies=st.integers(min_value=1, max_value=400),
+    option=st.sampled_from(["--max-bytes", "--max-rows"]),
+    cap=st.integers(min_value=1, max_value=200_000),
+)
+def test_a_compressed_file_over_a_small_cap_is_stopped_at_it(suffix, copies, option, cap):
+    """A compressed campaign file of up to 400 copies of 40 rows (up to about a megabyte of text), under a cap drawn
+    small: the contract holds; a file over the cap is refused naming the option, and no stream of it gave more than
+    the cap and one byte (--max-bytes)."""
+    rows = SAMPLE.iloc[:40][["influencer_id", "followers", "cost", "revenue"]].to_csv(index=False).split("\n", 1)
+    text = (rows[0] + "\n" + rows[1] * copies).encode("utf-8")
+    streams: list[schema.Counted] = []
+
+    class Recorded(schema.Counted):
+        def __init__(self, raw, limit: int) -> None:
+            super().__init__(raw, limit)
+            streams.append(self)
+
+    with scratch() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schema, "Counted", Recorded)
+        name = f"campaigns.csv{suffix}"
+        (folder / name).write_bytes(_compressed(text, suffix))
+        argv = ["analyze", name, "--out", "o", option, str(cap)]
+        code, stderr = check_contract(folder, snapshot(folder), argv, OWN_NAMES["analyze"], "o")
+    over = len(text) > cap if option == "--max-bytes" else 40 * copies > cap
+    if over:
+        assert code == 2 and option in stderr and f"at most {cap:,}" in stderr, stderr
+    if option == "--max-bytes":
+        assert all(s.consumed <= cap + 1 for s in streams)
+
+
+long_value = st.builds(
+    lambda piece, repeats: piece * repeats,
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=4),
+    st.integers(min_value=100, max_value=3_000),
+)
+
+
+@contract(20)
+@given(value=long_value, where=st.sampled_from(["header", "column", "strategy", "id", "out"]))
+def test_a_long_value_echoed_back_makes_no_long_line(value, where):
+    """A value of hundreds to thousands of characters where the command may echo it (a header, a --column, a
+    --strategy, a campaign's id, the --out folder): every line it says, on stdout and stderr, is at most
+    MAX_LINE characters (check_contract asserts it), whatever the outcome."""
+    with scratch() as folder:
+        frame = SAMPLE.iloc[:30][["influencer_id", "followers", "cost", "revenue"]].copy()
+        if where == "header":
+            frame = frame.rename(columns={"followers": value})
+        if where == "id":
+            frame["influencer_id"] = value
+        frame.to_csv(folder / "campaigns.csv", index=False)
+        if where == "strategy":
+            argv = ["allocate", "--budget", "10000", "--draws", "100", "--worlds", "0", "--strategy", value]
+            check_contract(folder, snapshot(folder), argv, set(), None)
+            argv[-1] = "nano=0.5" + "0" * len(value) + ",micro=0.5"
+            check_contract(folder, snapshot(folder), argv, set(), None)
+            return
+        # a name the filesystem takes (at most 255 bytes: 60 characters of up to four); longer ones: test_hostile_files
+        out = value.replace("/", "_").replace("\x00", "_")[:60] if where == "out" else "o"
+        argv = ["analyze", "campaigns.csv", "--out", out]
+        if where == "column":
+            argv += ["--column", f"followers={value}"]
+        check_contract(folder, snapshot(folder), argv, OWN_NAMES["analyze"], out)
 
 
 def test_the_generated_cases_reach_both_outcomes():

@@ -14,7 +14,7 @@ presentation
     plots      the figures: the house style (plots.style: log follower axis, tier bands, colour-blind-safe) and a
                chart module per part of the book
     tables     displayed tables formatted for people
-    progress   the command's progress line
+    progress   the command's progress line and its estimates of work
 decisions
     allocate   spending a budget across tiers: Monte Carlo across worlds, P(best), flips, EVPI
 world

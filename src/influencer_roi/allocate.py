@@ -30,6 +30,7 @@ in chunks to bound memory.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -352,12 +353,21 @@ def summarise(outcomes: pd.DataFrame, breakeven: float = BREAKEVEN) -> dict:
 
 
 def compare(
-    market: Market, budgets, named: dict | None = None, draws: int = 10_000, seed: int = 0, breakeven: float = BREAKEVEN
+    market: Market,
+    budgets,
+    named: dict | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+    breakeven: float = BREAKEVEN,
+    step: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """summarise() for every strategy at every budget. Tidy: budget, strategy, and the summary columns."""
+    """summarise() for every strategy at every budget. Tidy: budget, strategy, and the summary columns. `step`, if
+    given, is called with each strategy's name as its draws start (a progress display)."""
     named = named or strategies(market)
     rows = []
     for budget, (name, strategy) in itertools.product(budgets, named.items()):
+        if step is not None:
+            step(name)
         rows.append(
             {
                 "budget": float(budget),
@@ -451,19 +461,22 @@ def compare_worlds(
     inner: int = 40,
     seed: int = 0,
     breakeven: float = BREAKEVEN,
+    step: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Every strategy at every budget in every world: an outer loop over the worlds (worlds.draws) and an inner loop
     of `inner` campaigns in each, with the same random numbers for every strategy (so that differences between
     strategies are not noise between runs). Tidy, one row per budget, strategy and world: expected_revenue (mean
     over the inner campaigns), expected_revenue_a and _b (the same over the first and second half of them, for an
     unbiased EVPI), revenue, spent, return_per_dollar, p_loss (the share of the world's campaigns losing money),
-    reach, creators, unspent_share. SIMULATED."""
+    reach, creators, unspent_share. `step`, as for compare(). SIMULATED."""
     params = world_parameters(market, worlds_table)
     repeated = params.loc[np.repeat(params.index.to_numpy(), inner)].reset_index(drop=True)
     world = np.repeat(np.arange(len(params)), inner)
     half = np.tile(np.arange(inner) < inner // 2, len(params))
     frames = []
     for budget, (name, strategy) in itertools.product(budgets, named.items()):
+        if step is not None:
+            step(name)
         out = run(market, budget, strategy, draws=len(repeated), seed=seed, world=repeated)
         out = out.assign(world=world, half_a=half, loss=out["revenue"] < breakeven * out["spent"])
         grouped = out.groupby("world")
@@ -662,11 +675,19 @@ def best_regions(
     draws: int = 2_000,
     seed: int = 0,
     grid: int = 41,
+    step: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Which strategy brings the most expected revenue at each elasticity of return per dollar (the rest central),
     as regions: the best on a grid over `bounds`, each change of best refined by root-finding between the two
-    strategies concerned. Tidy: budget, best, from_e, to_e (the region's ends; the outer ends are `bounds`)."""
-    curves = {name: revenue_curve(market, budget, strategy, draws=draws, seed=seed) for name, strategy in named.items()}
+    strategies concerned. Tidy: budget, best, from_e, to_e (the region's ends; the outer ends are `bounds`).
+    `step`, as for compare()."""
+
+    def curve(name, strategy):
+        if step is not None:
+            step(name)
+        return revenue_curve(market, budget, strategy, draws=draws, seed=seed)
+
+    curves = {name: curve(name, strategy) for name, strategy in named.items()}
     xs = np.linspace(*bounds, grid)
     values = pd.DataFrame({name: f(xs) for name, f in curves.items()}, index=xs)
     best = values.idxmax(axis=1).to_numpy()

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, paths
-from .constants import BREAKEVEN
+from .constants import BREAKEVEN, MAX_INPUT_BYTES, MAX_INPUT_ROWS
 
 # ---- Limits, in one place (the README's section on the command lists them)
 
@@ -39,13 +39,19 @@ MIN_ACCOUNTS = 3  # clustered errors need several clusters; with fewer there is 
 EXIT_OK, EXIT_FAULT, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_CAMPAIGNS = 10_000_000  # simulate --n: a 10M-row file is about 0.8 GB; more is not a test file, it is a disk
 MAX_POST_ACCOUNTS = 2_000_000  # simulate --posts --n: about five posts each, so about 10M posts
+POSTS_PER_ACCOUNT = 5  # simulate --posts: posts per account, on average (simulate.simulate_posts)
 MIN_DRAWS, MAX_DRAWS = 100, 200_000  # allocate --draws: the 5th percentile needs 100; 200k take minutes already
 MAX_BUDGET = 1e12  # allocate --budget, in the campaigns' currency
 MAX_WORLDS, WORLDS = 5_000, 200  # allocate --worlds: worlds of the evidence (0: the central world only)
 INNER = 40  # campaigns simulated in each world by allocate
+REGION_DRAWS = 2_000  # allocate, with worlds: campaigns per strategy for where the best strategy changes
+ESTIMATE_FROM = 1.0  # seconds: a run estimated to take longer says so first (allocate, simulate), with its work
 MAX_BREAKEVEN = 1_000.0  # allocate --breakeven: revenue per dollar below which a draw is a loss (1 / margin)
 MAX_MANAGEMENT_COST = 1e9  # allocate --management-cost per creator
 MAX_SEED = 2**32 - 1  # numpy's and pandas' seeds
+# --max-rows, --max-bytes: how much of a user's file is read (default MAX_INPUT_ROWS, MAX_INPUT_BYTES); raised at most
+# to these, which no machine this runs on holds in memory anyway
+ROWS_CEILING, BYTES_CEILING = 1_000_000_000, 10**13
 DROP_WARN_SHARE = 0.05  # --drop-invalid: above this share dropped (overall, or a tier's differing by as much), warn
 DROP_MAX_SHARE = 0.10  # --drop-invalid: refuse above this share unless --max-drop-share raises it
 LEDGER_FILES = ("sources.csv", "metrics.csv", "tier_definitions.csv", "claims.csv", "audit_checks.csv")
@@ -69,6 +75,25 @@ def _capped(line: str) -> str:
 
 def _say(line: str) -> None:
     print(_capped(line), file=sys.stderr)
+
+
+def _show(text: str) -> None:
+    """What the command prints on stdout (answers, tables, what was written), no line longer than MAX_LINE: a
+    paragraph longer than that (the allocation's answer) is broken at a space, so no word of it is lost; a row of a
+    table (aligned by runs of spaces), and a run of text with no space in MAX_LINE characters (a value echoed back:
+    a --strategy, an output path, a name from the file), are cut with "…" as _say cuts them."""
+    import textwrap
+
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= MAX_LINE or "  " in line:
+            lines.append(_capped(line))
+            continue
+        broken = textwrap.wrap(
+            line, MAX_LINE, break_long_words=False, break_on_hyphens=False, drop_whitespace=True, expand_tabs=False
+        )
+        lines.extend(_capped(piece) for piece in broken or [line])
+    print("\n".join(lines))
 
 
 # ---- Options
@@ -141,12 +166,12 @@ def _audit(args: argparse.Namespace) -> int:
     columns = ["check_id", "kind", "claim_ids", "stated", "recomputed", "verdict", "explanation"]
     if args.out:
         paths.publish({Path(args.out): _csv(table[columns])}, inputs=inputs)
-        print(f"wrote {len(table)} checks to {args.out}")
+        _show(f"wrote {len(table)} checks to {args.out}")
     else:
         import pandas as pd
 
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-            print(table[columns[:-1]].to_string(index=False))
+            _show(table[columns[:-1]].to_string(index=False))
     counts = table["verdict"].value_counts()
     _say("; ".join(f"{counts.get(v, 0)} {v}" for v in audit.VERDICTS))
     return EXIT_OK
@@ -201,7 +226,7 @@ def _csv(frame):
 def _simulate(args: argparse.Namespace) -> int:
     import json
 
-    from . import simulate
+    from . import progress, simulate
 
     if args.posts and args.n > MAX_POST_ACCOUNTS:  # --n's own check allows MAX_CAMPAIGNS
         raise UsageError(f"--n {args.n}: at most {MAX_POST_ACCOUNTS:,} accounts with --posts (about five posts each)")
@@ -210,18 +235,33 @@ def _simulate(args: argparse.Namespace) -> int:
     targets = [(Path(args.out), "--out")] + ([(Path(args.params_out), "--params-out")] if args.params_out else [])
     paths.check(targets)  # before simulating: refused in a moment rather than after a minute's work
     params = simulate.Params()
+    rows = args.n * (POSTS_PER_ACCOUNT if args.posts else 1)
+    seconds = rows * progress.SIMULATE_SECONDS
+    if seconds >= ESTIMATE_FROM:
+        what, how = (
+            ("simulated posts", f"--n {args.n:,} accounts x about {POSTS_PER_ACCOUNT} posts")
+            if args.posts
+            else ("simulated campaigns", f"--n {args.n:,}")
+        )
+        _say("note: " + progress.estimate(rows, what, how, seconds))
     if args.posts:
-        posts = simulate.simulate_posts(args.n, seed=args.seed, params=params)
-        paths.publish({Path(args.out): _csv(posts)})
-        print(f"wrote {len(posts):,} simulated posts by {args.n:,} accounts to {args.out}")
+        with progress.steps(2) as step:
+            step(f"simulating {args.n:,} accounts' posts")
+            posts = simulate.simulate_posts(args.n, seed=args.seed, params=params)
+            step(f"writing {len(posts):,} posts")
+            paths.publish({Path(args.out): _csv(posts)})
+        _show(f"wrote {len(posts):,} simulated posts by {args.n:,} accounts to {args.out}")
         return EXIT_OK
-    campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
-    files = {Path(args.out): _csv(campaigns)}
-    if args.params_out:
-        record = json.dumps(simulate.params_record(params, args.n, args.seed), indent=2, sort_keys=True)
-        files[Path(args.params_out)] = record + "\n"
-    paths.publish(files, options=dict(targets))
-    print(
+    with progress.steps(2) as step:
+        step(f"simulating {args.n:,} campaigns")
+        campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
+        files = {Path(args.out): _csv(campaigns)}
+        if args.params_out:
+            record = json.dumps(simulate.params_record(params, args.n, args.seed), indent=2, sort_keys=True)
+            files[Path(args.params_out)] = record + "\n"
+        step(f"writing {args.n:,} campaigns")
+        paths.publish(files, options=dict(targets))
+    _show(
         f"wrote {args.n:,} simulated campaigns to {args.out}"
         + (f" and parameters to {args.params_out}" if args.params_out else "")
     )
@@ -370,7 +410,7 @@ def _run_analysis(args: argparse.Namespace, path: str, spec, load, prepare, fit,
         # hashing releases the GIL: the input's SHA-256 is computed beside the reading and fitting
         digest = background.submit(report.sha256, source) if os.path.isfile(source) else None
         step("reading and validating")
-        frame = load(source, column_map, drop_invalid=args.drop_invalid, convention=convention)
+        frame = load(source, column_map, drop_invalid=args.drop_invalid, convention=convention, limits=_limits(args))
         drop = _dropped(frame, path, args.max_drop_share, notes.append) if args.drop_invalid else None
         formats, currency = frame.attrs.pop("formats", {}), frame.attrs.pop("currency", None)
         _formats_said(formats, currency, notes.append)
@@ -457,8 +497,8 @@ def _analyze(args: argparse.Namespace) -> int:
     )
     roi = record["elasticity"]["roi"]
     repeats = record.get("dropped_duplicates", 0)
-    print(report.answer(record))
-    print(
+    _show(report.answer(record))
+    _show(
         f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
         f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns"
         + (f" ({_repeated(repeats)})" if repeats else "")
@@ -499,8 +539,8 @@ def _engagement(args: argparse.Namespace) -> int:
         args, args.posts, schema.POSTS, schema.load_posts, prepare, fit, report.engagement_files, ENGAGEMENT_FILES
     )
     er = record["elasticity"]["engagement_rate"]
-    print(report.engagement_answer(record))
-    print(
+    _show(report.engagement_answer(record))
+    _show(
         f"elasticity of engagement rate: {er['estimate']:.3f} (95% CI {er['ci_low']:.3f} to {er['ci_high']:.3f}), "
         f"{record['n_posts']:,} posts by {record['n_accounts']:,} accounts; wrote {args.out}/report.html and "
         "results.json"
@@ -528,7 +568,7 @@ def _custom_mixes(texts: list[str] | None) -> dict:
     return named
 
 
-def _across_worlds(market, named: dict, table, args: argparse.Namespace):
+def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=None):
     """The strategies in `args.worlds` worlds of the evidence (worlds.draws: the synthesis's joint draws, the level
     and the reach elasticity), INNER campaigns each: each strategy's probability of being best and the 5th and 95th
     percentiles of its expected revenue across the worlds join `table`; and where, inside the synthesis's interval
@@ -537,7 +577,14 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace):
 
     world_table = worlds.draws(args.worlds, seed=args.seed)
     by_world = allocate.compare_worlds(
-        market, [args.budget], named, world_table, inner=INNER, seed=args.seed, breakeven=args.breakeven
+        market,
+        [args.budget],
+        named,
+        world_table,
+        inner=INNER,
+        seed=args.seed,
+        breakeven=args.breakeven,
+        step=step and (lambda name: step(f"{args.worlds:,} worlds: {name}")),
     )
     decision = allocate.decision_table(by_world).rename(
         columns={"revenue_p05": "revenue_worlds_p05", "revenue_p95": "revenue_worlds_p95"}
@@ -545,7 +592,9 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace):
     table = table.merge(decision[["strategy", "p_best", "revenue_worlds_p05", "revenue_worlds_p95"]], on="strategy")
     rpd = synthesis.synthesise().estimate("return_per_dollar")
     interval = (float(rpd["ci_low"]), float(rpd["ci_high"]))
-    regions = allocate.best_regions(market, args.budget, named)
+    regions = allocate.best_regions(
+        market, args.budget, named, draws=REGION_DRAWS, step=step and (lambda name: step(f"regions: {name}"))
+    )
     return table, {
         "worlds": int(args.worlds),
         "inner": INNER,
@@ -556,11 +605,28 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace):
     }
 
 
+def _say_allocate_work(args: argparse.Namespace, strategies: int, across: bool) -> None:
+    """Before a long allocation (ESTIMATE_FROM), how much it simulates and roughly how long that takes: --draws,
+    --worlds and the number of strategies multiply the work."""
+    from . import progress
+
+    each = args.draws + (args.worlds * INNER + REGION_DRAWS if across else 0)
+    units = strategies * each
+    seconds = units * progress.allocate_seconds(args.budget)
+    if seconds < ESTIMATE_FROM:
+        return
+    parts = f"{args.draws:,} draws" + (
+        f" + {args.worlds:,} worlds x {INNER} + {REGION_DRAWS:,} for where the best changes" if across else ""
+    )
+    _say("note: " + progress.estimate(units, "simulated campaigns", f"{strategies} strategies x ({parts})", seconds))
+
+
 def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
     import pandas as pd
 
-    from . import allocate, allocation_report, report, schema
+    from . import allocate, allocation_report, progress, report, schema
+    from .validation import QUOTED_MAX, shorten
 
     inputs = [Path(args.campaigns)] if args.campaigns else []
     if args.out is not None:
@@ -569,7 +635,9 @@ def _allocate(args: argparse.Namespace) -> int:
     currency = "$"
     if args.campaigns:
         column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
-        campaigns = schema.load_campaigns(Path(args.campaigns), column_map, convention=_convention(args))
+        campaigns = schema.load_campaigns(
+            Path(args.campaigns), column_map, convention=_convention(args), limits=_limits(args)
+        )
         currency = campaigns.attrs.get("currency") or ""
         if campaigns.attrs.get("dropped_duplicates"):
             _say(f"note: {_repeated(campaigns.attrs['dropped_duplicates'])}")
@@ -605,15 +673,23 @@ def _allocate(args: argparse.Namespace) -> int:
         basis = "the book's calibrated campaign model (SIMULATED)"
     named = {**allocate.strategies(market), **custom}
     evidence = None
-    with warnings.catch_warnings():
+    across = not args.campaigns and args.worlds > 0
+    _say_allocate_work(args, len(named), across)
+    with warnings.catch_warnings(), progress.steps(len(named) * (3 if across else 1)) as step:
         # a strategy that cannot book one creator on this budget spends nothing: its return per dollar is 0 / 0,
         # shown as "–" and explained below the table, not as numpy's warning
         warnings.simplefilter("ignore", RuntimeWarning)
         table = allocate.compare(
-            market, [args.budget], named, draws=args.draws, seed=args.seed, breakeven=args.breakeven
+            market,
+            [args.budget],
+            named,
+            draws=args.draws,
+            seed=args.seed,
+            breakeven=args.breakeven,
+            step=lambda name: step(f"{args.draws:,} draws: {name}"),
         )
-        if not args.campaigns and args.worlds:
-            table, evidence = _across_worlds(market, named, table, args)
+        if across:
+            table, evidence = _across_worlds(market, named, table, args, step)
     record = {
         "run": report.run_info(Path(args.campaigns) if args.campaigns else None),
         "simulated": True,
@@ -631,7 +707,7 @@ def _allocate(args: argparse.Namespace) -> int:
         },
         "results": table.to_dict(orient="records"),
     }
-    print(allocation_report.allocation_answer(record, table, currency))
+    _show(allocation_report.allocation_answer(record, table, currency))
     one_world = args.campaigns or not args.worlds
     worlds_text = (
         f" and {evidence['worlds']:,} worlds of the evidence x {evidence['inner']:,} campaigns"
@@ -640,19 +716,21 @@ def _allocate(args: argparse.Namespace) -> int:
         if one_world
         else ""
     )
-    print(
+    _show(
         f"budget {allocation_report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy"
         f"{worlds_text}, from {basis}; loss = revenue below {args.breakeven:g} x spend"
     )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(allocation_report.format_allocation(table, currency).to_string())
+        shown = allocation_report.format_allocation(table, currency)
+        shown.index = [shorten(str(name), QUOTED_MAX) for name in shown.index]  # a custom mix's name as typed
+        _show(shown.to_string())
     idle = table.loc[table["mean_creators"] == 0, "strategy"].tolist()
     if idle:
-        print(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
+        _show(f"({', '.join(idle)}: no creator can be booked with this budget, so nothing is spent)")
     if args.out is not None:
         content = allocation_report.allocation_files(record, table, currency)
         paths.publish({Path(args.out) / name: text for name, text in content.items()}, inputs=inputs, make_folder=True)
-        print(f"wrote {args.out}/report.html and results.json")
+        _show(f"wrote {args.out}/report.html and results.json")
     return EXIT_OK
 
 
@@ -676,6 +754,33 @@ def _convention_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    """--max-rows and --max-bytes: how much of the user's file is read before it is refused as too large."""
+    parser.add_argument(
+        "--max-rows",
+        type=_number(1, ROWS_CEILING, whole=True),
+        default=MAX_INPUT_ROWS,
+        metavar="N",
+        help=f"read at most N rows of the file (default {MAX_INPUT_ROWS:,}); a file with more is refused, "
+        "and reading stops there",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=_number(1, BYTES_CEILING, whole=True),
+        default=MAX_INPUT_BYTES,
+        metavar="N",
+        help=f"read at most N bytes of CSV text, counted after decompression (default {MAX_INPUT_BYTES:,}; for "
+        "Parquet, the uncompressed size of the columns read); a file with more is refused, and reading stops there",
+    )
+
+
+def _limits(args: argparse.Namespace):
+    """The caps --max-rows and --max-bytes state (schema.Limits)."""
+    from . import schema
+
+    return schema.Limits(rows=args.max_rows, bytes=args.max_bytes)
+
+
 def _convention(args: argparse.Namespace):
     """The convention --decimal and --thousands state (the default when neither is given)."""
     from . import validation
@@ -688,8 +793,9 @@ def _convention(args: argparse.Namespace):
 
 def _user_file_options(parser: argparse.ArgumentParser, example: str) -> None:
     """--out, --column, --drop-invalid, --max-drop-share, --decimal and --thousands: the options of every
-    subcommand that analyses a user's file."""
+    subcommand that analyses a user's file; and --max-rows, --max-bytes."""
     _convention_options(parser)
+    _limit_options(parser)
     parser.add_argument(
         "--out",
         required=True,
@@ -801,6 +907,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     allocate.add_argument("--column", action="append", metavar="OURS=THEIRS", help="as for analyze")
     _convention_options(allocate)
+    _limit_options(allocate)
     allocate.add_argument(
         "--strategy",
         action="append",

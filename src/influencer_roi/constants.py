@@ -1,6 +1,6 @@
 """Numbers the whole package shares, in one place: the book's follower range, its reference account, the
-confidence level of its intervals, the loss threshold of a budget, the percentiles that summarise a spread.
-(Standard library only: the command imports it at start-up.)"""
+confidence level of its intervals, the loss threshold of a budget, the percentiles that summarise a spread, how
+much of a user's file is read. (Standard library only: the command imports it at start-up.)"""
 
 from __future__ import annotations
 
@@ -23,3 +23,9 @@ BREAKEVEN = 2.0
 # A spread of simulated outcomes (across campaigns, or across the evidence's worlds) is summarised by its 5th and
 # 95th percentiles: 90% of draws inside. The level of return per dollar is uncertain over the same range.
 SPREAD_LOW, SPREAD_HIGH = 0.05, 0.95
+# How much of a user's file is read, at most (schema.Limits; --max-rows, --max-bytes raise them): the rows the
+# benchmarks measured (ten million campaigns: about 22 s and 3 GB of memory for analyze), and the bytes of text, after
+# decompression, of such a file with a few wide columns more. (A gzip expanding to thirty million rows once reached
+# 5 GB of memory before Python gave up.)
+MAX_INPUT_ROWS = 10_000_000
+MAX_INPUT_BYTES = 4_000_000_000

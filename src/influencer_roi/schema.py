@@ -7,8 +7,9 @@ likes + comments or engagements (whole numbers >= 0); optional post_id (an exact
 platform, views, sponsored. Other columns are not read. `dictionary()` lists every column with its rule and
 `number_formats()` the ways a number may be written, for the book's data-dictionary page.
 
-Accepted: CSV with any common delimiter (sniffed), compressed CSV (.gz, .bz2, .xz, .zip, .zst), Parquet; UTF-8
-text. Headers match ours whatever their case and surrounding spaces, with spaces or hyphens for underscores.
+Accepted: CSV with any common delimiter (found in its first 64 KiB), compressed CSV (.gz, .bz2, .xz, .zip, .zst),
+Parquet; UTF-8 text, up to Limits (rows, and bytes after decompression). Headers match ours whatever their case
+and surrounding spaces, with spaces or hyphens for underscores.
 Counts may be written as exported by social platforms (12,345 or 353.1K; the expansion and the rounding it carries
 are reported); amounts may carry thousands separators and one currency symbol throughout the file. Numbers are read
 with the dot as decimal mark and the comma as thousands separator unless the reader states another convention
@@ -33,12 +34,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from . import validation
+from .constants import MAX_INPUT_BYTES, MAX_INPUT_ROWS
 from .tiers import assign_tier
 from .validation import COUNT, DEFAULT, MISSING_MARKERS, MONEY, Convention, NumberFormat, listed, quoted
 
@@ -46,6 +49,8 @@ REQUIRED = ("influencer_id", "followers", "cost", "revenue")
 OPTIONAL = ("campaign_id", "platform", "brand", "engagements", "conversions", "date")
 COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 DELIMITERS = ",;\t|"
+HEAD_BYTES = 1 << 16  # the head of a CSV file read to find its delimiter and header (64 KiB), and no more
+BLOCK_BYTES = 1 << 18  # the CSV reader's block: the rows are counted block by block
 
 # What a value may be. Beyond these it is an error in the file, not a campaign: no account has ten billion
 # followers (there are fewer people), and no campaign costs or earns a trillion.
@@ -59,6 +64,73 @@ TEXT_COLUMNS = ("influencer_id", "account_id", "brand", "platform", "sponsored",
 
 class InputError(validation.ValidationError):
     """A user's file cannot be analysed as it is; the message says where and why."""
+
+
+MAX_ROWS, MAX_BYTES = MAX_INPUT_ROWS, MAX_INPUT_BYTES  # how much of a user's file is read, at most (Limits)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """At most `rows` rows (records after the header) and `bytes` bytes of CSV text, counted after decompression
+    (for Parquet: the rows and the uncompressed size of the columns read, from its metadata, before reading).
+    Reading stops at the first byte or row over a cap, and the file is refused naming the cap and the option that
+    raises it (--max-rows, --max-bytes)."""
+
+    rows: int = MAX_ROWS
+    bytes: int = MAX_BYTES
+
+
+LIMITS = Limits()
+
+
+def _too_many_bytes(path: Path, limits: Limits, what: str) -> str:
+    return (
+        f"{path}: more than {limits.bytes:,} {what}; breaks rule: at most {limits.bytes:,} bytes (--max-bytes), "
+        "which keeps a run within memory and time: raise --max-bytes if the file is meant to be this large"
+    )
+
+
+def _too_many_rows(path: Path, limits: Limits) -> str:
+    return (
+        f"{path}: more than {limits.rows:,} rows after the header; breaks rule: at most {limits.rows:,} rows "
+        "(--max-rows), which keeps a run within memory and time: raise --max-rows if the file is meant to be this large"
+    )
+
+
+class _OverCap(Exception):
+    """Raised inside a read when a cap is passed; turned into InputError by the reader, whatever library called."""
+
+
+class Counted(io.RawIOBase):
+    """A stream of at most `limit` bytes of another (a decompressing one): it never asks the stream for more than
+    limit + 1 bytes in all, counts them (`consumed`), and raises _OverCap at the byte over, so that a small
+    compressed file expanding to gigabytes is stopped after `limit` bytes of work."""
+
+    def __init__(self, raw, limit: int) -> None:
+        super().__init__()
+        self.raw, self.limit, self.consumed, self.over = raw, limit, 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.over:
+            raise _OverCap
+        want = min(len(buffer), self.limit + 1 - self.consumed)
+        data = self.raw.read(want) if want > 0 else b""
+        count = len(data)
+        buffer[:count] = data
+        self.consumed += count
+        if self.consumed > self.limit:
+            self.over = True
+            raise _OverCap
+        return count
+
+    def close(self) -> None:
+        try:
+            self.raw.close()
+        finally:
+            super().close()
 
 
 def _required_text() -> pa.Column:
@@ -392,11 +464,27 @@ def _opener(path: Path, kind: str) -> Callable[[], io.BufferedIOBase]:
     return open_member
 
 
-def _sniff_delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        return ","
+def detect_delimiter(sample: str) -> str:
+    """The file's delimiter, found in at most HEAD_BYTES characters of its head and in time linear in them. For each
+    candidate of DELIMITERS, Python's csv reader (one pass, no backtracking) splits the sample's complete records;
+    the delimiter is the one that splits the header into two or more values and the most records into the header's
+    width, the first of DELIMITERS on a tie; a comma when none splits the header. (csv.Sniffer, used before, tries
+    regular expressions that backtrack: on a crafted first line of 64 KiB it took a minute and more.)"""
+    sample = sample[:HEAD_BYTES]
+    best, best_share = ",", -1.0
+    for delimiter in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        if len(widths) > 1 and not sample.endswith(("\n", "\r")):
+            widths.pop()  # the last record was cut by the sample's end
+        if not widths or widths[0] < 2:
+            continue
+        share = sum(w == widths[0] for w in widths) / len(widths)
+        if share > best_share:
+            best, best_share = delimiter, share
+    return best
 
 
 def _choose_columns(header: list[str], column_map: dict[str, str], spec: FileSpec, path: Path) -> dict[int, str]:
@@ -457,13 +545,35 @@ def _first_non_utf8_line(opener) -> int:
     return 0
 
 
-def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec) -> Table:
+def _unreadable(path: Path, kind: str, err: Exception, opener) -> NoReturn:
+    """Raise InputError for a reader's failure: the first line that is not UTF-8, or what the reader said."""
+    import pyarrow as pa
+
+    if isinstance(err, pa.ArrowInvalid):
+        if "UTF8" in str(err):
+            raise InputError(
+                f"{path}, line {_first_non_utf8_line(opener)}: is not UTF-8 text; save the file as 'CSV UTF-8'"
+            ) from None
+        raise InputError(f"{path}: not readable as a CSV table ({str(err)[:200]})") from None
+    raise InputError(f"{path}: cannot be read as a {kind} CSV file ({type(err).__name__}: {str(err)[:200]})") from None
+
+
+def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec, limits: Limits = LIMITS) -> Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     opener = _opener(path, kind)
-    with opener() as stream:
-        sample = stream.read(1 << 16)
+    streams: list[Counted] = []
+
+    def capped() -> Counted:  # the reads that decide: at most limits.bytes bytes each (the head, the table)
+        streams.append(Counted(opener(), limits.bytes))
+        return streams[-1]
+
+    def over() -> bool:
+        return any(s.over for s in streams)
+
+    with capped() as stream:
+        sample = stream.read(HEAD_BYTES)
     try:
         text = sample.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -475,7 +585,12 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
         raise InputError(f"{path}: the file is empty")
     if text.strip() and not text.lstrip("\ufeff").splitlines()[0].strip():
         raise InputError(f"{path}, line 1: is blank; the first line must be the header (the column names)")
-    delimiter = _sniff_delimiter(text)
+    if len(sample) == HEAD_BYTES and "\n" not in text and "\r" not in text:
+        raise InputError(
+            f"{path}, line 1: no line break in its first {HEAD_BYTES:,} bytes; the first line must be the header "
+            "(the column names), and a header that long is not one"
+        )
+    delimiter = detect_delimiter(text)
     # newline="": a line may end in \r\n, \n or a lone \r (old Mac exports), as the csv module reads them
     header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     header = [h.replace("\ufeff", "") for h in header]
@@ -488,9 +603,12 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
         return "skip"
 
     try:
-        with opener() as stream:
-            table = pacsv.read_csv(
+        with capped() as stream:
+            # read as a stream of blocks, so that the rows are counted as they come and reading stops at the cap
+            # (the reader reads ahead about 35 blocks: at most some 9 MB past it)
+            reader = pacsv.open_csv(
                 stream,
+                read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
                 ),
@@ -502,16 +620,22 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
                     null_values=[],
                 ),
             )
-    except pa.ArrowInvalid as err:
-        if "UTF8" in str(err):
-            raise InputError(
-                f"{path}, line {_first_non_utf8_line(opener)}: is not UTF-8 text; save the file as 'CSV UTF-8'"
-            ) from None
-        raise InputError(f"{path}: not readable as a CSV table ({str(err)[:200]})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
-        raise InputError(
-            f"{path}: cannot be read as a {kind} CSV file ({type(err).__name__}: {str(err)[:200]})"
-        ) from None
+            batches, rows = [], 0
+            for batch in reader:
+                rows += batch.num_rows
+                if rows > limits.rows:
+                    raise InputError(_too_many_rows(path, limits))
+                batches.append(batch)
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+            del batches
+    except InputError:
+        raise
+    except Exception as err:
+        if over():  # the cap was passed inside the library's read: whatever it raised, that is the reason
+            raise _OverCap from None
+        if not isinstance(err, (pa.ArrowInvalid, OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError)):
+            raise
+        _unreadable(path, kind, err, opener)
     if invalid:
         bad = _first_bad_record(opener, delimiter, len(header))
         where = f"line {bad[0]}" if bad else "a row"
@@ -529,7 +653,19 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec)
     return Table(frame, header, validation.Lines(path, delimiter, opener=text_opener))
 
 
-def _read_parquet(path: Path, column_map: dict[str, str], spec: FileSpec) -> Table:
+def _parquet_size(source, names) -> int:
+    """The uncompressed bytes of the columns `names` in a Parquet file, from its metadata (nothing decompressed)."""
+    meta = source.metadata
+    wanted = set(names)
+    return sum(
+        group.column(c).total_uncompressed_size
+        for group in (meta.row_group(g) for g in range(meta.num_row_groups))
+        for c in range(group.num_columns)
+        if group.column(c).path_in_schema in wanted
+    )
+
+
+def _read_parquet(path: Path, column_map: dict[str, str], spec: FileSpec, limits: Limits = LIMITS) -> Table:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -539,6 +675,11 @@ def _read_parquet(path: Path, column_map: dict[str, str], spec: FileSpec) -> Tab
         header = list(source.schema_arrow.names)
         chosen = _choose_columns(header, column_map, spec, path)
         names = {header[p]: o for p, o in chosen.items()}
+        # the caps from the file's metadata, before anything is decompressed
+        if source.metadata.num_rows > limits.rows:
+            raise InputError(_too_many_rows(path, limits))
+        if _parquet_size(source, names) > limits.bytes:
+            raise InputError(_too_many_bytes(path, limits, "bytes in the columns read (uncompressed)"))
         table = source.read(columns=list(names))
     except InputError:
         raise
@@ -579,19 +720,25 @@ def _as_text(table, names: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def read(path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | None = None) -> Table:
+def read(
+    path: Path, column_map: dict[str, str] | None = None, spec: FileSpec | None = None, limits: Limits = LIMITS
+) -> Table:
     """Read a campaign (or, with spec=POSTS, post) file as text, with the user's headers renamed to ours, keeping
-    only the columns the analysis uses. Raises InputError for anything that is not a table."""
+    only the columns the analysis uses, and no more than `limits` allow. Raises InputError for anything that is not
+    a table, or is over a limit."""
     spec = spec or CAMPAIGNS
     path = Path(path)
     _regular_file(path)
     kind = _kind(path)
     try:
         table = (
-            _read_parquet(path, column_map or {}, spec)
+            _read_parquet(path, column_map or {}, spec, limits)
             if kind == "parquet"
-            else _read_csv(path, kind, column_map or {}, spec)
+            else _read_csv(path, kind, column_map or {}, spec, limits)
         )
+    except _OverCap:
+        after = " (counted after decompression)" if kind == "compressed" else ""
+        raise InputError(_too_many_bytes(path, limits, f"bytes of CSV text{after}")) from None
     except PermissionError:
         raise InputError(f"{path}: cannot be read (permission denied)") from None
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
@@ -779,10 +926,16 @@ def _repeats(frame: pd.DataFrame, key: tuple[str, ...], path: Path, where: Calla
 
 
 def _load(
-    path: Path, column_map, drop_invalid: bool, spec: FileSpec, numbers: dict, convention: Convention = DEFAULT
+    path: Path,
+    column_map,
+    drop_invalid: bool,
+    spec: FileSpec,
+    numbers: dict,
+    convention: Convention = DEFAULT,
+    limits: Limits = LIMITS,
 ) -> pd.DataFrame:
     path = Path(path)
-    table = read(path, column_map, spec)
+    table = read(path, column_map, spec, limits)
     with validation.keep_parsed():
         formats = _conventions(table.frame, numbers, convention)
         count = next((f for f in formats.values() if f.name == COUNT.name), validation.read_as(COUNT, convention))
@@ -810,6 +963,7 @@ def load_campaigns(
     column_map: dict[str, str] | None = None,
     drop_invalid: bool = False,
     convention: Convention = DEFAULT,
+    limits: Limits = LIMITS,
 ) -> pd.DataFrame:
     """Read and validate a campaign file; numbers converted (in `convention`: validation.Convention), brand 'all'
     when absent. Rows repeating another's campaign_id and influencer_id exactly are dropped (their count in
@@ -820,7 +974,13 @@ def load_campaigns(
     in .attrs["drop_summary"]. .attrs["formats"] says what was expanded (abbreviated counts, separators, currency
     symbols) and .attrs["currency"] the file's currency symbol, if any."""
     frame = _load(
-        path, column_map, drop_invalid, CAMPAIGNS, {"followers": COUNT, "cost": MONEY, "revenue": MONEY}, convention
+        path,
+        column_map,
+        drop_invalid,
+        CAMPAIGNS,
+        {"followers": COUNT, "cost": MONEY, "revenue": MONEY},
+        convention,
+        limits,
     )
     if "brand" not in frame.columns:
         frame["brand"] = "all"
@@ -833,12 +993,13 @@ def load_posts(
     column_map: dict[str, str] | None = None,
     drop_invalid: bool = False,
     convention: Convention = DEFAULT,
+    limits: Limits = LIMITS,
 ) -> pd.DataFrame:
     """Read and validate a post file; numbers converted (in `convention`); `engagements` is the file's own column
     when it has one, likes + comments otherwise; `sponsored` as booleans. Dropped rows (drop_invalid) are in
     .attrs["dropped"], as for load_campaigns."""
     counts = {c: COUNT for c in ("followers", "likes", "comments", "engagements", "views")}
-    frame = _load(path, column_map, drop_invalid, POSTS, counts, convention)
+    frame = _load(path, column_map, drop_invalid, POSTS, counts, convention, limits)
     if "engagements" not in frame.columns:
         frame["engagements"] = frame["likes"] + frame["comments"]
     if "sponsored" in frame.columns:
