@@ -296,3 +296,21 @@ def test_the_report_record_without_a_spline_says_so():
     shape = report._shape(fits)
     assert shape["elasticity_by_tier"] == [] and shape["equal_slopes_test"]["df"] == 0
     assert shape["slope_shape"].startswith("Too few tiers")
+
+
+def test_the_interaction_bootstrap_runs_only_where_a_tier_is_thin_and_in_bounded_memory():
+    thick = dated_posts(seed=10, accounts=(120, 120, 120, 120))
+    skipped = engagement.sponsored_interaction_test(thick, reps=99)
+    assert np.isnan(skipped["bootstrap_p_value"]) and skipped["reps"] == 0 and skipped["df"] == 3
+    forced = engagement.sponsored_interaction_test(thick, reps=99, few=None)
+    assert 0 < forced["bootstrap_p_value"] <= 1 and forced["statistic"] == skipped["statistic"]
+    # one replication at a time (the memory bound at its tightest) gives a bootstrap of the same statistic
+    rng = np.random.default_rng(5)
+    groups = np.repeat(np.arange(40), 6)
+    x = rng.normal(size=len(groups))
+    y = rng.normal(size=40)[groups] + rng.normal(size=len(groups))
+    design = np.column_stack([np.ones_like(x), x])
+    wide = engagement.wild_cluster_bootstrap(y, design, groups, [1], reps=99, seed=1)
+    narrow = engagement.wild_cluster_bootstrap(y, design, groups, [1], reps=99, seed=1, cells=1)
+    assert narrow["statistic"] == pytest.approx(wide["statistic"])
+    assert abs(narrow["p_value"] - wide["p_value"]) < 0.25

@@ -621,13 +621,21 @@ BOOTSTRAP_REPS = 999
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
+def _cluster_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    return np.bincount(codes, weights=values, minlength=n_groups)
+
+
+def _cluster_scores(design: np.ndarray, residual: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Each cluster's score, the sum of x * residual over its rows (clusters x coefficients)."""
+    return np.column_stack([_cluster_sums(codes, design[:, j] * residual, n_groups) for j in range(design.shape[1])])
+
+
 def _cluster_cov(design: np.ndarray, residual: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(X'X)^-1 and the CR1 clustered covariance (statsmodels' correction: G/(G-1) (N-1)/(N-K))."""
     n, k = design.shape
     g = groups.max() + 1
     bread = np.linalg.inv(design.T @ design)
-    scores = np.zeros((g, k))
-    np.add.at(scores, groups, design * residual[:, None])
+    scores = _cluster_scores(design, residual, groups, g)
     scale = g / (g - 1) * (n - 1) / (n - k)
     return bread, scale * bread @ (scores.T @ scores) @ bread
 
@@ -640,6 +648,7 @@ def wild_cluster_bootstrap(
     reps: int = BOOTSTRAP_REPS,
     seed: int = 0,
     chunk: int = 100,
+    cells: int = 4_000_000,
 ) -> dict:
     """The wild cluster bootstrap (Webb's six-point weights, one per cluster, seeded) of OLS with errors clustered
     by `groups`, for the coefficients `test` (column indices of `design`):
@@ -663,17 +672,23 @@ def wild_cluster_bootstrap(
     b_test = beta[test]
     statistic = float(b_test @ np.linalg.solve(cov[np.ix_(test, test)], b_test))
     hessians = np.zeros((n_groups, k, k))
-    np.add.at(hessians, codes, np.einsum("ik,il->ikl", design, design))
-    rng = np.random.default_rng(seed)
-    weights = rng.choice(_WEBB, size=(reps, n_groups))
+    for a in range(k):
+        for b in range(a, k):
+            hessians[:, a, b] = hessians[:, b, a] = _cluster_sums(codes, design[:, a] * design[:, b], n_groups)
+    # replications in chunks of at most `cells` numbers each (chunk x clusters x coefficients), so that memory stays
+    # bounded however many accounts there are; each chunk's weights from its own stream of the seed
+    step = max(1, min(chunk, cells // (n_groups * k)))
+
+    def weights(start: int) -> np.ndarray:
+        rows = min(step, reps - start)
+        return np.random.default_rng([seed, start]).choice(_WEBB, size=(rows, n_groups))
 
     def draws(base: np.ndarray, residual: np.ndarray):
         """(beta* - base, clustered covariance*) for every replication, built from `residual`."""
-        scores = np.zeros((n_groups, k))
-        np.add.at(scores, codes, design * residual[:, None])
+        scores = _cluster_scores(design, residual, codes, n_groups)
         deltas, covs = [], []
-        for start in range(0, reps, chunk):
-            w = weights[start : start + chunk]
+        for start in range(0, reps, step):
+            w = weights(start)
             delta = w @ scores @ bread
             score = w[:, :, None] * scores[None] - np.einsum("gkl,bl->bgk", hessians, delta)
             meat = np.einsum("bgk,bgl->bkl", score, score)
@@ -810,11 +825,14 @@ def sponsored_interaction_test(
     date: str | None = "date",
     reps: int = BOOTSTRAP_REPS,
     seed: int = 0,
+    few: int | None = FEW_ACCOUNTS,
 ) -> dict:
     """Does the sponsored difference differ by tier? The joint Wald test that the flag's differences from the first
     tier are all zero (account fixed effects, with `date`: each tier's trend in post date; clustered by account),
     and the same test by the wild cluster bootstrap restricted under the null (wild_cluster_bootstrap), which holds
-    with few accounts in a tier. statistic, df, p_value (chi-squared), bootstrap_p_value, reps, accounts, tiers."""
+    with few accounts in a tier: run when some tier has fewer than `few` accounts with both kinds of post (always
+    with few None; bootstrap_p_value NaN and reps 0 when not run). statistic, df, p_value (chi-squared),
+    bootstrap_p_value, reps, accounts, tiers, date_trend."""
     both = _mixed_accounts(data, flag, date)
     present = [t for t in TIERS if ((both["tier"].astype(object) == t) & both[flag]).any()]
     if len(present) < 2:
@@ -826,13 +844,15 @@ def sponsored_interaction_test(
     result = _ols_clustered(y, design, both["account_id"])
     b, cov = np.asarray(result.params)[test], np.asarray(result.cov_params())[np.ix_(test, test)]
     statistic = float(b @ np.linalg.solve(cov, b))
-    boot = wild_cluster_bootstrap(y, design, both["account_id"], test, reps=reps, seed=seed)
+    thinnest = min(both.loc[both["tier"].astype(object) == t, "account_id"].nunique() for t in present)
+    run = few is None or thinnest < few
+    boot = wild_cluster_bootstrap(y, design, both["account_id"], test, reps=reps, seed=seed) if run else None
     return {
         "statistic": statistic,
         "df": len(test),
         "p_value": float(stats.chi2.sf(statistic, len(test))),
-        "bootstrap_p_value": boot["p_value"],
-        "reps": reps,
+        "bootstrap_p_value": boot["p_value"] if boot else np.nan,
+        "reps": reps if boot else 0,
         "accounts": int(both["account_id"].nunique()),
         "tiers": present,
         "date_trend": date is not None,
