@@ -450,15 +450,18 @@ class SlopeSpline:
         return np.column_stack([x, *[np.clip(x - k, 0.0, None) for k in self.knots]])
 
 
+def _tier_codes(data: pd.DataFrame) -> np.ndarray:
+    """Each post's canonical tier as its index in TIERS (-1: none)."""
+    return pd.Categorical(data["tier"], categories=list(TIERS)).codes
+
+
 def _account_tiers(data: pd.DataFrame) -> pd.DataFrame:
     """Posts and accounts per canonical tier (a post's tier by its follower count)."""
-    rows = []
-    for tier in TIERS:
-        inside = data["tier"].astype(object) == tier
-        rows.append(
-            {"tier": tier, "posts": int(inside.sum()), "accounts": int(data.loc[inside, "account_id"].nunique())}
-        )
-    return pd.DataFrame(rows)
+    codes = _tier_codes(data)
+    pairs = pd.DataFrame({"tier": codes, "account": pd.factorize(data["account_id"])[0]}).drop_duplicates()
+    posts = np.bincount(codes[codes >= 0], minlength=len(TIERS))
+    accounts = np.bincount(pairs["tier"][pairs["tier"] >= 0], minlength=len(TIERS))
+    return pd.DataFrame({"tier": list(TIERS), "posts": posts.astype(int), "accounts": accounts.astype(int)})
 
 
 def slope_spline(data: pd.DataFrame, min_accounts: int = MIN_TIER_ACCOUNTS) -> SlopeSpline:
@@ -621,6 +624,15 @@ BOOTSTRAP_REPS = 999
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
+def _ols_cr1(y: np.ndarray, design: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their clustered covariance (CR1, as statsmodels' cluster covariance), in numpy: the
+    within-account fits run on every post of a file, where statsmodels' bookkeeping of the groups is the slow part."""
+    bread_inv = design.T @ design
+    params = np.linalg.solve(bread_inv, design.T @ y)
+    _, cov = _cluster_cov(design, y - design @ params, codes)
+    return params, cov
+
+
 def _cluster_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
     return np.bincount(codes, weights=values, minlength=n_groups)
 
@@ -715,6 +727,12 @@ def wild_cluster_bootstrap(
     return {"statistic": statistic, "df": len(test), "p_value": p_value, "reps": reps, "ci": ci}
 
 
+def _present(both: pd.DataFrame, flag: str) -> list[str]:
+    """The tiers with at least one sponsored post among `both`."""
+    codes = _tier_codes(both)[both[flag].to_numpy(bool)]
+    return [t for i, t in enumerate(TIERS) if (codes == i).any()]
+
+
 def _mixed_accounts(data: pd.DataFrame, flag: str, date: str | None = None) -> pd.DataFrame:
     """The posts (with the flag, and the date when it is used) of accounts with both sponsored and organic posts."""
     known = data[flag].notna() & (data[date].notna() if date else True)
@@ -729,8 +747,14 @@ def _mixed(data: pd.DataFrame, flag: str) -> np.ndarray:
 
 
 def _within_columns(both: pd.DataFrame, columns: list[np.ndarray]) -> np.ndarray:
-    values = pd.DataFrame(np.column_stack(columns), index=both.index)
-    return (values - values.groupby(both["account_id"].to_numpy()).transform("mean")).to_numpy()
+    """Each column minus its account's mean (the within transformation of account fixed effects)."""
+    codes = pd.factorize(both["account_id"])[0]
+    counts = np.bincount(codes)
+    out = np.empty((len(both), len(columns)))
+    for j, column in enumerate(columns):
+        values = np.asarray(column, dtype=float)
+        out[:, j] = values - (np.bincount(codes, weights=values) / counts)[codes]
+    return out
 
 
 def _sponsored_design(both: pd.DataFrame, flag: str, date: str | None, present: list[str], contrast: bool):
@@ -738,7 +762,8 @@ def _sponsored_design(both: pd.DataFrame, flag: str, date: str | None, present: 
     `contrast`, the flag and its difference in every tier after the first), and with `date` a trend in years of
     post date in each tier (each tier's accounts may have grown at their own pace)."""
     sponsored = both[flag].to_numpy(float)
-    tier = {t: (both["tier"].astype(object) == t).to_numpy(float) for t in present}
+    codes = _tier_codes(both)
+    tier = {t: (codes == TIERS.index(t)).astype(float) for t in present}
     if contrast:
         columns = [sponsored] + [sponsored * tier[t] for t in present[1:]]
         names = ["sponsored"] + [f"sponsored x {t}" for t in present[1:]]
@@ -767,7 +792,10 @@ def sponsored_by_tier(
     both kinds of post, 'wild cluster bootstrap' (its ci and p_value from wild_cluster_bootstrap, seeded). Posts
     with no flag (or, with `date`, no date) are left out of both; date None: without the trend only."""
     both = _mixed_accounts(data, flag, date)
-    present = [t for t in TIERS if ((both["tier"].astype(object) == t) & both[flag]).any()]
+    present = _present(both, flag)
+    tier_codes = _tier_codes(both)
+    account_codes = pd.factorize(both["account_id"])[0]
+    y = _within_columns(both, [both["log_er"].to_numpy(float)]).ravel()
     rows = []
     for trend in (False, True) if date else (False,):
         use = date if trend else None
@@ -780,25 +808,23 @@ def sponsored_by_tier(
                     names.append("trend")
             else:
                 columns, names = _sponsored_design(both, flag, use, present, contrast=False)
-            y = _within_columns(both, [both["log_er"].to_numpy(float)]).ravel()
             design = _within_columns(both, columns)
-            result = _ols_clustered(y, design, both["account_id"])
-            ci = np.asarray(result.conf_int())
+            params, cov = _ols_cr1(y, design, account_codes)
+            se = np.sqrt(np.diag(cov))
             for i, name in enumerate(names):
                 if name.startswith("trend"):
                     continue
-                in_tier = np.ones(len(both), bool) if name == "all" else (both["tier"].astype(object) == name)
-                in_tier = np.asarray(in_tier)
+                in_tier = np.ones(len(both), bool) if name == "all" else (tier_codes == TIERS.index(name))
                 accounts = int(both.loc[in_tier, "account_id"].nunique())
                 row = {
                     "model": "sponsored_by_tier",
                     "term": name,
                     "date_trend": trend,
-                    "estimate": float(result.params[i]),
-                    "std_error": float(result.bse[i]),
-                    "ci_low": float(ci[i, 0]),
-                    "ci_high": float(ci[i, 1]),
-                    "p_value": float(result.pvalues[i]),
+                    "estimate": float(params[i]),
+                    "std_error": float(se[i]),
+                    "ci_low": float(params[i] - Z95 * se[i]),
+                    "ci_high": float(params[i] + Z95 * se[i]),
+                    "p_value": float(2 * stats.norm.sf(abs(params[i] / se[i]))),
                     "accounts": accounts,
                     "sponsored_posts": int(both.loc[in_tier, flag].sum()),
                     "posts": int(in_tier.sum()),
@@ -834,17 +860,18 @@ def sponsored_interaction_test(
     with few None; bootstrap_p_value NaN and reps 0 when not run). statistic, df, p_value (chi-squared),
     bootstrap_p_value, reps, accounts, tiers, date_trend."""
     both = _mixed_accounts(data, flag, date)
-    present = [t for t in TIERS if ((both["tier"].astype(object) == t) & both[flag]).any()]
+    present = _present(both, flag)
     if len(present) < 2:
         return {"statistic": np.nan, "df": 0, "p_value": np.nan, "bootstrap_p_value": np.nan, "reps": 0}
     columns, _ = _sponsored_design(both, flag, date, present, contrast=True)
     y = _within_columns(both, [both["log_er"].to_numpy(float)]).ravel()
     design = _within_columns(both, columns)
     test = list(range(1, len(present)))
-    result = _ols_clustered(y, design, both["account_id"])
-    b, cov = np.asarray(result.params)[test], np.asarray(result.cov_params())[np.ix_(test, test)]
+    params, full = _ols_cr1(y, design, pd.factorize(both["account_id"])[0])
+    b, cov = params[test], full[np.ix_(test, test)]
     statistic = float(b @ np.linalg.solve(cov, b))
-    thinnest = min(both.loc[both["tier"].astype(object) == t, "account_id"].nunique() for t in present)
+    counts = _account_tiers(both).set_index("tier")["accounts"]
+    thinnest = min(int(counts[t]) for t in present)
     run = few is None or thinnest < few
     boot = wild_cluster_bootstrap(y, design, both["account_id"], test, reps=reps, seed=seed) if run else None
     return {
