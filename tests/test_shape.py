@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influencer_roi import engagement, post_table, report
+from influencer_roi import engagement, post_table, report, schema
 from influencer_roi.tiers import CANONICAL, TIERS
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
@@ -314,3 +314,24 @@ def test_the_interaction_bootstrap_runs_only_where_a_tier_is_thin_and_in_bounded
     narrow = engagement.wild_cluster_bootstrap(y, design, groups, [1], reps=99, seed=1, cells=1)
     assert narrow["statistic"] == pytest.approx(wide["statistic"])
     assert abs(narrow["p_value"] - wide["p_value"]) < 0.25
+
+
+def test_prepare_keeps_the_sponsored_flag_and_a_validated_date():
+    posts = pd.DataFrame(
+        {
+            "account_id": ["a", "a", "b"],
+            "followers": [5_000, 5_000, 50_000],
+            "engagements": [100, 120, 400],
+            "sponsored": [True, None, False],
+            "date": ["2019-01-05", None, "2018-12-31"],
+        }
+    )
+    data = post_table.prepare(posts)
+    assert str(data["sponsored"].dtype) == "boolean" and data["sponsored"].isna().sum() == 1
+    assert pd.api.types.is_datetime64_any_dtype(data["date"])
+    assert data["date"].iloc[0] == pd.Timestamp("2019-01-05") and pd.isna(data["date"].iloc[1])
+    with pytest.raises(post_table.ValidationError, match="2019-13-01"):
+        post_table.prepare(posts.assign(date=["2019-13-01", None, "2018-12-31"]))
+    # the schema reads a date with a time after it, and refuses a day that does not exist
+    parsed = schema.parse_dates(pd.Series(["2019-01-05T10:00:00Z", "2019-02-30", "5 Jan 2019", None]))
+    assert parsed.iloc[0] == pd.Timestamp("2019-01-05") and parsed.iloc[1:].isna().all()
