@@ -104,6 +104,23 @@ CHARTS = {
         {"placement": ["mid", "low"]},
     ),
     "engagement_density_chart": lambda led: plots.engagement_density_chart(posts(), line()),
+    "tier_slope_chart": lambda led: plots.tier_slope_chart(
+        pd.DataFrame(
+            {
+                "tier": ["nano", "micro", "nano", "micro"],
+                "sample": ["every post", "every post", "recent", "recent"],
+                "estimate": [-0.2, -0.1, -0.15, -0.12],
+                "ci_low": [-0.25, -0.14, -0.2, -0.16],
+                "ci_high": [-0.15, -0.06, -0.1, -0.08],
+                "reported": True,
+            }
+        ),
+        pd.DataFrame(
+            {"tier": ["nano", "micro"], "estimate": [-0.22, -0.13], "ci_low": [-0.3, -0.2], "ci_high": [-0.1, 0]}
+        ),
+        pooled=-0.125,
+        note="SIMULATED",
+    ),
     "sponsored_chart": lambda led: plots.sponsored_chart(
         pd.DataFrame(
             {

@@ -516,7 +516,13 @@ def _engagement(args: argparse.Namespace) -> int:
         posts = post_table.drop_duplicate_posts(posts)
         # only what the models use: at ten million posts each other column is 80 MB more to hold while fitting
         data = post_table.prepare(
-            posts[[c for c in ("account_id", "followers", "engagements", "platform") if c in posts.columns]]
+            posts[
+                [
+                    c
+                    for c in ("account_id", "followers", "engagements", "platform", "sponsored", "date")
+                    if c in posts.columns
+                ]
+            ]
         )
         data.attrs["dropped_duplicates"] = posts.attrs["dropped_duplicates"]
         accounts = data["account_id"].nunique()
@@ -874,9 +880,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Estimate the elasticity of engagement rate (engagements / followers) with "
         "respect to follower count from a post file (columns account_id, followers, "
         "and likes + comments or engagements; optional platform, date, views, "
-        "sponsored), with errors clustered by account, a curvature check and the "
-        "median account of each tier; write results.json, report.html and the "
-        "figure.",
+        "sponsored), with errors clustered by account, a curvature check, the "
+        "median account of each tier, the slope in each tier (a piecewise-linear "
+        "spline with knots at 10k, 100k and 1M followers) with the test of equal "
+        "slopes, and, when the file has a sponsored flag, sponsored against the same "
+        "accounts' other posts by tier (with a trend in post date when it has dates); "
+        "write results.json, report.html and the figure.",
     )
     engage.add_argument("posts", metavar="POSTS.csv", type=_path, help="the post file (CSV, compressed CSV or Parquet)")
     _user_file_options(engage, "account_id=handle")

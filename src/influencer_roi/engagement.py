@@ -24,14 +24,17 @@ show" use every one):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .constants import CONFIDENCE
+from .constants import ALPHA, CONFIDENCE, FOLLOWER_CAP
+from .formats import fmt_int
 from .models import NotEstimable, attempt, peak_row, tidy
-from .tiers import TIERS, assign_tier
+from .tiers import CANONICAL, TIERS, assign_tier
 
 
 def _design(data: pd.DataFrame, terms: dict[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:
@@ -117,17 +120,19 @@ def tier_medians(data: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def fit_posts(data: pd.DataFrame) -> pd.DataFrame:
-    """elasticity, curvature and tier medians, stacked (tidy). A part that cannot be estimated on this data is one
-    row marked so, with the reason in `note` (models.attempt)."""
-    return pd.concat(
-        [
-            attempt("ols_clustered", lambda: elasticity(data), "log_followers"),
-            attempt("curvature", lambda: curvature(data), "quadratic"),
-            attempt("tier_median", lambda: tier_medians(data)),
-        ],
-        ignore_index=True,
-    )
+def fit_posts(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """elasticity, curvature, tier medians and the slope's shape (shape_rows), and, when the posts carry a
+    sponsored flag, the sponsored comparison within accounts (sponsored_rows), stacked (tidy). A part that cannot
+    be estimated on this data is one row marked so, with the reason in `note` (models.attempt)."""
+    parts = [
+        attempt("ols_clustered", lambda: elasticity(data), "log_followers"),
+        attempt("curvature", lambda: curvature(data), "quadratic"),
+        attempt("tier_median", lambda: tier_medians(data)),
+        attempt("slope_spline", lambda: shape_rows(data)),
+    ]
+    if "sponsored" in data.columns and data["sponsored"].notna().any():
+        parts.append(attempt("sponsored_by_tier", lambda: sponsored_rows(data, seed=seed)))
+    return pd.concat(parts, ignore_index=True)
 
 
 def fitted_line(data: pd.DataFrame, points: int = 41) -> pd.DataFrame:
@@ -313,8 +318,7 @@ def sponsored_penalty(data: pd.DataFrame, flag: str = "sponsored") -> pd.DataFra
     Rows: 'all' (one penalty for every tier) and one per canonical tier (the flag interacted with the tier).
     estimate is the log ratio; ratio = exp(estimate) is sponsored engagement as a multiple of the same accounts'
     organic engagement (0.8: a fifth lower). Columns also: accounts (with both kinds), sponsored_posts, posts."""
-    mixed = data.groupby("account_id")[flag].transform(lambda s: s.any() and not s.all()).astype(bool)
-    both = data[mixed]
+    both = data[_mixed(data, flag)]
     account = both["account_id"]
 
     def within(values) -> np.ndarray:
@@ -418,3 +422,512 @@ def band_rates(
             row["mean_ci_low"], row["mean_ci_high"] = row["mean"] - half, row["mean"] + half
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ---- Shape before slope: the elasticity by tier, as a continuous piecewise-linear spline in log followers.
+
+MIN_TIER_ACCOUNTS = 20  # a tier's own slope is reported only from this many accounts (fewer: merged, with a note)
+
+
+@dataclass(frozen=True)
+class SlopeSpline:
+    """A fitted continuous piecewise-linear spline of log engagement rate in log followers, knots at canonical tier
+    bounds: params and cov (clustered by account) of [log_followers, kink at each knot], the knots (log followers),
+    which tiers share which segment, and the counts. Every slope the book reads from it is a linear combination of
+    `params` (a row of `tier_weights` or `pair_weights`), so its covariance comes with it."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    names: tuple[str, ...]
+    knots: np.ndarray
+    tiers: pd.DataFrame  # tier, segment, posts, accounts, reported, note
+    n_posts: int
+    n_accounts: int
+
+    def basis(self, log_followers) -> np.ndarray:
+        """The spline's columns at `log_followers`: x and (x - knot)+ for each knot."""
+        x = np.asarray(log_followers, dtype=float).reshape(-1)
+        return np.column_stack([x, *[np.clip(x - k, 0.0, None) for k in self.knots]])
+
+
+def _tier_codes(data: pd.DataFrame) -> np.ndarray:
+    """Each post's canonical tier as its index in TIERS (-1: none)."""
+    return pd.Categorical(data["tier"], categories=list(TIERS)).codes
+
+
+def _account_tiers(data: pd.DataFrame) -> pd.DataFrame:
+    """Posts and accounts per canonical tier (a post's tier by its follower count)."""
+    codes = _tier_codes(data)
+    pairs = pd.DataFrame({"tier": codes, "account": pd.factorize(data["account_id"])[0]}).drop_duplicates()
+    posts = np.bincount(codes[codes >= 0], minlength=len(TIERS))
+    accounts = np.bincount(pairs["tier"][pairs["tier"] >= 0], minlength=len(TIERS))
+    return pd.DataFrame({"tier": list(TIERS), "posts": posts.astype(int), "accounts": accounts.astype(int)})
+
+
+def slope_spline(data: pd.DataFrame, min_accounts: int = MIN_TIER_ACCOUNTS) -> SlopeSpline:
+    """Log engagement rate on a continuous piecewise-linear function of log followers with a knot at each canonical
+    tier bound (tiers.CANONICAL, 10k, 100k, 1M), platform levels when there are several, errors clustered by account.
+    The slope inside a tier is the first slope plus the kinks below it. A knot is kept only between two tiers that
+    each have at least `min_accounts` accounts: a thinner tier shares its neighbour's slope (the one below it, or
+    above for the lowest) and is not reported on its own (`tiers.reported`, with the reason in `omitted`)."""
+    counts = _account_tiers(data)
+    enough = counts["accounts"].to_numpy() >= min_accounts
+    bounds = CANONICAL["min_followers"].to_numpy(float)[1:]  # the bound between tier i and tier i + 1
+    keep = [i for i in range(len(bounds)) if enough[i] and enough[i + 1]]
+    knots = np.log(bounds[keep])
+    segment = np.searchsorted(np.asarray(keep) + 1, np.arange(len(TIERS)), side="right")
+    x = data["log_followers"].to_numpy(float)
+    terms = {"log_followers": x}
+    for i, k in zip(keep, knots):
+        terms[f"kink[{fmt_int(bounds[i])}]"] = np.clip(x - k, 0.0, None)
+    result, _, _ = _clustered(data, terms)
+    names = tuple(terms)
+    index = [1 + i for i in range(len(names))]  # after the intercept; platform levels follow
+    counts["segment"] = segment
+    counts["reported"] = enough & (counts["posts"] > 0)
+    counts["omitted"] = [
+        ""
+        if ok
+        else f"{tier}: {n} account(s), fewer than {min_accounts}; no slope of its own (it shares its neighbour's)"
+        for tier, n, ok in zip(counts["tier"], counts["accounts"], counts["reported"])
+    ]
+    return SlopeSpline(
+        params=np.asarray(result.params)[index],
+        cov=np.asarray(result.cov_params())[np.ix_(index, index)],
+        names=names,
+        knots=knots,
+        tiers=counts,
+        n_posts=len(data),
+        n_accounts=int(data["account_id"].nunique()),
+    )
+
+
+def _combination_table(fit: SlopeSpline, weights: np.ndarray, labels: pd.DataFrame) -> pd.DataFrame:
+    estimate = weights @ fit.params
+    se = np.sqrt(np.einsum("ij,jk,ik->i", weights, fit.cov, weights))
+    table = labels.reset_index(drop=True).copy()
+    table["estimate"], table["std_error"] = estimate, se
+    table["ci_low"], table["ci_high"] = estimate - Z95 * se, estimate + Z95 * se
+    table["p_value"] = 2 * stats.norm.sf(np.abs(estimate / se))
+    return table
+
+
+def tier_weights(fit: SlopeSpline) -> np.ndarray:
+    """One row per canonical tier: the weights on fit.params that give the tier's local slope."""
+    weights = np.zeros((len(TIERS), len(fit.params)))
+    weights[:, 0] = 1.0
+    for t, seg in enumerate(fit.tiers["segment"]):
+        weights[t, 1 : 1 + seg] = 1.0
+    return weights
+
+
+def tier_slopes(fit: SlopeSpline) -> pd.DataFrame:
+    """The local slope (elasticity of engagement rate) in each canonical tier with data: tier, posts, accounts,
+    estimate, std_error, ci_low, ci_high, p_value, reported and omitted (why a tier with too few accounts of its own is
+    listed, not reported). Tidy, with a `model` column."""
+    table = _combination_table(fit, tier_weights(fit), fit.tiers[["tier", "posts", "accounts"]])
+    table["reported"], table["omitted"] = fit.tiers["reported"].to_numpy(), fit.tiers["omitted"].to_numpy()
+    table = table[table["posts"] > 0].reset_index(drop=True)
+    table.insert(0, "model", "slope_spline")
+    return table
+
+
+def equal_slopes_test(fit: SlopeSpline) -> dict:
+    """The Wald test (clustered) that the kinks are jointly zero: one slope for every tier. statistic, df,
+    p_value (chi-squared); df 0 and NaN when the data have one segment only."""
+    kinks, cov = fit.params[1:], fit.cov[1:, 1:]
+    if len(kinks) == 0:
+        return {"statistic": np.nan, "df": 0, "p_value": np.nan}
+    statistic = float(kinks @ np.linalg.solve(cov, kinks))
+    return {"statistic": statistic, "df": len(kinks), "p_value": float(stats.chi2.sf(statistic, len(kinks)))}
+
+
+def tier_midpoints(cap: float = FOLLOWER_CAP) -> pd.Series:
+    """The canonical tiers' geometric midpoints in followers, the open mega tier closed at `cap` (the synthesis
+    closes it by the ledger's open-range rule instead: pass its midpoints to pair_elasticities)."""
+    lo = CANONICAL["min_followers"].to_numpy(float)
+    hi = np.where(np.isinf(CANONICAL["max_followers"].to_numpy(float)), cap, CANONICAL["max_followers"])
+    return pd.Series(np.sqrt(lo * hi), index=list(TIERS), name="midpoint_followers")
+
+
+def pair_weights(fit: SlopeSpline, pairs, midpoints: pd.Series | None = None) -> np.ndarray:
+    """One row per (tier_a, tier_b): the weights on fit.params that give the mean local slope between the two tiers'
+    midpoints, the integral of the slope over that log-follower interval divided by its length, which is the
+    spline's rise between the midpoints over their distance in log followers."""
+    mid = np.log((tier_midpoints() if midpoints is None else midpoints).astype(float))
+    rows = []
+    for a, b in pairs:
+        xa, xb = float(mid[a]), float(mid[b])
+        rows.append(((fit.basis([xb]) - fit.basis([xa])) / (xb - xa)).ravel())
+    return np.array(rows).reshape(len(rows), len(fit.params))
+
+
+ADJACENT_PAIRS = tuple(zip(TIERS[:-1], TIERS[1:]))
+ALL_PAIRS = tuple((a, b) for i, a in enumerate(TIERS) for b in TIERS[i + 1 :])
+
+
+def pair_elasticities(
+    fit: SlopeSpline, pairs=ALL_PAIRS, midpoints: pd.Series | None = None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The engagement-rate elasticity between each pair of tiers (mean local slope between their midpoints):
+    (tidy table: tier_a, tier_b, estimate, std_error, ci_low, ci_high, p_value; the estimates as a vector; their
+    covariance matrix), so that later work can draw the pairs jointly (a multivariate normal on vector and cov)."""
+    weights = pair_weights(fit, pairs, midpoints)
+    labels = pd.DataFrame(list(pairs), columns=["tier_a", "tier_b"])
+    table = _combination_table(fit, weights, labels)
+    table.insert(0, "model", "pair_elasticity")
+    return table, weights @ fit.params, weights @ fit.cov @ weights.T
+
+
+def tier_fits(data: pd.DataFrame) -> pd.DataFrame:
+    """The check beside the spline: a separate elasticity() inside each canonical tier (its own intercept and
+    slope, clustered by account): tier, posts, accounts and the tidy columns of its log_followers term."""
+    rows = []
+    for tier in TIERS:
+        subset = data[data["tier"].astype(object) == tier]
+        if subset["account_id"].nunique() < 3 or subset["followers"].nunique() < 2:
+            continue
+        row = elasticity(subset).set_index("term").loc["log_followers"]
+        rows.append(
+            {
+                "model": "tier_fit",
+                "tier": tier,
+                "posts": len(subset),
+                "accounts": int(subset["account_id"].nunique()),
+                **{c: float(row[c]) for c in ("estimate", "std_error", "ci_low", "ci_high", "p_value")},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def one_slope_sentence(test: dict, slopes) -> str:
+    """Whether one slope fits every tier, in words, from the equal-slopes test (statistic, df, p_value) and the
+    tier slopes (a table or a list of records with tier and estimate; rows with reported False are left out)."""
+    shown = pd.DataFrame(slopes, columns=None)
+    if "reported" in shown.columns:
+        shown = shown[shown["reported"].astype(bool)]
+    p = test.get("p_value")
+    if not test.get("df") or p is None or np.isnan(p) or len(shown) < 2:
+        return "Too few tiers have enough accounts to compare their slopes: one slope is all these posts can give."
+    listing = ", ".join(f"{r.tier} {r.estimate:.3f}" for r in shown.itertuples())
+    said = "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+    wald = f"equal-slopes Wald test chi-squared {test['statistic']:.1f} on {test['df']} df, {said}"
+    if p < ALPHA:
+        return f"One slope does not fit every tier: the elasticity differs by tier ({listing}; {wald})."
+    return f"One slope fits these posts: the tiers' elasticities ({listing}) do not differ detectably ({wald})."
+
+
+# ---- Sponsored posts within accounts, with a post-date trend, by tier; wild cluster bootstrap for few accounts.
+
+FEW_ACCOUNTS = 50  # below this many accounts with both kinds of post, a tier's interval is bootstrapped
+BOOTSTRAP_REPS = 999
+_WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def _ols_cr1(y: np.ndarray, design: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their clustered covariance (CR1, as statsmodels' cluster covariance), in numpy: the
+    within-account fits run on every post of a file, where statsmodels' bookkeeping of the groups is the slow part."""
+    bread_inv = design.T @ design
+    params = np.linalg.solve(bread_inv, design.T @ y)
+    _, cov = _cluster_cov(design, y - design @ params, codes)
+    return params, cov
+
+
+def _cluster_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    return np.bincount(codes, weights=values, minlength=n_groups)
+
+
+def _cluster_scores(design: np.ndarray, residual: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Each cluster's score, the sum of x * residual over its rows (clusters x coefficients)."""
+    return np.column_stack([_cluster_sums(codes, design[:, j] * residual, n_groups) for j in range(design.shape[1])])
+
+
+def _cluster_cov(design: np.ndarray, residual: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(X'X)^-1 and the CR1 clustered covariance (statsmodels' correction: G/(G-1) (N-1)/(N-K))."""
+    n, k = design.shape
+    g = groups.max() + 1
+    bread = np.linalg.inv(design.T @ design)
+    scores = _cluster_scores(design, residual, groups, g)
+    scale = g / (g - 1) * (n - 1) / (n - k)
+    return bread, scale * bread @ (scores.T @ scores) @ bread
+
+
+def wild_cluster_bootstrap(
+    y: np.ndarray,
+    design: np.ndarray,
+    groups,
+    test: list[int],
+    reps: int = BOOTSTRAP_REPS,
+    seed: int = 0,
+    chunk: int = 100,
+    cells: int = 4_000_000,
+) -> dict:
+    """The wild cluster bootstrap (Webb's six-point weights, one per cluster, seeded) of OLS with errors clustered
+    by `groups`, for the coefficients `test` (column indices of `design`):
+
+    - p_value: the Wald test that they are jointly zero, restricted under the null (WCR: the bootstrap samples are
+      built from the fit without them), the bootstrap's share of Wald statistics at least as large as the data's;
+    - for each tested coefficient, a 95% interval from the unrestricted bootstrap-t (WCU): ci_low, ci_high.
+
+    Reliable where the clustered covariance is not, with few clusters (MacKinnon and Webb). Returns statistic
+    (the data's clustered Wald statistic), df, p_value, reps, ci (k x 2 array)."""
+    y = np.asarray(y, dtype=float)
+    design = np.asarray(design, dtype=float)
+    codes = pd.factorize(groups)[0]
+    n_groups, k = codes.max() + 1, design.shape[1]
+    n = len(y)
+    scale = n_groups / (n_groups - 1) * (n - 1) / (n - k)
+    bread = np.linalg.inv(design.T @ design)
+    beta = bread @ design.T @ y
+    _, cov = _cluster_cov(design, y - design @ beta, codes)
+    test = list(test)
+    b_test = beta[test]
+    statistic = float(b_test @ np.linalg.solve(cov[np.ix_(test, test)], b_test))
+    hessians = np.zeros((n_groups, k, k))
+    for a in range(k):
+        for b in range(a, k):
+            hessians[:, a, b] = hessians[:, b, a] = _cluster_sums(codes, design[:, a] * design[:, b], n_groups)
+    # replications in chunks of at most `cells` numbers each (chunk x clusters x coefficients), so that memory stays
+    # bounded however many accounts there are; each chunk's weights from its own stream of the seed
+    step = max(1, min(chunk, cells // (n_groups * k)))
+
+    def weights(start: int) -> np.ndarray:
+        rows = min(step, reps - start)
+        return np.random.default_rng([seed, start]).choice(_WEBB, size=(rows, n_groups))
+
+    def draws(base: np.ndarray, residual: np.ndarray):
+        """(beta* - base, clustered covariance*) for every replication, built from `residual`."""
+        scores = _cluster_scores(design, residual, codes, n_groups)
+        deltas, covs = [], []
+        for start in range(0, reps, step):
+            w = weights(start)
+            delta = w @ scores @ bread
+            score = w[:, :, None] * scores[None] - np.einsum("gkl,bl->bgk", hessians, delta)
+            meat = np.einsum("bgk,bgl->bkl", score, score)
+            deltas.append(delta)
+            covs.append(scale * bread @ meat @ bread)
+        return np.concatenate(deltas), np.concatenate(covs)
+
+    keep = [j for j in range(k) if j not in test]
+    restricted = np.zeros(k)
+    if keep:
+        restricted[keep] = np.linalg.lstsq(design[:, keep], y, rcond=None)[0]
+    delta, covs = draws(restricted, y - design @ restricted)
+    b_star = delta[:, test]  # the restricted coefficients are zero under the null
+    v_star = covs[:, test][:, :, test]
+    stars = np.einsum("bi,bi->b", b_star, np.linalg.solve(v_star, b_star[:, :, None])[:, :, 0])
+    p_value = float((1 + np.sum(stars >= statistic)) / (reps + 1))
+    delta_u, covs_u = draws(beta, y - design @ beta)
+    ci = np.zeros((len(test), 2))
+    for i, j in enumerate(test):
+        t_star = delta_u[:, j] / np.sqrt(covs_u[:, j, j])
+        se = np.sqrt(cov[j, j])
+        hi_q, lo_q = np.quantile(t_star, [1 - ALPHA / 2, ALPHA / 2])
+        ci[i] = beta[j] - hi_q * se, beta[j] - lo_q * se
+    return {"statistic": statistic, "df": len(test), "p_value": p_value, "reps": reps, "ci": ci}
+
+
+def _present(both: pd.DataFrame, flag: str) -> list[str]:
+    """The tiers with at least one sponsored post among `both`."""
+    codes = _tier_codes(both)[both[flag].to_numpy(bool)]
+    return [t for i, t in enumerate(TIERS) if (codes == i).any()]
+
+
+def _mixed_accounts(data: pd.DataFrame, flag: str, date: str | None = None) -> pd.DataFrame:
+    """The posts (with the flag, and the date when it is used) of accounts with both sponsored and organic posts."""
+    known = data[flag].notna() & (data[date].notna() if date else True)
+    data = data[known].assign(**{flag: data.loc[known, flag].astype(bool)})
+    return data[_mixed(data, flag)]
+
+
+def _mixed(data: pd.DataFrame, flag: str) -> np.ndarray:
+    """Whether each post's account has both kinds of post."""
+    share = data[flag].astype(float).groupby(data["account_id"].to_numpy()).transform("mean").to_numpy()
+    return (share > 0) & (share < 1)
+
+
+def _within_columns(both: pd.DataFrame, columns: list[np.ndarray]) -> np.ndarray:
+    """Each column minus its account's mean (the within transformation of account fixed effects)."""
+    codes = pd.factorize(both["account_id"])[0]
+    counts = np.bincount(codes)
+    out = np.empty((len(both), len(columns)))
+    for j, column in enumerate(columns):
+        values = np.asarray(column, dtype=float)
+        out[:, j] = values - (np.bincount(codes, weights=values) / counts)[codes]
+    return out
+
+
+def _sponsored_design(both: pd.DataFrame, flag: str, date: str | None, present: list[str], contrast: bool):
+    """Columns (before the within transformation) of the by-tier sponsored model: the flag in each tier (or, with
+    `contrast`, the flag and its difference in every tier after the first), and with `date` a trend in years of
+    post date in each tier (each tier's accounts may have grown at their own pace)."""
+    sponsored = both[flag].to_numpy(float)
+    codes = _tier_codes(both)
+    tier = {t: (codes == TIERS.index(t)).astype(float) for t in present}
+    if contrast:
+        columns = [sponsored] + [sponsored * tier[t] for t in present[1:]]
+        names = ["sponsored"] + [f"sponsored x {t}" for t in present[1:]]
+    else:
+        columns = [sponsored * tier[t] for t in present]
+        names = list(present)
+    if date is not None:
+        years = (both[date] - both[date].min()).dt.days.to_numpy(float) / 365.25
+        columns += [years * tier[t] for t in present]
+        names += [f"trend[{t}]" for t in present]
+    return columns, names
+
+
+def sponsored_by_tier(
+    data: pd.DataFrame,
+    flag: str = "sponsored",
+    date: str | None = "date",
+    few: int = FEW_ACCOUNTS,
+    reps: int = BOOTSTRAP_REPS,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """sponsored_penalty without and with a within-account trend in post date (each tier its own trend in years):
+    follower counts are one snapshot, so an older post's rate is divided by a follower count it never had, and
+    sponsored posts are not spread evenly in time. Rows: term ('all' and each tier) x date_trend (False, True);
+    columns as sponsored_penalty's plus inference: 'clustered' or, for a tier with fewer than `few` accounts with
+    both kinds of post, 'wild cluster bootstrap' (its ci and p_value from wild_cluster_bootstrap, seeded). Posts
+    with no flag (or, with `date`, no date) are left out of both; date None: without the trend only."""
+    both = _mixed_accounts(data, flag, date)
+    present = _present(both, flag)
+    tier_codes = _tier_codes(both)
+    account_codes = pd.factorize(both["account_id"])[0]
+    y = _within_columns(both, [both["log_er"].to_numpy(float)]).ravel()
+    rows = []
+    for trend in (False, True) if date else (False,):
+        use = date if trend else None
+        for spec in ("all", "by tier"):
+            if spec == "all":
+                columns = [both[flag].to_numpy(float)]
+                names = ["all"]
+                if use:
+                    columns.append((both[use] - both[use].min()).dt.days.to_numpy(float) / 365.25)
+                    names.append("trend")
+            else:
+                columns, names = _sponsored_design(both, flag, use, present, contrast=False)
+            design = _within_columns(both, columns)
+            params, cov = _ols_cr1(y, design, account_codes)
+            se = np.sqrt(np.diag(cov))
+            for i, name in enumerate(names):
+                if name.startswith("trend"):
+                    continue
+                in_tier = np.ones(len(both), bool) if name == "all" else (tier_codes == TIERS.index(name))
+                accounts = int(both.loc[in_tier, "account_id"].nunique())
+                row = {
+                    "model": "sponsored_by_tier",
+                    "term": name,
+                    "date_trend": trend,
+                    "estimate": float(params[i]),
+                    "std_error": float(se[i]),
+                    "ci_low": float(params[i] - Z95 * se[i]),
+                    "ci_high": float(params[i] + Z95 * se[i]),
+                    "p_value": float(2 * stats.norm.sf(abs(params[i] / se[i]))),
+                    "accounts": accounts,
+                    "sponsored_posts": int(both.loc[in_tier, flag].sum()),
+                    "posts": int(in_tier.sum()),
+                    "inference": "clustered",
+                }
+                if name != "all" and accounts < few:
+                    boot = wild_cluster_bootstrap(y, design, both["account_id"], [i], reps=reps, seed=seed)
+                    row.update(
+                        ci_low=float(boot["ci"][0, 0]),
+                        ci_high=float(boot["ci"][0, 1]),
+                        p_value=boot["p_value"],
+                        inference="wild cluster bootstrap",
+                    )
+                rows.append(row)
+    table = pd.DataFrame(rows)
+    table["ratio"] = np.exp(table["estimate"])
+    table["ratio_ci_low"], table["ratio_ci_high"] = np.exp(table["ci_low"]), np.exp(table["ci_high"])
+    return table
+
+
+def sponsored_interaction_test(
+    data: pd.DataFrame,
+    flag: str = "sponsored",
+    date: str | None = "date",
+    reps: int = BOOTSTRAP_REPS,
+    seed: int = 0,
+    few: int | None = FEW_ACCOUNTS,
+) -> dict:
+    """Does the sponsored difference differ by tier? The joint Wald test that the flag's differences from the first
+    tier are all zero (account fixed effects, with `date`: each tier's trend in post date; clustered by account),
+    and the same test by the wild cluster bootstrap restricted under the null (wild_cluster_bootstrap), which holds
+    with few accounts in a tier: run when some tier has fewer than `few` accounts with both kinds of post (always
+    with few None; bootstrap_p_value NaN and reps 0 when not run). statistic, df, p_value (chi-squared),
+    bootstrap_p_value, reps, accounts, tiers, date_trend."""
+    both = _mixed_accounts(data, flag, date)
+    present = _present(both, flag)
+    if len(present) < 2:
+        return {"statistic": np.nan, "df": 0, "p_value": np.nan, "bootstrap_p_value": np.nan, "reps": 0}
+    columns, _ = _sponsored_design(both, flag, date, present, contrast=True)
+    y = _within_columns(both, [both["log_er"].to_numpy(float)]).ravel()
+    design = _within_columns(both, columns)
+    test = list(range(1, len(present)))
+    params, full = _ols_cr1(y, design, pd.factorize(both["account_id"])[0])
+    b, cov = params[test], full[np.ix_(test, test)]
+    statistic = float(b @ np.linalg.solve(cov, b))
+    counts = _account_tiers(both).set_index("tier")["accounts"]
+    thinnest = min(int(counts[t]) for t in present)
+    run = few is None or thinnest < few
+    boot = wild_cluster_bootstrap(y, design, both["account_id"], test, reps=reps, seed=seed) if run else None
+    return {
+        "statistic": statistic,
+        "df": len(test),
+        "p_value": float(stats.chi2.sf(statistic, len(test))),
+        "bootstrap_p_value": boot["p_value"] if boot else np.nan,
+        "reps": reps if boot else 0,
+        "accounts": int(both["account_id"].nunique()),
+        "tiers": present,
+        "date_trend": date is not None,
+    }
+
+
+def ppml_equal_weights(posts: pd.DataFrame) -> pd.DataFrame:
+    """PPML on the engagement *rate* (engagements / followers, zeros kept) with every post weighted equally: the
+    elasticity of the mean rate across posts. ppml() on engagement counts weighs each post by its size in the
+    count, so the largest accounts dominate it; this one does not. Row engagement_rate, clustered by account."""
+    data = posts.assign(log_followers=np.log(posts["followers"].to_numpy(float)))
+    design, names = _design(data, {"log_followers": data["log_followers"]})
+    rate = (data["engagements"] / data["followers"]).to_numpy(float)
+    result = sm.GLM(rate, design, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["account_id"])[0]}
+    )
+    table = tidy(result)
+    table["term"] = names
+    out = table[table["term"] == "log_followers"].assign(term="engagement_rate").reset_index(drop=True)
+    out.insert(0, "model", "ppml_equal_weights")
+    out["n"] = int(result.nobs)
+    return out
+
+
+def shape_rows(data: pd.DataFrame) -> pd.DataFrame:
+    """The slope's shape as rows of fit_posts: slope_spline's tier slopes (tier_slopes; term the tier) and the
+    equal-slopes test (model equal_slopes, term kinks: estimate the Wald statistic, df, p_value)."""
+    fit = slope_spline(data)
+    slopes = tier_slopes(fit).rename(columns={"tier": "term"})
+    test = equal_slopes_test(fit)
+    row = {"model": "equal_slopes", "term": "kinks", "estimate": test["statistic"], "df": test["df"]}
+    return pd.concat([slopes, pd.DataFrame([{**row, "p_value": test["p_value"]}])], ignore_index=True)
+
+
+def sponsored_rows(data: pd.DataFrame, flag: str = "sponsored", date: str = "date", seed: int = 0) -> pd.DataFrame:
+    """The sponsored comparison as rows of fit_posts: sponsored_by_tier (with the date trend when the posts have
+    dates) and the tier interaction test (model sponsored_interaction, term tiers: estimate the Wald statistic,
+    df, p_value, bootstrap_p_value)."""
+    use = date if date in data.columns and data[date].notna().any() else None
+    table = sponsored_by_tier(data, flag=flag, date=use, seed=seed)
+    test = sponsored_interaction_test(data, flag=flag, date=use, seed=seed)
+    row = {
+        "model": "sponsored_interaction",
+        "term": "tiers",
+        "estimate": test["statistic"],
+        "df": test["df"],
+        "p_value": test["p_value"],
+        "bootstrap_p_value": test["bootstrap_p_value"],
+        "date_trend": use is not None,
+    }
+    return pd.concat([table, pd.DataFrame([row])], ignore_index=True)

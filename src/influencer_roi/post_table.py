@@ -34,7 +34,8 @@ def drop_duplicate_posts(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 def prepare(posts: pd.DataFrame) -> pd.DataFrame:
-    """Add engagement_rate, log_er, log_followers, tier. Exact duplicate rows of one post_id are dropped
+    """Add engagement_rate, log_er, log_followers, tier; keep a sponsored flag (nullable boolean) and a validated
+    date (datetime) when the table has them. Exact duplicate rows of one post_id are dropped
     (drop_duplicate_posts; count in .attrs["dropped_duplicates"]); posts with no engagement have no log rate and are
     dropped too (count in .attrs["dropped_zero_engagement"]; engagement.ppml keeps them)."""
     posts = drop_duplicate_posts(posts)
@@ -45,4 +46,20 @@ def prepare(posts: pd.DataFrame) -> pd.DataFrame:
     data["log_er"] = np.log(data["engagement_rate"])
     data["log_followers"] = np.log(data["followers"])
     data["tier"] = assign_tier(data["followers"]).to_numpy()
+    if "sponsored" in data.columns and data["sponsored"].dtype != bool:  # kept for the within-account comparison
+        data["sponsored"] = data["sponsored"].astype("boolean")  # a blank stays missing, not organic
+    if "date" in data.columns:
+        data["date"] = _dates(data["date"])
     return data
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """The post date as a datetime: already parsed (schema.load_posts, instagram) or text YYYY-MM-DD; a value that
+    is not a date raises ValidationError naming it, a blank stays NaT."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    bad = values.notna() & parsed.isna()
+    if bad.any():
+        raise ValidationError(f"date {quoted(values[bad].iloc[0])} is not a date YYYY-MM-DD ({int(bad.sum())} such)")
+    return parsed

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
 from . import engagement, instagram
-from .formats import band_label
+from .formats import band_label, fmt_int
 from .tiers import CANONICAL
 
 
@@ -139,3 +140,81 @@ def vendor_checks(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFr
             }
         )
     return pd.DataFrame(rows)
+
+
+# ---- The slope's shape in the real posts: by tier, near the snapshot, and what it says in words.
+
+
+def tier_timing(data: pd.DataFrame, months=(12,)) -> pd.DataFrame:
+    """The spline's tier slopes (engagement.slope_spline, tier_slopes) on every post and on the posts published
+    within `months` of the latest post (timing_sensitivity's samples): the snapshot of follower counts is a shared,
+    mis-timed denominator, which biases a slope most inside a narrow band of sizes. Tidy: sample, tier, posts,
+    accounts, estimate, std_error, ci_low, ci_high, reported; and the equal-slopes test of each sample
+    (in .attrs["tests"], by sample)."""
+    latest = data["date"].max()
+    samples = [("every post", data)] + [
+        (f"within {m} months of the latest post", data[data["date"] > latest - pd.DateOffset(months=m)]) for m in months
+    ]
+    frames, tests = [], {}
+    for label, subset in samples:
+        fit = engagement.slope_spline(subset)
+        frames.append(engagement.tier_slopes(fit).assign(sample=label))
+        tests[label] = engagement.equal_slopes_test(fit)
+    table = pd.concat(frames, ignore_index=True)
+    columns = ["sample", "tier", "posts", "accounts", "estimate", "std_error", "ci_low", "ci_high", "reported"]
+    table = table[columns]
+    table.attrs["tests"] = tests
+    return table
+
+
+def shape_sentence(slopes: pd.DataFrame, pairs: pd.DataFrame, midpoints: pd.Series) -> str:
+    """What shape the slope has, in words, from the spline's tier slopes and tier-pair elasticities: which tiers'
+    rates clearly fall with size and which are indistinguishable from flat, and the mean slope below and above the
+    middle of the micro tier (the book's reference account)."""
+    shown = slopes[slopes["reported"]]
+    falling = [r.tier for r in shown.itertuples() if r.ci_high < 0]
+    flat = [r.tier for r in shown.itertuples() if r.ci_low <= 0 <= r.ci_high]
+    pair = pairs.set_index(["tier_a", "tier_b"])
+    value = shown.set_index("tier")["estimate"]
+
+    def listed(tiers: list[str]) -> str:
+        said = [f"{t} ({value[t]:.3f})" for t in tiers]
+        return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+    words = []
+    if falling:
+        words.append("the rate falls clearly with size in " + listed(falling))
+    if flat:
+        words.append("it is indistinguishable from flat in " + listed(flat))
+    text = "; ".join(words)
+    if {("nano", "micro"), ("micro", "mega")} <= set(pair.index):
+        below, above = pair.loc[("nano", "micro"), "estimate"], pair.loc[("micro", "mega"), "estimate"]
+        text += (
+            f". Between the middles of nano and micro the mean slope is {below:.3f}; from the middle of micro "
+            f"({fmt_int(midpoints['micro'])} followers) to the middle of mega it is {above:.3f}"
+            + (", a flatter line" if above > below else ", no flatter")
+        )
+    return text[0].upper() + text[1:] + "."
+
+
+def date_trend(data: pd.DataFrame, date: str = "date") -> dict:
+    """How the log engagement rate moves with post date within an account (account fixed effects, clustered by
+    account), per year: follower counts are one snapshot, so on a growing account an older post's rate is divided
+    by more followers than it had. estimate, std_error, ci_low, ci_high, accounts."""
+    subset = data[data[date].notna()]
+    years = (subset[date] - subset[date].min()).dt.days.to_numpy(float) / 365.25
+    groups = subset["account_id"].to_numpy()
+    frame = pd.DataFrame({"y": subset["log_er"].to_numpy(float), "x": years})
+    within = frame - frame.groupby(groups).transform("mean")
+    keep = (pd.Series(years).groupby(groups).transform("nunique") > 1).to_numpy()
+    result = sm.OLS(within.loc[keep, "y"].to_numpy(), within.loc[keep, ["x"]].to_numpy()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(groups[keep])[0]}
+    )
+    ci = np.asarray(result.conf_int())[0]
+    return {
+        "estimate": float(result.params[0]),
+        "std_error": float(result.bse[0]),
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "accounts": int(pd.Series(groups[keep]).nunique()),
+    }

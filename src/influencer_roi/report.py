@@ -391,9 +391,93 @@ def engagement_results(
             }
             for r in medians.itertuples()
         ],
-        "notes": _notes(fits),
+        **_shape(fits),
+        **_sponsored(fits),
+        "notes": _notes(fits) + _omitted(fits),
         "models": fits.to_dict(orient="records"),
     }
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _shape(fits: pd.DataFrame) -> dict:
+    """elasticity_by_tier (the spline's local slope in each tier with enough accounts), equal_slopes_test and the
+    sentence that says whether one slope fits (engagement.one_slope_sentence)."""
+    spline = fits[(fits["model"] == "slope_spline") & fits["term"].isin(TIERS)]
+    if "reported" in spline.columns:
+        spline = spline[spline["reported"].astype("boolean").fillna(False).astype(bool)]
+    by_tier = [
+        {
+            "tier": r.term,
+            "estimate": float(r.estimate),
+            "ci_low": float(r.ci_low),
+            "ci_high": float(r.ci_high),
+            "std_error": float(r.std_error),
+            "posts": int(r.posts),
+            "accounts": int(r.accounts),
+        }
+        for r in spline.itertuples()
+    ]
+    row = fits[fits["model"] == "equal_slopes"]
+    test: dict = {"statistic": None, "df": 0, "p_value": None}
+    if len(row) and pd.notna(row["estimate"].iloc[0]):
+        test = {
+            "statistic": float(row["estimate"].iloc[0]),
+            "df": int(row["df"].iloc[0]),
+            "p_value": _number(row["p_value"].iloc[0]),
+        }
+    sentence = engagement.one_slope_sentence(
+        {**test, "p_value": np.nan if test["p_value"] is None else test["p_value"]}, by_tier
+    )
+    return {"elasticity_by_tier": by_tier, "equal_slopes_test": test, "slope_shape": sentence}
+
+
+def _omitted(fits: pd.DataFrame) -> list[str]:
+    """The note for each tier left out of elasticity_by_tier."""
+    if "omitted" not in fits.columns:
+        return []
+    rows = fits[(fits["model"] == "slope_spline") & fits["omitted"].fillna("").astype(str).ne("")]
+    return [f"elasticity_by_tier: {r.omitted}" for r in rows.itertuples()]
+
+
+def _sponsored(fits: pd.DataFrame) -> dict:
+    """sponsored_by_tier and sponsored_interaction_test, when the posts carry a sponsored flag (else nothing)."""
+    rows = fits[(fits["model"] == "sponsored_by_tier") & fits["estimate"].notna()]
+    test = fits[(fits["model"] == "sponsored_interaction") & fits["estimate"].notna()]
+    if rows.empty:
+        return {}
+    out: dict = {
+        "sponsored_by_tier": [
+            {
+                "tier": r.term,
+                "date_trend": bool(r.date_trend),
+                "estimate": float(r.estimate),
+                "ci_low": float(r.ci_low),
+                "ci_high": float(r.ci_high),
+                "p_value": float(r.p_value),
+                "ratio": float(r.ratio),
+                "ratio_ci_low": float(r.ratio_ci_low),
+                "ratio_ci_high": float(r.ratio_ci_high),
+                "accounts": int(r.accounts),
+                "sponsored_posts": int(r.sponsored_posts),
+                "posts": int(r.posts),
+                "inference": r.inference,
+            }
+            for r in rows.itertuples()
+        ]
+    }
+    if len(test):
+        t = test.iloc[0]
+        out["sponsored_interaction_test"] = {
+            "statistic": float(t["estimate"]),
+            "df": int(t["df"]),
+            "p_value": float(t["p_value"]),
+            "bootstrap_p_value": _number(t["bootstrap_p_value"]),
+            "date_trend": bool(t["date_trend"]),
+        }
+    return out
 
 
 def engagement_answer(record: dict) -> str:
@@ -429,7 +513,7 @@ def engagement_answer(record: dict) -> str:
         f"({CI} {10 ** er['ci_low']:.2f}–{10 ** er['ci_high']:.2f}; elasticity {er['estimate']:.3f}, errors "
         "clustered by account)."
     )
-    return verdict + ratio + slope
+    return verdict + ratio + slope + (f" {record['slope_shape']}" if record.get("slope_shape") else "")
 
 
 def engagement_figure(data: pd.DataFrame, fits: pd.DataFrame, note: str = "") -> plt.Figure:

@@ -4,7 +4,7 @@ Campaigns: required influencer_id, followers (a positive whole number), cost (at
 revenue (>= 0); optional brand, and campaign_id (a row repeating another's campaign_id and influencer_id exactly is
 dropped and counted; the same pair with other values is refused). Posts: required account_id, followers, and
 likes + comments or engagements (whole numbers >= 0); optional post_id (an exact repeat of a post's row is dropped),
-platform, views, sponsored. Other columns are not read. `dictionary()` lists every column with its rule and
+platform, views, sponsored, date. Other columns are not read. `dictionary()` lists every column with its rule and
 `number_formats()` the ways a number may be written, for the book's data-dictionary page.
 
 Accepted: CSV with any common delimiter (found in its first 64 KiB), compressed CSV (.gz, .bz2, .xz, .zip, .zst),
@@ -172,6 +172,17 @@ def campaigns_schema(count: NumberFormat = COUNT, money: NumberFormat = MONEY) -
     )
 
 
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$")
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """A post's date as written (YYYY-MM-DD, an ISO time after it ignored) as a datetime; NaT where it is blank or
+    not a real date (2019-02-30 is not)."""
+    text = values.astype("string")
+    shaped = text.str.match(DATE.pattern).fillna(False).astype(bool)
+    return pd.to_datetime(text.str.slice(0, 10).where(shaped), format="%Y-%m-%d", errors="coerce")
+
+
 def posts_schema(count: NumberFormat = COUNT, money: NumberFormat = MONEY) -> pa.DataFrameSchema:
     """The post schema, its counts read as `count` says (posts have no amounts)."""
     return pa.DataFrameSchema(
@@ -191,6 +202,15 @@ def posts_schema(count: NumberFormat = COUNT, money: NumberFormat = MONEY) -> pa
                 checks=pa.Check(
                     lambda s: s.isna() | s.str.lower().isin(list(BOOLEAN)),
                     error=f"must be one of {'/'.join(BOOLEAN)} (or blank)",
+                ),
+            ),
+            "date": pa.Column(
+                str,
+                nullable=True,
+                required=False,
+                checks=pa.Check(
+                    lambda s: s.isna() | parse_dates(s).notna(),
+                    error="must be a date YYYY-MM-DD (a time after it is ignored; or blank)",
                 ),
             ),
         },
@@ -252,7 +272,8 @@ MEANINGS = {
     "brand": "the brand that paid (the mixed model's groups; 'all' when absent)",
     "engagements": "likes + comments + shares ... as counted by the platform",
     "conversions": "sales or sign-ups attributed to the campaign (not used)",
-    "date": "when the campaign ran or the post was published (not used)",
+    "date": "when the campaign ran or the post was published (campaigns: not used; posts: the sponsored "
+    "comparison's trend in post date)",
     "post_id": "an identifier for the post: rows that repeat one post exactly are dropped (and counted)",
     "likes": "likes of the post",
     "comments": "comments on the post",
@@ -1004,4 +1025,6 @@ def load_posts(
         frame["engagements"] = frame["likes"] + frame["comments"]
     if "sponsored" in frame.columns:
         frame["sponsored"] = frame["sponsored"].str.lower().map(BOOLEAN)
+    if "date" in frame.columns:
+        frame["date"] = parse_dates(frame["date"])
     return frame

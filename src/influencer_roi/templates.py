@@ -130,6 +130,24 @@ band, and the median account of each tier with a 95% interval. Shaded bands: the
 {{ er.ci_high|fmt(".3f") }}, errors clustered by account).
 {%- if record.platform_levels|length > 1 %} Platform levels ({{ record.platform_levels|join(", ") }}) are {#
 #}controlled for.{% endif %} Curvature: {{ curve }}.</p>
+<h2>The slope in each tier</h2>
+<p>{{ record.slope_shape }}</p>
+{% if record.elasticity_by_tier %}<ul>{% for t in record.elasticity_by_tier %}<li>{{ t.tier }}: {#
+#}{{ t.estimate|fmt(".3f") }} ({{ ci }} {{ t.ci_low|fmt(".3f") }} to {{ t.ci_high|fmt(".3f") }}), {#
+#}{{ t.posts|fmt(",") }} posts by {{ t.accounts|fmt(",") }} accounts</li>{% endfor %}</ul>{% endif %}
+<p>A continuous piecewise-linear spline in log followers with knots at the tier bounds (10k, 100k, 1M), errors
+clustered by account; a tier with fewer than 20 accounts shares its neighbour's slope and is not listed. The shape is
+a fact about the posts in this file, one platform and one period: it need not hold elsewhere.</p>
+{% if record.get("sponsored_by_tier") %}<h2>Sponsored against the same accounts' organic posts</h2>
+<ul>{% for s in record.sponsored_by_tier %}<li>{{ s.tier }}{% if s.date_trend %}, with a trend in post date{#
+#}{% else %}, without a date trend{% endif %}: {{ s.ratio|fmt(".3f") }} times the organic rate ({{ ci }} {#
+#}{{ s.ratio_ci_low|fmt(".3f") }} to {{ s.ratio_ci_high|fmt(".3f") }}; {{ s.accounts|fmt(",") }} accounts with both {#
+#}kinds of post; {{ s.inference }})</li>{% endfor %}</ul>
+{% if record.get("sponsored_interaction_test") %}<p>Does the difference depend on the tier? Joint Wald test of the tier
+interaction: chi-squared {{ record.sponsored_interaction_test.statistic|fmt(".2f") }} on {#
+#}{{ record.sponsored_interaction_test.df }} df, p = {{ record.sponsored_interaction_test.p_value|fmt(".2g") }}
+{%- if record.sponsored_interaction_test.bootstrap_p_value is not none %} (wild cluster bootstrap p = {#
+#}{{ record.sponsored_interaction_test.bootstrap_p_value|fmt(".2g") }}){% endif %}.</p>{% endif %}{% endif %}
 {% if notes %}<p>Notes on the models:</p><ul>{{ items(notes) }}</ul>{% endif %}
 {{ folded("Every estimate", scrolling(table, "every model's estimates")) }}
 {% endblock %}"""

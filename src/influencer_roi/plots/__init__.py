@@ -23,7 +23,7 @@ from .evidence import (
     tier_ranges_chart,
 )
 from .model import boundary_heatmap, coverage_chart, diagnostics_chart, estimates_chart, power_chart, roi_fit_chart
-from .posts import engagement_chart, engagement_density_chart, sponsored_chart
+from .posts import engagement_chart, engagement_density_chart, sponsored_chart, tier_slope_chart
 from .style import (
     FOLLOWER_LIMITS,
     GRADE_COLOURS,
@@ -50,6 +50,7 @@ CHARTS = (
     specification_curve_chart,
     engagement_density_chart,
     sponsored_chart,
+    tier_slope_chart,
     engagement_chart,
     roi_fit_chart,
     diagnostics_chart,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..constants import FOLLOWER_FLOOR
@@ -123,3 +124,53 @@ def engagement_chart(
     ax.errorbar([], [], yerr=[], fmt="o", color="#999999", mec="black", label="tier median account (95% CI)")
     _engagement_axes(ax, FOLLOWER_RANGE, "Engagement rate (log scale)", note)
     return fig
+
+
+def tier_slope_chart(
+    spline: pd.DataFrame, separate: pd.DataFrame | None = None, pooled: float | None = None, note: str = ""
+) -> plt.Axes:
+    """The engagement-rate elasticity in each tier with its 95% interval: the spline's local slope
+    (engagement.tier_slopes; `sample` column optional, one marker per sample) and, beside it, a separate fit inside
+    the tier (engagement.tier_fits) as a check; a dashed line at the pooled slope and a line at zero."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.4))
+    spline = spline[spline["reported"]] if "reported" in spline.columns else spline
+    groups = list(spline.groupby("sample", sort=False)) if "sample" in spline.columns else [("spline", spline)]
+    series = [(f"spline: {label}" if "sample" in spline.columns else label, g) for label, g in groups]
+    if separate is not None:
+        series.append(("separate fit in the tier", separate))
+    markers = ["o", "s", "D", "^"]
+    width = 0.6 / max(len(series), 1)
+    tiers = list(dict.fromkeys(spline["tier"]))
+    ax.axhline(0, color="grey", lw=1)
+    if pooled is not None:
+        ax.axhline(pooled, color="black", lw=1, ls="--")
+    for k, (_label, table) in enumerate(series):
+        table = table[table["tier"].isin(tiers)]
+        x = np.array([tiers.index(t) for t in table["tier"]]) + (k - (len(series) - 1) / 2) * width
+        colours = [TIER_COLOURS.get(t, "#000000") for t in table["tier"]]
+        ax.vlines(x, table["ci_low"], table["ci_high"], colors=colours, lw=2)
+        ax.scatter(
+            x,
+            table["estimate"],
+            color=colours,
+            marker=markers[k % len(markers)],
+            edgecolors="black",
+            s=36,
+            linewidths=0.5,
+            zorder=3,
+        )
+    ax.set_xticks(range(len(tiers)), tiers)
+    ax.set_xlim(-0.6, len(tiers) - 0.4)
+    ax.set_ylabel("Elasticity of engagement rate\n(slope in log followers)")
+    ax.set_xlabel("Canonical tier" + (f"\n{note}" if note else ""))
+    ax.grid(axis="x", visible=False)
+    # the legend in grey (the colours are the tiers'), above the axes, where it hides no interval
+    handles = [
+        Line2D([], [], marker=markers[k % len(markers)], color="grey", markeredgecolor="black", ls="none", label=label)
+        for k, (label, _table) in enumerate(series)
+    ]
+    if pooled is not None:
+        handles.insert(0, Line2D([], [], color="black", lw=1, ls="--", label=f"one slope for all ({pooled:.3f})"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False, borderaxespad=0)
+    fig.tight_layout()
+    return ax
