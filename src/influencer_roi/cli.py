@@ -475,9 +475,9 @@ def _analyze(args: argparse.Namespace) -> int:
     print(report.answer(record))
     print(
         f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
-        f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns, {_zeros(record)}"
+        f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns"
         + (f" ({_repeated(repeats)})" if repeats else "")
-        + f"; wrote {args.out}/report.html and results.json"
+        + f", {_zeros(record)}; wrote {args.out}/report.html and results.json"
     )
     return EXIT_OK
 
