@@ -178,3 +178,13 @@ def test_a_fitted_market_keeps_the_files_zeros_in_its_mean_revenue():
     assert mean_at_reference(zeros) / mean_at_reference(full) == pytest.approx(0.5, abs=0.08)
     assert zeros.e_revenue == pytest.approx(full.e_revenue, abs=0.1)
     assert (zeros.price_ref, zeros.e_price) == (full.price_ref, full.e_price)  # prices are never zero
+
+
+def test_allocate_with_campaigns_says_how_many_had_zero_revenue(zero_run, capsys):
+    folder, path, campaigns = zero_run
+    zero = int((campaigns["revenue"] == 0).sum())
+    argv = ["allocate", "--budget", "20000", "--campaigns", str(path), "--draws", "100", "--out", str(folder / "al")]
+    assert cli.main(argv) == 0
+    err = capsys.readouterr().err
+    assert f"note: {zero:,} of the {len(campaigns):,} campaigns" in err and "keeps them" in err
+    strict((folder / "al" / "results.json").read_text())

@@ -589,10 +589,17 @@ def _allocate(args: argparse.Namespace) -> int:
         if campaigns.attrs.get("dropped_duplicates"):
             _say(f"note: {_repeated(campaigns.attrs['dropped_duplicates'])}")
         usable = campaigns[(campaigns["revenue"] > 0)]
+        zero = len(campaigns) - len(usable)
         if len(usable) < MIN_CAMPAIGNS:
             raise UsageError(
-                f"{args.campaigns}: {len(usable)} campaign(s) with revenue; fitting a market needs at "
-                f"least {MIN_CAMPAIGNS}"
+                f"{args.campaigns}: {len(usable)} campaign(s) with revenue"
+                + (f" and {zero:,} with zero revenue" if zero else "")
+                + f"; fitting a market needs at least {MIN_CAMPAIGNS} with revenue"
+            )
+        if zero:
+            _say(
+                f"note: {zero:,} of the {len(campaigns):,} campaigns ({_pct(zero / len(campaigns))}) had zero "
+                "revenue; the market's mean revenue keeps them (as analyze's main estimate does)"
             )
         if usable["followers"].nunique() < 2:
             raise UsageError(
@@ -779,7 +786,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit the book's models of return per dollar (revenue / cost) on follower "
         "count to a campaign file (columns influencer_id, followers, cost, revenue; "
         "optional brand; CSV with any common delimiter, compressed CSV or "
-        "Parquet) and write results.json, report.html and the figure.",
+        "Parquet) and write results.json, report.html and the figure. The main estimate is "
+        "Poisson pseudo-maximum likelihood on every campaign, zero revenue included; the log "
+        "model on the campaigns with revenue is reported beside it.",
     )
     analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", type=_path, help="the campaign file")
     _user_file_options(analyze, "followers='Follower Count'")
