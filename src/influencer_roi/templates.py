@@ -110,8 +110,8 @@ them; they do not say what moving budget would do.</p>
 {{ log_roi.estimate|fmt(".3f") }} ({{ ci }} {{ log_roi.ci_low|fmt(".3f") }} to {{ log_roi.ci_high|fmt(".3f") }}),
 the revenue elasticity ({{ record.log_model.elasticity.revenue.estimate|fmt(".3f") }}) minus the cost elasticity
 ({{ record.log_model.elasticity.cost.estimate|fmt(".3f") }}) exactly; its tier ratios are of geometric-mean return
-per dollar. With no zero revenue the two estimate the same elasticity; where they differ, the campaigns that sold
-nothing are the reason.</p>
+per dollar. When the log model is right and no campaign sold nothing, the two estimate the same elasticity, each
+with its own sampling error; a gap far beyond that says the zeros, or the log model's shape, matter.</p>
 {% if record.subsampled %}<p>The {{ record.subsampled|join(", ") }} models were fitted on a seeded random subsample of
 {{ record.subsampled.values()|first|fmt(",") }} campaigns; the others on all of them.</p>{% endif %}
 {% if notes %}<p>Notes on the models:</p><ul>{{ items(notes) }}</ul>{% endif %}
