@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from . import worlds
+from . import models, worlds
 from .constants import BREAKEVEN, REFERENCE_FOLLOWERS, SPREAD_HIGH, SPREAD_LOW
 from .formats import fmt_num
 from .simulate import Params, follower_quantile
@@ -107,19 +107,28 @@ class Market:
 
     @classmethod
     def fitted(cls, campaigns: pd.DataFrame, **assumptions) -> Market:
-        """From a campaign table (schema.load_campaigns): OLS of log revenue and of log cost on log followers
-        centred at the reference, each with its residual spread (statsmodels). Campaigns with zero revenue are
-        left out of the revenue fit. A file does not say which part of the spread its campaigns share, so all of
-        it is taken as the creators' own (sd_shared 0): the spread of a whole campaign is then understated."""
+        """From a campaign table (schema.load_campaigns). Revenue by analyze's rule (models.mean_curve): Poisson
+        pseudo-maximum likelihood on log followers centred at the reference, campaigns with zero revenue included,
+        so that the market's mean revenue per creator is the file's, zeros and all; its median is that mean over
+        the lognormal factor of the spread of log revenue among the campaigns with revenue. The market draws no
+        zeros: its mean is right, but its spread of revenue, and so its chance of a loss, is that of the campaigns
+        that sold something. Prices (never zero): OLS of log cost on log followers, with its residual spread. A
+        file does not say which part of the spread its campaigns share, so all of it is taken as the creators' own
+        (sd_shared 0): the spread of a whole campaign is then understated."""
         import statsmodels.api as sm
 
         reference = REFERENCE_FOLLOWERS
-        fits = {}
-        for column in ("revenue", "cost"):
-            rows = campaigns[campaigns[column] > 0]
-            x = sm.add_constant(np.log(rows["followers"].to_numpy(float) / reference))
-            result = sm.OLS(np.log(rows[column].to_numpy(float)), x).fit()
-            fits[column] = (float(np.exp(result.params[0])), float(result.params[1]), float(np.sqrt(result.scale)))
+        curve = models.mean_curve(campaigns, "revenue", reference)
+        fits = {
+            "revenue": (
+                curve["mean_ref"] * float(np.exp(-(curve["sd_log"] ** 2) / 2)),
+                curve["elasticity"],
+                curve["sd_log"],
+            )
+        }
+        x = sm.add_constant(np.log(campaigns["followers"].to_numpy(float) / reference))
+        result = sm.OLS(np.log(campaigns["cost"].to_numpy(float)), x).fit()
+        fits["cost"] = (float(np.exp(result.params[0])), float(result.params[1]), float(np.sqrt(result.scale)))
         (revenue_ref, e_revenue, sd_revenue), (price_ref, e_price, sd_price) = fits["revenue"], fits["cost"]
         return cls(
             revenue_ref=revenue_ref,

@@ -232,6 +232,8 @@ def _simulate(args: argparse.Namespace) -> int:
         raise UsageError(f"--n {args.n}: at most {MAX_POST_ACCOUNTS:,} accounts with --posts (about five posts each)")
     if args.posts and args.params_out:
         raise UsageError("--params-out: the parameters are written with campaigns only (leave out --posts)")
+    if args.posts and args.zero_share:
+        raise UsageError("--zero-share: campaigns only (posts have no revenue; leave out --posts)")
     targets = [(Path(args.out), "--out")] + ([(Path(args.params_out), "--params-out")] if args.params_out else [])
     paths.check(targets)  # before simulating: refused in a moment rather than after a minute's work
     params = simulate.Params()
@@ -254,11 +256,13 @@ def _simulate(args: argparse.Namespace) -> int:
         return EXIT_OK
     with progress.steps(2) as step:
         step(f"simulating {args.n:,} campaigns")
-        campaigns = simulate.simulate(args.n, seed=args.seed, params=params)
+        campaigns = simulate.simulate(args.n, seed=args.seed, params=params, zero_share=args.zero_share)
         files = {Path(args.out): _csv(campaigns)}
         if args.params_out:
-            record = json.dumps(simulate.params_record(params, args.n, args.seed), indent=2, sort_keys=True)
-            files[Path(args.params_out)] = record + "\n"
+            record = simulate.params_record(params, args.n, args.seed)
+            if args.zero_share:
+                record["zero_share"] = args.zero_share
+            files[Path(args.params_out)] = json.dumps(record, indent=2, sort_keys=True) + "\n"
         step(f"writing {args.n:,} campaigns")
         paths.publish(files, options=dict(targets))
     _show(
@@ -465,26 +469,37 @@ def _repeated(rows: int) -> str:
     return f"{rows:,} row(s) that repeated a campaign exactly dropped"
 
 
+def _zeros(record: dict) -> str:
+    zero = record["zero_revenue"]
+    if not zero["campaigns"]:
+        return "none with zero revenue"
+    return f"{zero['campaigns']:,} of them with zero revenue ({_pct(zero['share'])}), included"
+
+
 def _analyze(args: argparse.Namespace) -> int:
     _draw_to_files()
     from . import models, report, schema
 
     def prepare(campaigns):
-        data = models.prepare(campaigns)
+        data = models.prepare(campaigns, keep_zeros=True)  # the main model keeps campaigns with zero revenue
         repeats = int(campaigns.attrs.get("dropped_duplicates", 0))
         data.attrs["dropped_duplicates"] = repeats
-        if len(data) < MIN_CAMPAIGNS:
+        positive = models.with_revenue(data)
+        if len(positive) < MIN_CAMPAIGNS:
+            zero = len(data) - len(positive)
             raise UsageError(
-                f"{args.campaigns}: {len(data)} campaign(s) with revenue"
+                f"{args.campaigns}: {len(positive)} campaign(s) with revenue"
+                + (f" and {zero:,} with zero revenue" if zero else "")
                 + (f" ({_repeated(repeats)})" if repeats else "")
-                + f"; the models need at least {MIN_CAMPAIGNS} (with fewer, no interval would mean anything)"
+                + f"; the models need at least {MIN_CAMPAIGNS} campaigns with revenue (with fewer, no interval "
+                "would mean anything)"
             )
-        _varies(data, args.campaigns, "log_roas", "campaign with revenue", "revenue per dollar")
+        _varies(positive, args.campaigns, "log_roas", "campaign with revenue", "revenue per dollar")
         return data
 
     def fit(data):
         fits = models.fit_prepared(data, seed=args.seed)
-        reason = _not_estimable(fits, "decomposition")
+        reason = _not_estimable(fits, models.MAIN_MODEL)
         if reason:
             raise UsageError(f"{args.campaigns}: the elasticity of return per dollar is {reason}")
         return fits
@@ -502,7 +517,7 @@ def _analyze(args: argparse.Namespace) -> int:
         f"elasticity of return per dollar: {roi['estimate']:.3f} (95% CI {roi['ci_low']:.3f} to "
         f"{roi['ci_high']:.3f}), {record['n_campaigns']:,} campaigns"
         + (f" ({_repeated(repeats)})" if repeats else "")
-        + f"; wrote {args.out}/report.html and results.json"
+        + f", {_zeros(record)}; wrote {args.out}/report.html and results.json"
     )
     return EXIT_OK
 
@@ -648,10 +663,17 @@ def _allocate(args: argparse.Namespace) -> int:
         if campaigns.attrs.get("dropped_duplicates"):
             _say(f"note: {_repeated(campaigns.attrs['dropped_duplicates'])}")
         usable = campaigns[(campaigns["revenue"] > 0)]
+        zero = len(campaigns) - len(usable)
         if len(usable) < MIN_CAMPAIGNS:
             raise UsageError(
-                f"{args.campaigns}: {len(usable)} campaign(s) with revenue; fitting a market needs at "
-                f"least {MIN_CAMPAIGNS}"
+                f"{args.campaigns}: {len(usable)} campaign(s) with revenue"
+                + (f" and {zero:,} with zero revenue" if zero else "")
+                + f"; fitting a market needs at least {MIN_CAMPAIGNS} with revenue"
+            )
+        if zero:
+            _say(
+                f"note: {zero:,} of the {len(campaigns):,} campaigns ({_pct(zero / len(campaigns))}) had zero "
+                "revenue; the market's mean revenue keeps them (as analyze's main estimate does)"
             )
         if usable["followers"].nunique() < 2:
             raise UsageError(
@@ -856,6 +878,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="write posts (account_id, platform, followers, likes, comments, sponsored) for "
         "`engagement` instead of campaigns; --n accounts of about five posts each",
     )
+    simulate.add_argument(
+        "--zero-share",
+        type=_number(0.0, 0.95),
+        default=0.0,
+        metavar="SHARE",
+        help="expected share of campaigns with zero revenue, at most 0.95 (default 0: none); revenue then arrives "
+        "in whole lumps, so that campaigns expected to bring little more often bring nothing, and the mean "
+        "elasticities stay the ones given",
+    )
     simulate.add_argument("--seed", type=seed, default=0, help="random seed (the same seed gives the same file)")
     simulate.add_argument("--out", required=True, metavar="FILE.csv", type=_path, help="where to write the campaigns")
     simulate.add_argument("--params-out", metavar="PARAMS.json", type=_path, help="also write the true parameters here")
@@ -867,7 +898,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit the book's models of return per dollar (revenue / cost) on follower "
         "count to a campaign file (columns influencer_id, followers, cost, revenue; "
         "optional brand; CSV with any common delimiter, compressed CSV or "
-        "Parquet) and write results.json, report.html and the figure.",
+        "Parquet) and write results.json, report.html and the figure. The main estimate is "
+        "Poisson pseudo-maximum likelihood on every campaign, zero revenue included; the log "
+        "model on the campaigns with revenue is reported beside it.",
     )
     analyze.add_argument("campaigns", metavar="CAMPAIGNS.csv", type=_path, help="the campaign file")
     _user_file_options(analyze, "followers='Follower Count'")

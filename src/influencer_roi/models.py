@@ -122,18 +122,36 @@ def _named(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return table
 
 
-def prepare(campaigns: pd.DataFrame) -> pd.DataFrame:
+def prepare(campaigns: pd.DataFrame, keep_zeros: bool = False) -> pd.DataFrame:
     """Add the logs the models use: log_followers, log_revenue, log_cost, log_roas (natural logs), roas, tier.
-    Rows with zero revenue have no log return per dollar and are dropped (their count is in .attrs)."""
-    data = campaigns[campaigns["revenue"] > 0].copy()
-    data.attrs["dropped_zero_revenue"] = int((campaigns["revenue"] <= 0).sum())
+
+    Rows with zero revenue have no log return per dollar. By default they are dropped (their count in
+    .attrs["dropped_zero_revenue"]). keep_zeros: every row is kept (their count in .attrs["zero_revenue"]), with
+    log_revenue and log_roas missing where revenue is zero: the Poisson fits (Model.zeros) use every row and the
+    log models the rows with revenue (with_revenue; fit_prepared does both)."""
+    zero = (campaigns["revenue"] <= 0).to_numpy()
+    data = campaigns.copy() if keep_zeros else campaigns[~zero].copy()
+    data.attrs["zero_revenue" if keep_zeros else "dropped_zero_revenue"] = int(zero.sum())
     data["log_followers"] = np.log(data["followers"])
-    data["log_revenue"] = np.log(data["revenue"])
+    positive = data["revenue"] > 0
+    data["log_revenue"] = np.log(data["revenue"].where(positive))
     data["log_cost"] = np.log(data["cost"])
     data["roas"] = data["revenue"] / data["cost"]
-    data["log_roas"] = np.log(data["roas"])
+    data["log_roas"] = np.log(data["roas"].where(positive))
     data["tier"] = assign_tier(data["followers"]).to_numpy()
     return data
+
+
+def with_revenue(data: pd.DataFrame) -> pd.DataFrame:
+    """prepare()'s table without its campaigns of zero revenue (the rows the log models can use), their count in
+    .attrs["dropped_zero_revenue"]; the table itself when it has none."""
+    zero = data["revenue"] <= 0
+    if not zero.any():
+        return data
+    kept = data[~zero].copy()
+    kept.attrs = {k: v for k, v in data.attrs.items() if k != "zero_revenue"}
+    kept.attrs["dropped_zero_revenue"] = int(zero.sum()) + int(data.attrs.get("dropped_zero_revenue", 0))
+    return kept
 
 
 def _with_model(table: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -176,20 +194,9 @@ def decomposition(data: pd.DataFrame) -> pd.DataFrame:
     return _with_model(pd.DataFrame(rows).reset_index(drop=True), "decomposition")
 
 
-def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
-    """3. log return per dollar on canonical tier dummies (HC3); every pairwise difference, as a ratio of
-    geometric-mean return per dollar, with p-values adjusted for multiple testing (Holm by default)."""
-    data = data.dropna(subset=["tier"])
-    # a tier needs two campaigns for a robust (HC3) error: one campaign has leverage 1
-    present = [t for t in TIERS if (data["tier"] == t).sum() >= 2]
-    if len(present) < 2:
-        raise NotEstimable(
-            f"campaigns in {len(present)} canonical tier(s) with at least two campaigns each; a "
-            "contrast needs two tiers"
-        )
-    data = data[data["tier"].isin(present)]
-    dummies = np.column_stack([(data["tier"] == t).to_numpy(float) for t in present])
-    result = sm.OLS(data["log_roas"].to_numpy(float), dummies).fit(cov_type="HC3")
+def _pairwise(result, present: list[str], model: str, method: str) -> pd.DataFrame:
+    """Every pairwise difference of a fit on one dummy per tier (present), as a ratio with its interval, p-values
+    adjusted for multiple testing."""
     rows = []
     for a, b in itertools.combinations(range(len(present)), 2):
         contrast = np.zeros(len(present))
@@ -210,7 +217,120 @@ def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
     table["p_adjusted"] = multipletests(table["p_value"], method=method)[1]
     table["ratio"] = np.exp(table["estimate"])
     table["ratio_ci_low"], table["ratio_ci_high"] = np.exp(table["ci_low"]), np.exp(table["ci_high"])
-    return _with_model(table, "tier_contrasts")
+    return _with_model(table, model)
+
+
+def _tiers_present(data: pd.DataFrame, ok=None) -> list[str]:
+    """The canonical tiers with at least two campaigns (one campaign has leverage 1: no robust error), and `ok`
+    (a per-tier condition on its rows) if given; refused below two tiers."""
+    present = [t for t in TIERS if (data["tier"] == t).sum() >= 2 and (ok is None or ok(data[data["tier"] == t]))]
+    if len(present) < 2:
+        raise NotEstimable(
+            f"campaigns in {len(present)} canonical tier(s) with at least two campaigns each"
+            + (" and some revenue" if ok is not None else "")
+            + "; a contrast needs two tiers"
+        )
+    return present
+
+
+def tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
+    """3. log return per dollar on canonical tier dummies (HC3); every pairwise difference, as a ratio of
+    geometric-mean return per dollar, with p-values adjusted for multiple testing (Holm by default)."""
+    data = data.dropna(subset=["tier"])
+    present = _tiers_present(data)
+    data = data[data["tier"].isin(present)]
+    dummies = np.column_stack([(data["tier"] == t).to_numpy(float) for t in present])
+    result = sm.OLS(data["log_roas"].to_numpy(float), dummies).fit(cov_type="HC3")
+    return _pairwise(result, present, "tier_contrasts", method)
+
+
+# ---- Poisson pseudo-maximum likelihood: the main estimates, campaigns with zero revenue included.
+# log(revenue) has no value at zero, so the log models leave such campaigns out, which selects on success. PPML
+# fits the mean of revenue itself, E[revenue] = cost * exp(a + b log followers), with log(cost) as offset: the
+# slope b is the elasticity of the mean return per dollar, the log models' elasticity when they are right
+# (Santos Silva and Tenreyro 2006), and a zero is an observation like any other. Errors are robust: clustered by
+# influencer when the file holds an influencer more than once, HC1 otherwise (the counts are not Poisson: only
+# their mean is modelled).
+
+
+def _poisson_cov(data: pd.DataFrame) -> tuple[str, dict]:
+    """Clustered by influencer_id when an influencer has more than one campaign, else heteroskedasticity-robust."""
+    if "influencer_id" in data.columns and data["influencer_id"].duplicated().any():
+        groups = pd.factorize(data["influencer_id"])[0]
+        return "cluster", {"groups": groups}
+    return "HC1", {}
+
+
+def poisson(y: np.ndarray, exog: np.ndarray, offset: np.ndarray | None, data: pd.DataFrame):
+    """A Poisson GLM with log link (pseudo-maximum likelihood: y need not be counts) with robust errors
+    (_poisson_cov). y is rescaled by its mean for a well-conditioned fit; only the intercept moves, and it is moved
+    back."""
+    y = np.asarray(y, dtype=float)
+    if not (y > 0).any():
+        raise NotEstimable("every value of the outcome is zero")
+    scale = float(y.mean())
+    cov_type, cov_kwds = _poisson_cov(data)
+    model = sm.GLM(y / scale, exog, family=sm.families.Poisson(), offset=offset)
+    return model.fit(start_params=_newton_start(y / scale, exog, offset), cov_type=cov_type, cov_kwds=cov_kwds), scale
+
+
+def _newton_start(y: np.ndarray, exog: np.ndarray, offset: np.ndarray | None, steps: int = 25) -> np.ndarray | None:
+    """Where statsmodels' IRLS starts: a few Newton steps on the Poisson log-likelihood (score X'(y - mu), Hessian
+    X' diag(mu) X), from the level of y with zero slopes. With few columns a step costs a few passes over the rows,
+    where an IRLS iteration costs a least-squares solve and the deviance: starting IRLS near its end halves a fit
+    at a million rows. IRLS still decides convergence; None (its own start) if the steps go astray."""
+    exog = np.asarray(exog, dtype=float)
+    offset = np.zeros(len(y)) if offset is None else np.asarray(offset, dtype=float)
+    try:
+        level = np.linalg.lstsq(exog, np.full(len(y), np.log(y.sum() / np.exp(offset).sum())), rcond=None)[0]
+        params = level
+        with np.errstate(all="ignore"):
+            for _ in range(steps):
+                mu = np.exp(exog @ params + offset)
+                step = np.linalg.solve((exog * mu[:, None]).T @ exog, exog.T @ (y - mu))
+                params = params + step
+                if not np.isfinite(params).all():
+                    return None
+                if np.abs(step).max() < 1e-10:
+                    break
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return None
+    return params
+
+
+def ppml(data: pd.DataFrame) -> pd.DataFrame:
+    """The main model: Poisson pseudo-maximum likelihood on every campaign, zero revenue included.
+    roi_elasticity: revenue on log followers with log(cost) as offset (the elasticity of the mean return per
+    dollar); revenue_elasticity and cost_elasticity: revenue and cost each on log followers (the elasticities of
+    their means; their difference is the roi elasticity up to sampling error, not exactly as in the log model's
+    decomposition). Intercept: the offset model's, in log return per dollar at one follower."""
+    x = sm.add_constant(data["log_followers"].to_numpy(float))
+    revenue, cost = data["revenue"].to_numpy(float), data["cost"].to_numpy(float)
+    rows = []
+    roi, scale = poisson(revenue, x, np.log(cost), data)
+    table = tidy(roi)
+    shift = np.log(scale)  # the intercept of revenue / mean(revenue) back on revenue's own scale
+    table.loc[0, ["estimate", "ci_low", "ci_high"]] += shift
+    table["term"] = ["Intercept", "roi_elasticity"]
+    rows.append(table)
+    for term, y in (("revenue_elasticity", revenue), ("cost_elasticity", cost)):
+        slope = tidy(poisson(y, x, None, data)[0]).iloc[[1]].copy()
+        slope["term"] = term
+        rows.append(slope)
+    return _with_model(pd.concat(rows, ignore_index=True), "ppml")
+
+
+def ppml_tier_contrasts(data: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
+    """The tier comparison of the main model: PPML of revenue on canonical tier dummies with log(cost) as offset,
+    every campaign included. exp(a tier's coefficient) is the tier's total revenue per dollar of total cost, zeros
+    and all, so each pairwise ratio is a ratio of the tiers' return per dollar spent (Holm-adjusted). A tier with
+    no revenue at all has no finite log return and is left out."""
+    data = data.dropna(subset=["tier"])
+    present = _tiers_present(data, ok=lambda rows: bool((rows["revenue"] > 0).any()))
+    data = data[data["tier"].isin(present)]
+    dummies = np.column_stack([(data["tier"] == t).to_numpy(float) for t in present])
+    result, _ = poisson(data["revenue"].to_numpy(float), dummies, np.log(data["cost"].to_numpy(float)), data)
+    return _pairwise(result, present, "ppml_tier_contrasts", method)
 
 
 def peak_row(b1: float, b2: float, p_quadratic: float, centre: float, log_followers: pd.Series) -> dict:
@@ -349,6 +469,26 @@ def huber(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return _with_model(_named(tidy(result), ["Intercept", "log_followers"]), "huber")
 
 
+def mean_curve(campaigns: pd.DataFrame, column: str, reference: float) -> dict:
+    """The curve of a campaign amount (revenue, cost) in follower count for a market fitted to a file (allocate
+    --campaigns), by the main model's rule: Poisson pseudo-maximum likelihood of the amount on log(followers /
+    reference), zeros included. mean_ref: the mean amount at `reference` followers; elasticity: of the mean;
+    sd_log: the spread of log amount around its own line among the campaigns with a positive amount (the spread
+    of a lognormal whose mean is mean_ref: its median is mean_ref * exp(-sd_log**2 / 2)); zero_share: the share
+    of campaigns with zero."""
+    y = campaigns[column].to_numpy(float)
+    x = sm.add_constant(np.log(campaigns["followers"].to_numpy(float) / reference))
+    result, scale = poisson(y, x, None, campaigns)
+    positive = y > 0
+    spread = sm.OLS(np.log(y[positive]), x[positive]).fit()
+    return {
+        "mean_ref": float(np.exp(result.params[0]) * scale),
+        "elasticity": float(result.params[1]),
+        "sd_log": float(np.sqrt(spread.scale)),
+        "zero_share": float(1 - positive.mean()),
+    }
+
+
 # ---- The registry: every model once, and everything that lists models reads it (analyze, the report, the coverage
 # study, the tests, the counts the chapters glue). Adding a model is adding a Model here.
 
@@ -359,7 +499,8 @@ class Model:
     (with a `model` column); `slope_term` is the term that holds its elasticity of return per dollar (None for a
     model that has none, such as the tier contrasts); `subsampled`: fitted on a seeded subsample of SUBSAMPLE_ABOVE
     rows above that size; `coverage_fit`, if given, is the lighter fit the coverage study uses (the median only, for
-    the quantile regressions)."""
+    the quantile regressions); `zeros`: fitted on every campaign, zero revenue included (the Poisson fits), where
+    the others are fitted on the campaigns with revenue only (with_revenue)."""
 
     name: str
     title: str
@@ -367,9 +508,30 @@ class Model:
     slope_term: str | None = None
     subsampled: bool = False
     coverage_fit: Callable[[pd.DataFrame, int], pd.DataFrame] | None = None
+    zeros: bool = False
 
+
+# The main estimates `analyze` reports (its answer, its tier ratios, results.json's "elasticity"): the Poisson fits,
+# which keep campaigns with zero revenue; the log model (the decomposition and its tier contrasts, on campaigns with
+# revenue only) is reported beside them as the alternative, labelled LOG_LABEL.
+MAIN_MODEL, MAIN_CONTRASTS = "ppml", "ppml_tier_contrasts"
+LOG_MODEL, LOG_CONTRASTS = "decomposition", "tier_contrasts"
+LOG_LABEL = "log model, campaigns with revenue only"
 
 REGISTRY: list[Model] = [
+    Model(
+        "ppml",
+        "Poisson pseudo-maximum likelihood of revenue with log cost as offset, zero revenue included (main)",
+        lambda d, s: ppml(d),
+        "roi_elasticity",
+        zeros=True,
+    ),
+    Model(
+        "ppml_tier_contrasts",
+        "Poisson tier dummies with log cost as offset, every pairwise contrast (Holm), zero revenue included (main)",
+        lambda d, s: ppml_tier_contrasts(d),
+        zeros=True,
+    ),
     Model(
         "ols_log_roas",
         "OLS of log return per dollar on log followers (HC3)",
@@ -426,21 +588,24 @@ def counts() -> dict[str, int]:
 
 
 def fit_all(campaigns: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Every model of the registry on a campaign table, stacked into one tidy table."""
-    return fit_prepared(prepare(campaigns), seed=seed)
+    """Every model of the registry on a campaign table (zero revenue kept for the models that use it), stacked
+    into one tidy table."""
+    return fit_prepared(prepare(campaigns, keep_zeros=True), seed=seed)
 
 
 def fit_prepared(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """Every model of the registry on prepare()'s output. A model that cannot be estimated on this data is one row
     marked so (see attempt); the `note` column says why, or what statsmodels warned about. The subsampled models
     share one seeded subsample (each would draw the same one; drawing it once saves a copy of a million rows per
-    model)."""
-    sample = subsample(data, seed=seed)
+    model). Models with `zeros` get every row of `data`, the others its rows with revenue (with_revenue)."""
+    positive = with_revenue(data)
+    sample = subsample(positive, seed=seed)
+
+    def rows(m: Model) -> pd.DataFrame:
+        return data if m.zeros else sample if m.subsampled else positive
+
     return pd.concat(
-        [
-            attempt(m.name, lambda m=m: m.fit(sample if m.subsampled else data, seed), m.slope_term or "")
-            for m in REGISTRY
-        ],
+        [attempt(m.name, lambda m=m: m.fit(rows(m), seed), m.slope_term or "") for m in REGISTRY],
         ignore_index=True,
     )
 

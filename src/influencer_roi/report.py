@@ -165,42 +165,95 @@ def _notes(fits: pd.DataFrame) -> list[str]:
     return [f"{r.model}: {r.note}" for r in noted.itertuples()]
 
 
+def _intervals(fits: pd.DataFrame, model: str, terms: dict[str, str]) -> dict:
+    """{name: interval} of a model's terms; missing (NaN, so null in results.json, with the model's note) where
+    the model could not be estimated."""
+    table = fits[fits["model"] == model].set_index("term")
+    note = table["note"].dropna() if "note" in table.columns else pd.Series(dtype=object)
+    missing = pd.Series(dict.fromkeys(["estimate", "ci_low", "ci_high", "std_error", "p_value"], np.nan))
+    if len(note):
+        missing["note"] = note.iloc[0]
+    return {name: _interval(table.loc[term] if term in table.index else missing) for name, term in terms.items()}
+
+
+def _contrasts(fits: pd.DataFrame, model: str) -> list[dict]:
+    contrasts = fits[(fits["model"] == model) & fits["term"].str.contains("_vs_")]
+    return [
+        {
+            "contrast": r.term,
+            "ratio": float(r.ratio),
+            "ratio_ci_low": float(r.ratio_ci_low),
+            "ratio_ci_high": float(r.ratio_ci_high),
+            "p_adjusted": float(r.p_adjusted),
+        }
+        for r in contrasts.itertuples()
+    ]
+
+
+ELASTICITY_TERMS = {"roi": "roi_elasticity", "revenue": "revenue_elasticity", "cost": "cost_elasticity"}
+
+MAIN_ESTIMATOR = (
+    "Poisson pseudo-maximum likelihood on every campaign, zero revenue included: revenue on log followers with log "
+    "cost as offset, errors clustered by influencer when an influencer has several campaigns (robust HC1 "
+    "otherwise). It is the main estimate because a campaign that sold nothing is a result: the log model cannot "
+    "take a zero, so it describes only the campaigns that sold something."
+)
+
+
 def results(
     fits: pd.DataFrame, data: pd.DataFrame, source: str, run: dict | None = None, about: dict | None = None
 ) -> dict:
-    """The machine-readable results: the run, what was read, elasticities (from the joint decomposition), tier
-    contrasts, every model, and notes on models that could not be estimated."""
-    decomposition = fits[fits["model"] == "decomposition"].set_index("term")
-    contrasts = fits[(fits["model"] == "tier_contrasts") & fits["term"].str.contains("_vs_")]
+    """The machine-readable results: the run, what was read (how many campaigns had zero revenue), the main
+    elasticities and tier contrasts (Poisson pseudo-maximum likelihood, every campaign: models.MAIN_MODEL), the log
+    model on the campaigns with revenue as the labelled alternative, every model, and notes on models that could
+    not be estimated."""
     by_model = models.roi_elasticities(fits).set_index("model")
-    used = min(len(data), models.SUBSAMPLE_ABOVE)
+    zero = int((data["revenue"] <= 0).sum())
+    left_out = zero + int(data.attrs.get("dropped_zero_revenue", 0))  # by the log models (prepare() or with_revenue)
+    with_revenue = int(len(data)) - zero
+    used = min(with_revenue, models.SUBSAMPLE_ABOVE)
     return {
         "run": run or {},
         "input": source,
         "n_campaigns": int(len(data)),
-        "dropped_zero_revenue": int(data.attrs.get("dropped_zero_revenue", 0)),
+        "n_campaigns_with_revenue": with_revenue,
+        "zero_revenue": {"campaigns": zero, "share": zero / len(data) if len(data) else 0.0},
+        "dropped_zero_revenue": left_out,
         "dropped_duplicates": int(data.attrs.get("dropped_duplicates", 0)),
         **(about or {}),
-        "subsampled": ({m: used for m in models.subsampled_models()} if len(data) > models.SUBSAMPLE_ABOVE else {}),
-        "elasticity": {
-            "roi": _interval(decomposition.loc["roi_elasticity"]),
-            "revenue": _interval(decomposition.loc["revenue_elasticity"]),
-            "cost": _interval(decomposition.loc["cost_elasticity"]),
+        "subsampled": ({m: used for m in models.subsampled_models()} if with_revenue > models.SUBSAMPLE_ABOVE else {}),
+        "main_model": {"model": models.MAIN_MODEL, "estimator": MAIN_ESTIMATOR},
+        "elasticity": _intervals(fits, models.MAIN_MODEL, ELASTICITY_TERMS),
+        "tier_contrasts": _contrasts(fits, models.MAIN_CONTRASTS),
+        "log_model": {
+            "label": models.LOG_LABEL,
+            "n_campaigns": with_revenue,
+            "elasticity": _intervals(fits, models.LOG_MODEL, ELASTICITY_TERMS),
+            "tier_contrasts": _contrasts(fits, models.LOG_CONTRASTS),
         },
         "roi_elasticity_by_model": {m: _interval(row) for m, row in by_model.iterrows()},
-        "tier_contrasts": [
-            {
-                "contrast": r.term,
-                "ratio": float(r.ratio),
-                "ratio_ci_low": float(r.ratio_ci_low),
-                "ratio_ci_high": float(r.ratio_ci_high),
-                "p_adjusted": float(r.p_adjusted),
-            }
-            for r in contrasts.itertuples()
-        ],
         "notes": _notes(fits),
         "models": fits.to_dict(orient="records"),
     }
+
+
+def zeros_sentence(record: dict) -> str:
+    """How many campaigns had zero revenue, and that the main estimate counts them; with zeros, what the log model
+    (campaigns with revenue only) says instead."""
+    zero = record.get("zero_revenue") or {"campaigns": 0, "share": 0.0}
+    if not zero["campaigns"]:
+        return "No campaign had zero revenue."
+    said = (
+        f"{zero['campaigns']:,} of the {record['n_campaigns']:,} campaigns ({fmt_pct(zero['share'], 1)}) had zero "
+        "revenue; these estimates include them."
+    )
+    log = (record.get("log_model") or {}).get("elasticity", {}).get("roi") or {}
+    if all(isinstance(log.get(k), float) and math.isfinite(log[k]) for k in ("estimate", "ci_low", "ci_high")):
+        said += (
+            f" The {models.LOG_LABEL} ({record['log_model']['n_campaigns']:,} of them), gives an elasticity of "
+            f"{log['estimate']:.3f} ({CI} {log['ci_low']:.3f} to {log['ci_high']:.3f})."
+        )
+    return said
 
 
 def _verdict(interval: dict, on: str, did: str, does: str) -> str:
@@ -214,7 +267,8 @@ def _verdict(interval: dict, on: str, did: str, does: str) -> str:
 
 def answer(record: dict) -> str:
     """The first screen's sentence: on these campaigns, did smaller pay, and by how much (each tier against the
-    largest, as a ratio of geometric-mean return per dollar with its interval)."""
+    largest, as a ratio of return per dollar with its interval: each tier's revenue per dollar spent, from the main
+    model, zero revenue included), and how many campaigns had zero revenue (zeros_sentence)."""
     roi = record["elasticity"]["roi"]
     verdict = _verdict(
         roi,
@@ -247,7 +301,7 @@ def answer(record: dict) -> str:
         f" Each tenfold increase in followers went with {10 ** roi['estimate']:.2f} times the return per dollar "
         f"({CI} {10 ** roi['ci_low']:.2f}–{10 ** roi['ci_high']:.2f}; elasticity {roi['estimate']:.3f})."
     )
-    return verdict + ratios + slope
+    return verdict + ratios + slope + " " + zeros_sentence(record)
 
 
 def data_warnings(record: dict) -> list[str]:
@@ -324,7 +378,15 @@ def _render(command: str, record: dict, svg: str, fits: pd.DataFrame, sentence: 
 
 
 def render_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
-    return _render("analyze", record, svg, fits, answer(record), roi=record["elasticity"]["roi"])
+    return _render(
+        "analyze",
+        record,
+        svg,
+        fits,
+        answer(record),
+        roi=record["elasticity"]["roi"],
+        log_roi=record["log_model"]["elasticity"]["roi"],
+    )
 
 
 def analysis_files(
@@ -338,7 +400,8 @@ def analysis_files(
 ) -> tuple[dict, dict]:
     """(results record, {file name: content}) for `analyze`."""
     record = results(fits, data, source, run or run_info(None), about)
-    svg = svg_file(figure(data, note, currency), "roi_fit.svg", record)
+    # the figure is on log scales: the campaigns with revenue and the log model's lines (the page says so)
+    svg = svg_file(figure(models.with_revenue(data), note, currency), "roi_fit.svg", record)
     return record, {
         "roi_fit.svg": svg,
         "report.html": render_html(record, svg, fits),

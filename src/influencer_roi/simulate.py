@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from . import worlds
 from .constants import FOLLOWER_CAP, FOLLOWER_FLOOR, REFERENCE_FOLLOWERS
@@ -146,10 +147,19 @@ def _followers(rng: np.random.Generator, n: int, params: Params) -> np.ndarray:
     return np.round(follower_quantile(rng.random(n), params.followers_min, params.followers_max, params.follower_decay))
 
 
-def simulate(n: int, seed: int = 0, params: Params | None = None) -> pd.DataFrame:
+def simulate(n: int, seed: int = 0, params: Params | None = None, zero_share: float = 0.0) -> pd.DataFrame:
     """n simulated campaigns, one row each (tidy). Deterministic for a seed; vectorised (a million rows in about
     a second). Columns: campaign_id, influencer_id, brand, platform, niche, followers, fake_share, engagements,
-    engagement_rate, conversions (expected count, fractional), revenue, cost."""
+    engagement_rate, conversions (expected count, fractional), revenue, cost.
+
+    zero_share: the expected share of campaigns with zero revenue (0, the default, draws none and leaves every
+    other draw as it was). Revenue then arrives in whole lumps: a campaign whose expected revenue is m brings
+    q * Poisson(m / q), with the lump q set so that the expected share of campaigns that bring nothing is
+    zero_share (zero_revenue_lump). Its expected revenue is still m, so every elasticity of the mean is the one
+    the process was given; but the campaigns that bring nothing are mostly those expected to bring little (small
+    accounts, weak draws), so the campaigns with revenue are a selected sample."""
+    if not 0 <= zero_share < 1:
+        raise ValueError(f"zero_share must be at least 0 and below 1, not {zero_share}")
     params = params or Params()
     rng = np.random.default_rng(seed)
     followers = _followers(rng, n, params)
@@ -172,12 +182,16 @@ def simulate(n: int, seed: int = 0, params: Params | None = None) -> pd.DataFram
     conversions = engagements * cr
     revenue = conversions * params.order_value * np.exp(brand_effect[brand])
     cost = params.price_ref * scale**params.e_price * np.exp(rng.normal(0, params.sd_price, n))
+    influencers = rng.permutation(n)
+    if zero_share > 0:
+        lump = zero_revenue_lump(revenue, zero_share)
+        revenue = lump * rng.poisson(revenue / lump)
 
     width = len(str(n))
     return pd.DataFrame(
         {
             "campaign_id": [f"C{i:0{width}d}" for i in range(n)],
-            "influencer_id": [f"I{i:0{width}d}" for i in rng.permutation(n)],
+            "influencer_id": [f"I{i:0{width}d}" for i in influencers],
             "brand": [f"B{b:02d}" for b in brand],
             "platform": np.asarray(PLATFORMS)[platform],
             "niche": np.asarray(NICHES)[niche],
@@ -190,6 +204,18 @@ def simulate(n: int, seed: int = 0, params: Params | None = None) -> pd.DataFram
             "cost": cost.round(2),
         }
     )
+
+
+def zero_revenue_lump(expected: np.ndarray, zero_share: float) -> float:
+    """The lump q for which campaigns of these expected revenues bring nothing with probability zero_share on
+    average: mean(exp(-expected / q)) = zero_share, solved on log q (the left side rises with q)."""
+    expected = np.asarray(expected, dtype=float)
+
+    def gap(log_q: float) -> float:
+        return float(np.mean(np.exp(-expected / np.exp(log_q)))) - zero_share
+
+    low, high = np.log(expected.min()) - 30, np.log(expected.max()) + 30
+    return float(np.exp(optimize.brentq(gap, low, high, xtol=1e-12)))
 
 
 def params_record(params: Params, n: int, seed: int) -> dict:

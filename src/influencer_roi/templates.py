@@ -86,23 +86,32 @@ ANALYZE = """{% extends "page.html" %}{% from "parts.html" import scrolling, fol
 follower count</h1>
 <p class="answer">{{ answer }}</p>
 {{ warnings(data_warnings) }}
-<figure role="img" aria-label="Return per dollar, revenue and cost of each campaign against follower count on log
-scales, with fitted lines and 95% bands.">{#
-#}{{ svg }}<figcaption>Each campaign, with the fitted log-log lines and their 95%
-confidence bands. Shaded bands: the canonical tiers.</figcaption></figure>
+<figure role="img" aria-label="Return per dollar, revenue and cost of each campaign with revenue against follower
+count on log scales, with the log model's fitted lines and 95% bands.">{#
+#}{{ svg }}<figcaption>Each campaign with revenue (log scales have no place for a zero), with the log model's
+fitted lines and their 95% confidence bands. Shaded bands: the canonical tiers.</figcaption></figure>
 <h2>What the numbers say</h2>
-<p>Input: <code>{{ record.input }}</code>, {{ record.n_campaigns|fmt(",") }} campaigns with revenue
-({{ record.dropped_zero_revenue|fmt(",") }} with zero revenue left out of the log models
-{%- if record.dropped_duplicates %}, {{ record.dropped_duplicates|fmt(",") }} rows that repeated a campaign {#
-#}exactly dropped{% endif %}).</p>
+<p>Input: <code>{{ record.input }}</code>, {{ record.n_campaigns|fmt(",") }} campaigns, {#
+#}{{ record.zero_revenue.campaigns|fmt(",") }} of them with zero revenue
+({{ record.zero_revenue.share|fmt(".1%") }})
+{%- if record.dropped_duplicates %}; {{ record.dropped_duplicates|fmt(",") }} rows that repeated a campaign {#
+#}exactly dropped{% endif %}.</p>
 {% if about %}<ul>{{ items(about) }}</ul>{% endif %}
+<p>Main estimate: {{ record.main_model.estimator }}</p>
 <p>Elasticity of return per dollar with respect to followers: {{ roi.estimate|fmt(".3f") }} ({{ ci }} {#
 #}{{ roi.ci_low|fmt(".3f") }} to
-{{ roi.ci_high|fmt(".3f") }}). It is the difference between the revenue elasticity
-({{ record.elasticity.revenue.estimate|fmt(".3f") }}) and the cost elasticity
+{{ roi.ci_high|fmt(".3f") }}), every campaign included. Up to sampling error it is the revenue elasticity
+({{ record.elasticity.revenue.estimate|fmt(".3f") }}) minus the cost elasticity
 ({{ record.elasticity.cost.estimate|fmt(".3f") }}): a steep cost line with a flat revenue line is a statement about
 prices, not about what small creators sell. These campaigns were chosen, not randomised, so the numbers describe
 them; they do not say what moving budget would do.</p>
+<p>The alternative, the {{ record.log_model.label }} ({{ record.log_model.n_campaigns|fmt(",") }} {#
+#}campaigns, {{ record.dropped_zero_revenue|fmt(",") }} with zero revenue left out): elasticity
+{{ log_roi.estimate|fmt(".3f") }} ({{ ci }} {{ log_roi.ci_low|fmt(".3f") }} to {{ log_roi.ci_high|fmt(".3f") }}),
+the revenue elasticity ({{ record.log_model.elasticity.revenue.estimate|fmt(".3f") }}) minus the cost elasticity
+({{ record.log_model.elasticity.cost.estimate|fmt(".3f") }}) exactly; its tier ratios are of geometric-mean return
+per dollar. When the log model is right and no campaign sold nothing, the two estimate the same elasticity, each
+with its own sampling error; a gap far beyond that says the zeros, or the log model's shape, matter.</p>
 {% if record.subsampled %}<p>The {{ record.subsampled|join(", ") }} models were fitted on a seeded random subsample of
 {{ record.subsampled.values()|first|fmt(",") }} campaigns; the others on all of them.</p>{% endif %}
 {% if notes %}<p>Notes on the models:</p><ul>{{ items(notes) }}</ul>{% endif %}
