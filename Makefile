@@ -18,7 +18,7 @@ NBVAL := PYTHONPATH=tests $(BIN)/python -m pytest -p no:cacheprovider -p nbval_p
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book pdf test lint unit nbval coverage site-build site-links site-pdf site-check browser serve execute execute-one lab lock bench clean distclean
+.PHONY: help setup book pdf test lint unit nbval coverage site-build site-links site-pdf site-check screenshots browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,8 @@ lint: $(STAMP)  ## ruff (lint and format check) on code and chapters; mypy on th
 	$(BIN)/lint-imports
 
 unit: $(STAMP)  ## the package's unit tests (and the checks on committed notebooks)
-	$(BIN)/python -m pytest -n 2 --durations=10 tests
+	@# both cores, a test file to a worker: a module's costly fixture (the nbval session, the timed large file) runs once
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=10 tests
 
 nbval: $(STAMP)  ## re-run every chapter in a fresh kernel, under narrowed CPU kernels, and compare with its committed outputs
 	$(NBVAL) --narrow-kernels -n 2 --dist loadscope --durations=10 $(CHAPTERS)
@@ -69,6 +70,10 @@ site-pdf: $(STAMP) browser  ## print the test build as a PDF (into the test site
 site-check: $(STAMP) browser  ## check the built site and its PDF: links, images, chromium (offline, phone, drawers)
 	$(BIN)/python -m pytest -n 2 --durations=10 tests/site --site=$(TEST_OUT)/_build/html \
 		--single-page=$(TEST_OUT)/pdf/_build/singlehtml
+
+screenshots: $(STAMP) browser  ## screenshots of every page of the test build, first screen and whole page (after make test)
+	$(BIN)/python -m pytest -n 2 tests/site/test_browser.py -k screenshots --whole-pages --site=$(TEST_OUT)/_build/html
+	@echo "Screenshots are in $(TEST_OUT)/screenshots (whole pages in full/)."
 
 browser:  ## make sure Debian's chromium is installed for the browser tests (installs it when run as root)
 	@command -v chromium >/dev/null 2>&1 || { \

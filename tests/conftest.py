@@ -10,6 +10,11 @@ def pytest_addoption(parser):
         default=None,
         help="folder of the single-page build that tools/build_pdf.py printed (for tests/site/test_pdf.py)",
     )
+    parser.addoption(
+        "--whole-pages",
+        action="store_true",
+        help="tests/site: also take a screenshot of every whole page (make screenshots), not only the first screen",
+    )
 
 
 def pytest_ignore_collect(collection_path, config):

@@ -124,7 +124,10 @@ header_variant = mostly(["exact", "upper", "spaces", "extra"], ["duplicate", "dr
 
 @st.composite
 def campaign_table(
-    draw, base: pd.DataFrame = SAMPLE, required=("influencer_id", "followers", "cost", "revenue"), optional=("brand",)
+    draw,
+    base: pd.DataFrame = SAMPLE,
+    required=("influencer_id", "followers", "cost", "revenue"),
+    optional=("brand", "campaign_id"),
 ):
     """A table drawn from the sample (so that many cases are valid and reach the models), with hostile values at
     random places and hostile headers."""
@@ -135,6 +138,14 @@ def campaign_table(
     if n and draw(mostly([False], [True])):
         for _ in range(draw(st.integers(min_value=1, max_value=4))):
             frame.iloc[draw(st.integers(0, n - 1)), draw(st.integers(0, len(columns) - 1))] = draw(hostile_value)
+    if n and "campaign_id" in frame and draw(mostly([False], [True])):  # a campaign exported again
+        again = frame.sample(n=draw(st.integers(1, n)), random_state=draw(st.integers(0, 99)))
+        if draw(st.booleans()):  # ... with different values: a contradiction, refused
+            again = again.assign(**{required[-1]: "1"})
+        frame = pd.concat([frame, again], ignore_index=True)
+    if n and "revenue" in frame and draw(mostly([False], [True])):  # campaigns that sold nothing: some, or all
+        zeros = draw(st.integers(1, n))
+        frame.loc[frame.index[:zeros], "revenue"] = draw(st.sampled_from(["0", "0.00", "$0", "-0"]))
     if n and draw(mostly([False], [True])):  # degenerate: one row repeated, or one follower count for all
         if draw(st.booleans()):
             frame = pd.concat([frame.iloc[[0]]] * n, ignore_index=True)
@@ -165,6 +176,9 @@ RAW_DAMAGE = {  # what exports and editors do to a CSV file's bytes
     "CRLF": lambda b: b.replace(b"\n", b"\r\n"),
     "no final newline": lambda b: b.rstrip(b"\n"),
     "truncated": lambda b: b[: len(b) // 2],
+    "two byte-order marks": lambda b: b"\xef\xbb\xbf\xef\xbb\xbf" + b,
+    "CR only": lambda b: b.replace(b"\n", b"\r"),
+    "blank first line": lambda b: b"\n" + b,
 }
 raw_damage = mostly([None], list(RAW_DAMAGE))
 
@@ -173,6 +187,12 @@ def write_table(frame: pd.DataFrame, kind: str, folder: Path, damage: str | None
     if kind == "parquet":
         path = folder / "input.parquet"
         frame.astype(object).where(frame.notna(), None).astype("string").to_parquet(path)
+    elif kind in ("zip", "corrupt zip"):
+        path = folder / "input.csv.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("input.csv", frame.to_csv(index=False))
+        if kind == "corrupt zip":
+            path.write_bytes(path.read_bytes()[: max(30, path.stat().st_size // 2)])
     elif kind == "gzip":
         path = folder / "input.csv.gz"
         with gzip.open(path, "wt", encoding="utf-8", newline="") as stream:
@@ -185,7 +205,7 @@ def write_table(frame: pd.DataFrame, kind: str, folder: Path, damage: str | None
     return path
 
 
-file_kind = st.sampled_from(["csv", "csv", "csv", "semicolon", "tab", "gzip", "parquet"])
+file_kind = st.sampled_from(["csv", "csv", "csv", "semicolon", "tab", "gzip", "parquet", "zip", "corrupt zip"])
 share_option = mostly(["0.1", "0.5", "1", "0"], ["nan", "-0.1", "2", "inf", "x"])
 seed_option = mostly(["0", "7", str(2**32 - 1)], ["-1", "nan", str(2**32), "1.5"])
 
@@ -265,7 +285,7 @@ def prepare_out(folder: Path, place: str, names: set[str], source: Path) -> str:
     return "out"
 
 
-@contract(110)
+@contract(60)
 @given(
     table=campaign_table(),
     kind=file_kind,
