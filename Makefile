@@ -28,7 +28,9 @@ $(STAMP): requirements.txt pyproject.toml
 		echo "The lock (requirements.txt) is resolved for Python 3.11; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; \
 		echo "Run with a Python 3.11, for example: make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# --no-compile: Python compiles a module the first time it is imported, so only what runs is compiled (pip
+	@# would compile every module of every package first: half a minute of the set-up)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
