@@ -70,7 +70,8 @@ site-pdf: $(STAMP) browser  ## print the test build as a PDF (into the test site
 	$(BIN)/python tools/build_pdf.py --site $(TEST_OUT)/_build/html --work $(TEST_OUT)/pdf
 
 site-check: $(STAMP) browser  ## check the built site and its PDF: links, images, chromium (offline, phone, drawers)
-	$(BIN)/python -m pytest -n 2 --durations=10 tests/site --site=$(TEST_OUT)/_build/html \
+	@# two workers; a page's checks on one of them (loadgroup), so they read one visit per page and screen size
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=10 tests/site --site=$(TEST_OUT)/_build/html \
 		--single-page=$(TEST_OUT)/pdf/_build/singlehtml
 
 screenshots: $(STAMP) browser  ## screenshots of every page of the test build, first screen and whole page (after make test)

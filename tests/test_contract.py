@@ -395,15 +395,30 @@ def test_simulate_keeps_the_contract(n, posts, same, params_into, existing):
             assert code == 2 and not (folder / "sim.csv").exists() or existing
 
 
-@contract(12)
+LEDGER_DAMAGE = {  # what can happen to one file of an evidence folder, beyond an export's damage (RAW_DAMAGE)
+    **RAW_DAMAGE,
+    "emptied": lambda b: b"",
+    "header only": lambda b: b.split(b"\n", 1)[0] + b"\n",
+    "binary": lambda b: bytes(range(256)) * 4,
+}
+
+
+@contract(30)
 @given(
     target=st.sampled_from(["audit.csv", "evidence/claims.csv", "evidence", "", "nowhere/a.csv"]),
-    evidence=st.sampled_from(["copy", "missing", "file", "empty"]),
+    evidence=st.sampled_from(["copy", "missing", "file", "empty", "damaged", "damaged", "damaged"]),
+    ledger_file=st.sampled_from(
+        ["sources.csv", "claims.csv", "metrics.csv", "tier_definitions.csv", "audit_checks.csv"]
+    ),
+    damage=st.sampled_from(sorted(LEDGER_DAMAGE)),
 )
-def test_audit_keeps_the_contract(target, evidence):
+def test_audit_keeps_the_contract(target, evidence, ledger_file, damage):
     with scratch() as folder:
-        if evidence == "copy":
+        if evidence in ("copy", "damaged"):
             shutil.copytree(paths.evidence_dir(), folder / "evidence")
+        if evidence == "damaged":
+            damaged = folder / "evidence" / ledger_file
+            damaged.write_bytes(LEDGER_DAMAGE[damage](damaged.read_bytes()))
         elif evidence == "file":
             (folder / "evidence").write_text("not a folder")
         elif evidence == "empty":

@@ -14,7 +14,7 @@ import influencer_roi
 
 PACKAGE = "influencer_roi"
 SOURCE = Path(influencer_roi.__file__).parent  # the package grimp reads, wherever it is installed from
-DEFERRED_ALLOWED = {"cli.py"}  # the command defers its imports so that `--help` is fast
+DEFERRED_ALLOWED = {"cli.py", "entry.py"}  # deferred: `--help` is fast, a Ctrl-C while starting is caught
 
 
 def find_cycle(graph, modules) -> list[str] | None:

@@ -92,6 +92,25 @@ def test_a_tier_with_no_revenue_is_left_out_of_the_ppml_contrasts():
     assert not table["term"].str.contains("mega").any() and len(table) == 3
 
 
+def test_a_tier_that_sold_nothing_is_named_in_the_answer(tmp_path, capsys):
+    campaigns = simulate.simulate(1_200, seed=8)
+    mega = models.prepare(campaigns, keep_zeros=True)["tier"].to_numpy() == "mega"
+    assert mega.sum() >= 2
+    campaigns.loc[mega, "revenue"] = 0.0
+    path = tmp_path / "campaigns.csv"
+    campaigns.to_csv(path, index=False)
+    assert cli.main(["analyze", str(path), "--out", str(tmp_path / "out")]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert (
+        f"Every mega campaign ({mega.sum():,}) had zero revenue, so mega is left out of the tier comparison" in printed
+    )
+    record = strict((tmp_path / "out" / "results.json").read_text())
+    assert record["zero_revenue"]["all_zero_tiers"] == {"mega": int(mega.sum())}
+    assert not any("mega" in c["contrast"] for c in record["tier_contrasts"])
+    page = " ".join((tmp_path / "out" / "report.html").read_text().split())
+    assert "Every mega campaign" in page
+
+
 # ---- The command: the count of zeros is said everywhere, the main estimate counts them
 
 
@@ -114,7 +133,11 @@ def test_analyze_says_how_many_campaigns_had_zero_revenue_and_includes_them(zero
     assert f"{zero:,} of the {len(campaigns):,} campaigns ({share}) had zero revenue" in printed
     assert "log model, campaigns with revenue only" in printed
     record = strict((out / "results.json").read_text())
-    assert record["zero_revenue"] == {"campaigns": zero, "share": pytest.approx(zero / len(campaigns))}
+    assert record["zero_revenue"] == {
+        "campaigns": zero,
+        "share": pytest.approx(zero / len(campaigns)),
+        "all_zero_tiers": {},
+    }
     assert record["n_campaigns"] == len(campaigns) and record["n_campaigns_with_revenue"] == len(campaigns) - zero
     assert record["main_model"]["model"] == models.MAIN_MODEL == "ppml"
     assert record["log_model"]["label"] == "log model, campaigns with revenue only"
@@ -135,7 +158,7 @@ def test_analyze_without_zeros_says_so(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "No campaign had zero revenue." in printed and "none with zero revenue" in printed
     record = strict((tmp_path / "out" / "results.json").read_text())
-    assert record["zero_revenue"] == {"campaigns": 0, "share": 0.0}
+    assert record["zero_revenue"] == {"campaigns": 0, "share": 0.0, "all_zero_tiers": {}}
 
 
 @pytest.mark.parametrize("positives", [0, 5], ids=["all-zero", "too-few-with-revenue"])

@@ -39,7 +39,13 @@ data
     constants  numbers shared across the package (follower range, reference account, 95% z, loss threshold)
 """
 
-from importlib.metadata import version as _version
 
-# The one version is pyproject.toml's; the book's footer shows the same (from the installed package).
-__version__ = _version("influencer-roi")
+def __getattr__(name: str) -> str:
+    # The one version is pyproject.toml's; the book's footer shows the same (from the installed package).
+    # It is read from the installed metadata when first asked for, not on import: importing the package stays
+    # instant, so the command's entry point (entry.py) guards Ctrl-C from its first moment.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("influencer-roi")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

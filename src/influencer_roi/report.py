@@ -217,7 +217,11 @@ def results(
         "input": source,
         "n_campaigns": int(len(data)),
         "n_campaigns_with_revenue": with_revenue,
-        "zero_revenue": {"campaigns": zero, "share": zero / len(data) if len(data) else 0.0},
+        "zero_revenue": {
+            "campaigns": zero,
+            "share": zero / len(data) if len(data) else 0.0,
+            "all_zero_tiers": _all_zero_tiers(data),
+        },
         "dropped_zero_revenue": left_out,
         "dropped_duplicates": int(data.attrs.get("dropped_duplicates", 0)),
         **(about or {}),
@@ -237,6 +241,18 @@ def results(
     }
 
 
+def _all_zero_tiers(data: pd.DataFrame) -> dict[str, int]:
+    """Tiers in which every campaign had zero revenue (tier: campaigns): the tier ratios cannot include them."""
+    if "tier" not in data.columns:
+        return {}
+    out = {}
+    for tier in TIERS:
+        revenue = data.loc[data["tier"] == tier, "revenue"]
+        if len(revenue) and bool((revenue <= 0).all()):
+            out[tier] = int(len(revenue))
+    return out
+
+
 def zeros_sentence(record: dict) -> str:
     """How many campaigns had zero revenue, and that the main estimate counts them; with zeros, what the log model
     (campaigns with revenue only) says instead."""
@@ -252,6 +268,11 @@ def zeros_sentence(record: dict) -> str:
         said += (
             f" The {models.LOG_LABEL} ({record['log_model']['n_campaigns']:,} of them), gives an elasticity of "
             f"{log['estimate']:.3f} ({CI} {log['ci_low']:.3f} to {log['ci_high']:.3f})."
+        )
+    for tier, n in (zero.get("all_zero_tiers") or {}).items():
+        said += (
+            f" Every {tier} campaign ({n:,}) had zero revenue, so {tier} is left out of the tier comparison "
+            "(a ratio to nothing is not a number)."
         )
     return said
 

@@ -25,6 +25,12 @@ def toc_pages() -> list[str]:
     return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
 
 
+def pages() -> list:
+    """Every page as a test parameter, in a group of its own: `make site-check` runs on two workers with
+    --dist loadgroup, so all checks of a page run on one worker and read the same visit (desktop_view, phone_view)."""
+    return [pytest.param(name, id=name, marks=pytest.mark.xdist_group(name)) for name in toc_pages()]
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # the test output is for failures, not access logs
         pass
@@ -55,40 +61,88 @@ def visit(browser, url: str, viewport=DESKTOP, wait_until="load"):
     return page, errors, requests
 
 
-@pytest.mark.parametrize("name", toc_pages())
-def test_page_loads_cleanly_and_stays_local(browser, server, name, page_weight):
-    page, errors, requests = visit(browser, f"{server}/{name}.html", wait_until="networkidle")
-    try:
-        assert not errors, f"console errors on {name}: {errors}"
-        foreign = [u for u in requests if urlsplit(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
-        assert not foreign, f"{name} requested other hosts: {foreign}"
-        images = page.evaluate("""() => Array.from(document.querySelectorAll('main img')).map(
-            i => ({src: i.getAttribute('src'), width: i.naturalWidth, alt: (i.getAttribute('alt') || '').trim()}))""")
-        assert all(i["width"] > 0 for i in images), f"images that did not load on {name}: {images}"
-        assert all(i["alt"] for i in images), f"images without alt text on {name}: {images}"
-        tables = page.evaluate("() => Array.from(document.querySelectorAll('main table')).map(t => t.rows.length)")
-        assert all(rows > 1 for rows in tables), f"an empty table on {name}: {tables}"
-        weight = page.evaluate("""() => performance.getEntriesByType('resource')
-            .reduce((sum, r) => sum + (r.transferSize || r.encodedBodySize || 0), 0)
-            + (performance.getEntriesByType('navigation')[0].transferSize || 0)""")
-        page_weight(name, weight)
-        # The icons come from the subset fonts written by _ext/book_site.py; a request for the theme's full font
-        # means an icon on this page is missing from the subset.
-        full_fonts = [u for u in requests if "/vendor/fontawesome/" in u or "fontawesome.js" in u]
-        assert not full_fonts, f"{name} loaded the full Font Awesome: {full_fonts}"
-        assert weight <= MAX_PAGE_BYTES, f"{name} transfers {weight:,} bytes, over {MAX_PAGE_BYTES:,}"
-    finally:
-        page.close()
+# Each page is opened once at desktop size and once at phone size (per test worker); the checks below read what
+# those visits saw. A page load, with its figures, is most of what the browser checks cost.
+_DESKTOP: dict[str, dict] = {}
+_PHONE: dict[str, dict] = {}
+IMAGES = """() => Array.from(document.querySelectorAll('main img')).map(
+    i => ({src: i.getAttribute('src'), width: i.naturalWidth, alt: (i.getAttribute('alt') || '').trim()}))"""
+TABLE_ROWS = "() => Array.from(document.querySelectorAll('main table')).map(t => t.rows.length)"
+WEIGHT = """() => performance.getEntriesByType('resource')
+    .reduce((sum, r) => sum + (r.transferSize || r.encodedBodySize || 0), 0)
+    + (performance.getEntriesByType('navigation')[0].transferSize || 0)"""
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+WIDE_TABLES = """() => Array.from(document.querySelectorAll('main table')).map(t => {
+    const box = t.closest('.book-table-scroll');
+    const style = box ? getComputedStyle(box) : null;
+    return {wide: t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1,
+            box: !!box, overflow: style && style.overflowX, cue: style && style.backgroundImage,
+            text: t.innerText.slice(0, 60)};
+})"""
 
 
-@pytest.mark.parametrize("name", toc_pages())
-def test_no_horizontal_scrolling_on_a_phone(browser, server, name):
-    page, _, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
-    try:
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px on a phone"
-    finally:
-        page.close()
+def desktop_view(browser, server, site, name) -> dict:
+    """The page at desktop size, loaded until the network is idle: console errors, requests, images, tables, the
+    bytes transferred, and its first screen's screenshot."""
+    if name not in _DESKTOP:
+        page, errors, requests = visit(browser, f"{server}/{name}.html", wait_until="networkidle")
+        try:
+            shot = screenshot_folder(site) / f"{name.replace('/', '_')}-desktop.png"
+            _DESKTOP[name] = {
+                "errors": errors,
+                "requests": list(requests),
+                "images": page.evaluate(IMAGES),
+                "tables": page.evaluate(TABLE_ROWS),
+                "weight": page.evaluate(WEIGHT),
+                "screenshot": shot,
+            }
+            page.screenshot(path=str(shot), full_page=False)
+        finally:
+            page.close()
+    return _DESKTOP[name]
+
+
+def phone_view(browser, server, site, name) -> dict:
+    """The page at phone width: how far it scrolls sideways, its SVG figures' text as drawn (FIGURE_TEXT, below),
+    its tables' scroll boxes, and its first screen's screenshot."""
+    if name not in _PHONE:
+        page, _, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
+        try:
+            shot = screenshot_folder(site) / f"{name.replace('/', '_')}-phone.png"
+            _PHONE[name] = {
+                "overflow": page.evaluate(OVERFLOW),
+                "figures": page.evaluate(FIGURE_TEXT),
+                "tables": page.evaluate(WIDE_TABLES),
+                "screenshot": shot,
+            }
+            page.screenshot(path=str(shot), full_page=False)
+        finally:
+            page.close()
+    return _PHONE[name]
+
+
+@pytest.mark.parametrize("name", pages())
+def test_page_loads_cleanly_and_stays_local(browser, server, site, name, page_weight):
+    seen = desktop_view(browser, server, site, name)
+    errors, requests, images, tables = seen["errors"], seen["requests"], seen["images"], seen["tables"]
+    assert not errors, f"console errors on {name}: {errors}"
+    foreign = [u for u in requests if urlsplit(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
+    assert not foreign, f"{name} requested other hosts: {foreign}"
+    assert all(i["width"] > 0 for i in images), f"images that did not load on {name}: {images}"
+    assert all(i["alt"] for i in images), f"images without alt text on {name}: {images}"
+    assert all(rows > 1 for rows in tables), f"an empty table on {name}: {tables}"
+    page_weight(name, seen["weight"])
+    # The icons come from the subset fonts written by _ext/book_site.py; a request for the theme's full font
+    # means an icon on this page is missing from the subset.
+    full_fonts = [u for u in requests if "/vendor/fontawesome/" in u or "fontawesome.js" in u]
+    assert not full_fonts, f"{name} loaded the full Font Awesome: {full_fonts}"
+    assert seen["weight"] <= MAX_PAGE_BYTES, f"{name} transfers {seen['weight']:,} bytes, over {MAX_PAGE_BYTES:,}"
+
+
+@pytest.mark.parametrize("name", pages())
+def test_no_horizontal_scrolling_on_a_phone(browser, server, site, name):
+    overflow = phone_view(browser, server, site, name)["overflow"]
+    assert overflow <= 1, f"{name} scrolls sideways by {overflow}px on a phone"
 
 
 def test_search_finds_micro(browser, server):
@@ -138,25 +192,23 @@ def screenshot_folder(site: Path) -> Path:
 
 
 @pytest.mark.parametrize("viewport_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-@pytest.mark.parametrize("name", toc_pages())
+@pytest.mark.parametrize("name", pages())
 def test_screenshots(browser, server, site, name, viewport_name, viewport, request):
     """Screenshots of every page for a person to look at, written beside the test build (a test artifact): the
-    first screen, and with --whole-pages (`make screenshots`) the whole page, where the figures and tables are.
-    Whole pages are left out of `make test`: encoding them was most of the browser checks' time, and they are
-    for reading, not checking."""
-    page, _, _ = visit(browser, f"{server}/{name}.html", viewport=viewport)
-    try:
-        stem = name.replace("/", "_")
-        first = screenshot_folder(site) / f"{stem}-{viewport_name}.png"
-        page.screenshot(path=str(first), full_page=False)
-        assert first.stat().st_size > 10_000
-        if request.config.getoption("--whole-pages"):
-            whole = screenshot_folder(site) / "full" / f"{stem}-{viewport_name}.png"
+    first screen (taken by the visit the other checks read), and with --whole-pages (`make screenshots`) the whole
+    page, where the figures and tables are. Whole pages are left out of `make test`: they are for reading, not
+    checking, and encoding them cost more than every check together."""
+    view = desktop_view if viewport_name == "desktop" else phone_view
+    assert view(browser, server, site, name)["screenshot"].stat().st_size > 10_000
+    if request.config.getoption("--whole-pages"):
+        page, _, _ = visit(browser, f"{server}/{name}.html", viewport=viewport)
+        try:
+            whole = screenshot_folder(site) / "full" / f"{name.replace('/', '_')}-{viewport_name}.png"
             whole.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(whole), full_page=True)
             assert whole.stat().st_size > 10_000
-    finally:
-        page.close()
+        finally:
+            page.close()
 
 
 # Figures. Each SVG the page shows (an <img>) is read as the browser fetched it: the size of its text as drawn on the
@@ -222,25 +274,11 @@ def test_contrast_is_computed_as_wcag_says():
     assert contrast("#000000", opacity=0.25) < MIN_CONTRAST
 
 
-_FIGURES: dict[str, list] = {}
-
-
-def figures(browser, server, name) -> list:
-    """The SVG figures of a page as a phone shows them (read once per page)."""
-    if name not in _FIGURES:
-        page, errors, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
-        try:
-            _FIGURES[name] = page.evaluate(FIGURE_TEXT)
-        finally:
-            page.close()
-    return _FIGURES[name]
-
-
-@pytest.mark.parametrize("name", toc_pages())
-def test_figure_text_is_legible_on_a_phone(browser, server, name):
+@pytest.mark.parametrize("name", pages())
+def test_figure_text_is_legible_on_a_phone(browser, server, site, name):
     small = [
         f"{fig['src']}: {t['text']!r} at {t['px']:.1f}px"
-        for fig in figures(browser, server, name)
+        for fig in phone_view(browser, server, site, name)["figures"]
         for t in fig["texts"]
         if t["px"] < MIN_FIGURE_TEXT_PX
     ]
@@ -250,12 +288,12 @@ def test_figure_text_is_legible_on_a_phone(browser, server, name):
     )
 
 
-@pytest.mark.parametrize("name", toc_pages())
-def test_figure_text_contrasts_with_the_background(browser, server, name):
+@pytest.mark.parametrize("name", pages())
+def test_figure_text_contrasts_with_the_background(browser, server, site, name):
     faint = sorted(
         {
             f"{fig['src']}: {t['text']!r} in {t['fill']} ({contrast(t['fill'], t['opacity']):.2f}:1)"
-            for fig in figures(browser, server, name)
+            for fig in phone_view(browser, server, site, name)["figures"]
             for t in fig["texts"]
             if contrast(t["fill"], t["opacity"]) < MIN_CONTRAST
         }
@@ -263,32 +301,22 @@ def test_figure_text_contrasts_with_the_background(browser, server, name):
     assert not faint, f"{name}: figure text under {MIN_CONTRAST}:1 against white:\n" + "\n".join(faint[:20])
 
 
-def test_the_figure_checks_saw_figures(browser, server):
+def test_the_figure_checks_saw_figures(browser, server, site):
     # the two checks above pass on a page without figures; the book has them, on these pages at least
     for name in ("chapters/tier_definitions", "chapters/tier_nano", "chapters/allocation", "chapters/robustness"):
-        shown = figures(browser, server, name)
+        shown = phone_view(browser, server, site, name)["figures"]
         assert shown and all(fig["texts"] for fig in shown), f"{name}: no SVG figure with text was read"
 
 
-@pytest.mark.parametrize("name", toc_pages())
-def test_a_table_wider_than_a_phone_scrolls_in_its_box_with_a_cue(browser, server, name):
-    page, _, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
-    try:
-        tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table')).map(t => {
-            const box = t.closest('.book-table-scroll');
-            const style = box ? getComputedStyle(box) : null;
-            return {wide: t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1,
-                    box: !!box, overflow: style && style.overflowX, cue: style && style.backgroundImage,
-                    text: t.innerText.slice(0, 60)};
-        })""")
-        bad = [
-            t
-            for t in tables
-            if t["wide"] and not (t["box"] and t["overflow"] == "auto" and "radial-gradient" in (t["cue"] or ""))
-        ]
-        assert not bad, f"{name}: tables wider than a phone without the scroll box and its cue: {bad}"
-    finally:
-        page.close()
+@pytest.mark.parametrize("name", pages())
+def test_a_table_wider_than_a_phone_scrolls_in_its_box_with_a_cue(browser, server, site, name):
+    tables = phone_view(browser, server, site, name)["tables"]
+    bad = [
+        t
+        for t in tables
+        if t["wide"] and not (t["box"] and t["overflow"] == "auto" and "radial-gradient" in (t["cue"] or ""))
+    ]
+    assert not bad, f"{name}: tables wider than a phone without the scroll box and its cue: {bad}"
 
 
 # Is one of the elements matching the selector visible and inside the viewport? (pydata-sphinx-theme 0.16 moves a

@@ -55,6 +55,10 @@ def look_at(reports: dict[str, Path], screenshots: Path) -> dict[str, dict]:
     return seen
 
 
+# One worker runs this file's checks (make site-check runs --dist loadgroup): the reports are made once.
+pytestmark = pytest.mark.xdist_group("reports")
+
+
 @pytest.fixture(scope="module")
 def seen(tmp_path_factory, site) -> dict[str, dict]:
     folder = tmp_path_factory.mktemp("reports")
