@@ -5,7 +5,7 @@ Modules by layer, each importing only from the layers below it (the import-linte
 CONTRIBUTING.md, "Layers"):
 
 presentation
-    cli        the `influencer-roi` command
+    cli        the `influencer-roi` command (entry: its console script, which guards Ctrl-C while cli is imported)
     report     results.json, figures and report.html of the command (analyze, engagement)
     allocation_report  the same for `influencer-roi allocate`: the strategies in words, the answer sentence
     templates  the report pages (Jinja2, every value escaped; no script allowed by their Content-Security-Policy)
