@@ -76,17 +76,38 @@ def test_ctrl_c_while_the_command_is_imported_is_one_line_and_130(monkeypatch, c
     """The moment the timed tests hit only by chance (found on a busy machine): Ctrl-C while the command and its
     libraries are imported, before cli.main can handle it. The console script's entry point catches it."""
 
+    during = {}
+
     class Interrupting(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
             if name == "influencer_roi.cli":
+                during.update({s: signal.getsignal(s) for s in entry.STOPPING})
                 raise KeyboardInterrupt
             return None
 
+    before = {s: signal.getsignal(s) for s in entry.STOPPING}
     monkeypatch.delitem(sys.modules, "influencer_roi.cli")
     monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
     assert entry.main() == 130
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "interrupted" in err and "Traceback" not in err
+    # SIGTERM and SIGHUP were guarded during the import, and handed back after it
+    assert during == {s: entry._stopped_while_starting for s in entry.STOPPING}
+    assert {s: signal.getsignal(s) for s in entry.STOPPING} == before
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_while_the_command_is_imported_is_one_line(name):
+    """What the entry point's guard does when SIGTERM or SIGHUP arrives while cli is imported (found by a hostile
+    test: in the first tenth of a second they ended the run without a word)."""
+    script = (
+        "import os, signal; from influencer_roi import entry; "
+        "[signal.signal(s, entry._stopped_while_starting) for s in entry.STOPPING]; "
+        f"os.kill(os.getpid(), signal.{name}); import time; time.sleep(5)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 128 + getattr(signal, name)
+    assert done.stderr == f"influencer-roi: stopped by {name} while starting; nothing was written\n"
 
 
 @pytest.mark.parametrize("share", [0.02, 0.2, 0.4, 0.6, 0.8, 0.95])

@@ -1,6 +1,7 @@
 """Files and names a hostile tester found still ending in "internal error" (issue 28): each is now one message with
 the file, the line where it applies and the rule, or is read as the data it holds."""
 
+import gzip
 import json
 import zipfile
 from pathlib import Path
@@ -29,6 +30,24 @@ def test_a_blank_first_line_is_named_as_such():
         (folder / "blank.csv").write_bytes(b"\n" + SAMPLE.read_bytes())
         code, _, err = run(["analyze", "blank.csv", "--out", "o"])
         assert code == 2 and "blank.csv, line 1: is blank; the first line must be the header" in err, err
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zip"])
+@pytest.mark.parametrize("command", ["analyze", "engagement"])
+def test_a_corrupt_deflate_stream_is_named_unreadable_not_an_internal_error(kind, command):
+    """Bytes overwritten inside the compressed data (found by a hostile test: zlib's own error escaped as an
+    internal error)."""
+    with scratch() as folder:
+        if kind == "gzip":
+            packed, name = gzip.compress(SAMPLE.read_bytes()), "campaigns.csv.gz"
+        else:
+            with zipfile.ZipFile(folder / "whole.zip", "w", zipfile.ZIP_DEFLATED) as out:
+                out.write(SAMPLE, "campaigns.csv")
+            packed, name = (folder / "whole.zip").read_bytes(), "campaigns.zip"
+        (folder / name).write_bytes(packed[:60] + b"\x00" * 40 + packed[100:])
+        code, _, err = run([command, name, "--out", "o"])
+        assert code == 2 and f"{name}: cannot be read as a compressed file" in err, err
+        assert not (folder / "o").exists()
 
 
 def test_an_encrypted_zip_is_named_as_such():

@@ -31,6 +31,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,9 @@ from .validation import COUNT, DEFAULT, MISSING_MARKERS, MONEY, Convention, Numb
 REQUIRED = ("influencer_id", "followers", "cost", "revenue")
 OPTIONAL = ("campaign_id", "platform", "brand", "engagements", "conversions", "date")
 COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
+# What a damaged file raises while it is read or decompressed: refused as unreadable, never an internal error
+# (zlib.error: a corrupt deflate stream inside a .gz or .zip)
+UNREADABLE = (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError, zlib.error)
 DELIMITERS = ",;\t|"
 HEAD_BYTES = 1 << 16  # the head of a CSV file read to find its delimiter and header (64 KiB), and no more
 BLOCK_BYTES = 1 << 18  # the CSV reader's block: the rows are counted block by block
@@ -654,7 +658,7 @@ def _read_csv(path: Path, kind: str, column_map: dict[str, str], spec: FileSpec,
     except Exception as err:
         if over():  # the cap was passed inside the library's read: whatever it raised, that is the reason
             raise _OverCap from None
-        if not isinstance(err, (pa.ArrowInvalid, OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError)):
+        if not isinstance(err, (pa.ArrowInvalid, *UNREADABLE)):
             raise
         _unreadable(path, kind, err, opener)
     if invalid:
@@ -762,7 +766,7 @@ def read(
         raise InputError(_too_many_bytes(path, limits, f"bytes of CSV text{after}")) from None
     except PermissionError:
         raise InputError(f"{path}: cannot be read (permission denied)") from None
-    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as err:
+    except UNREADABLE as err:
         raise InputError(f"{path}: cannot be read as a {kind} file ({type(err).__name__}: {str(err)[:200]})") from None
     if table.frame.empty:
         raise InputError(f"{path}: the file has a header but no rows")
