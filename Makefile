@@ -18,7 +18,7 @@ NBVAL := PYTHONPATH=tests $(BIN)/python -m pytest -p no:cacheprovider -p nbval_p
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book pdf test lint unit nbval coverage site-build site-links site-pdf site-check screenshots browser serve execute execute-one lab lock bench clean distclean
+.PHONY: help setup book pdf test site lint unit nbval coverage site-build site-links site-pdf site-check screenshots browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,8 +45,14 @@ book: $(STAMP)  ## execute the chapters (cached) and build the site into _build/
 pdf: book browser  ## the whole book as one PDF, printed by chromium: _build/html/does-smaller-pay.pdf
 	$(BIN)/python tools/build_pdf.py --site $(BUILD)/html --work $(BUILD)/pdf
 
-test: lint unit nbval site-build site-links site-pdf site-check  ## every test: lint and types, unit tests, strict nbval, warning-free build, links, PDF, built-site check
+test: $(STAMP) browser  ## every test: lint and types, unit tests, strict nbval, warning-free build, links, PDF, built-site check
+	@# Two stages at a time (-j2), each shown whole when it ends (-O): a stage's tail (its last test on one worker, the
+	@# single-threaded build and PDF) leaves a core idle that the other stage uses. The site stages run in order.
+	$(MAKE) --no-print-directory -j2 -O lint nbval site unit
 	@echo "make test: all checks passed."
+
+site: $(STAMP) browser  ## the site stages of make test in order: warning-free build, links, PDF, built-site check
+	$(MAKE) --no-print-directory -j1 site-build site-links site-pdf site-check
 
 lint: $(STAMP)  ## ruff (lint and format check) on code and chapters; mypy on the package; the layers (lint-imports)
 	$(BIN)/ruff check .

@@ -348,7 +348,7 @@ def test_drawers_open_on_touch_screens(browser, server, site, viewport_name, vie
         toggle = page.locator(f"{button}:visible")
         assert toggle.count() == 1, f"no visible {drawer} button at {viewport['width']} px"
         toggle.tap()
-        page.wait_for_function(f"({ON_SCREEN})({nav!r})", timeout=5_000)
+        page.wait_for_function(f"({ON_SCREEN})({nav!r})", timeout=15_000)
         page.screenshot(path=str(screenshot_folder(site) / f"drawer-{drawer}-{viewport_name}.png"))
         links = page.locator(f"{nav} a:visible")
         if drawer == "menu":
@@ -368,7 +368,7 @@ def test_drawers_open_on_touch_screens(browser, server, site, viewport_name, vie
                 """(id) => { const top = document.getElementById(id).getBoundingClientRect().top;
                                                return top >= 0 && top < window.innerHeight; }""",
                 arg=anchor[1:],
-                timeout=5_000,
+                timeout=15_000,
             )
     finally:
         context.close()
