@@ -238,8 +238,8 @@ def _simulate(args: argparse.Namespace) -> int:
     paths.check(targets)  # before simulating: refused in a moment rather than after a minute's work
     params = simulate.Params()
     rows = args.n * (POSTS_PER_ACCOUNT if args.posts else 1)
-    seconds = rows * progress.SIMULATE_SECONDS
-    if seconds >= ESTIMATE_FROM:
+    if rows * progress.SIMULATE_SECONDS >= ESTIMATE_FROM:  # the options' work decides; the estimate is the whole run
+        seconds = progress.simulate_run_seconds(rows)
         what, how = (
             ("simulated posts", f"--n {args.n:,} accounts x about {POSTS_PER_ACCOUNT} posts")
             if args.posts
@@ -633,9 +633,9 @@ def _say_allocate_work(args: argparse.Namespace, strategies: int, across: bool) 
 
     each = args.draws + (args.worlds * INNER + REGION_DRAWS if across else 0)
     units = strategies * each
-    seconds = units * progress.allocate_seconds(args.budget)
-    if seconds < ESTIMATE_FROM:
+    if units * progress.allocate_seconds(args.budget) < ESTIMATE_FROM:  # the options' work decides whether to say it
         return
+    seconds = progress.allocate_run_seconds(units, args.budget)  # ... and the estimate is the whole run's
     parts = f"{args.draws:,} draws" + (
         f" + {args.worlds:,} worlds x {INNER} + {REGION_DRAWS:,} for where the best changes" if across else ""
     )
