@@ -373,7 +373,7 @@ def test_an_estimate_counts_the_runs_fixed_start_up():
 
 
 def test_the_said_estimate_is_the_whole_runs(monkeypatch):
-    """What allocate says is duration(fixed part + campaigns' cost): with a fixed part of an hour the note says an hour."""
+    """What allocate says is duration(fixed part + campaigns' cost): a fixed part of an hour says an hour."""
     from influencer_roi import progress
 
     monkeypatch.setattr(cli, "ESTIMATE_FROM", 0.0)

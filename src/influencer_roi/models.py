@@ -54,7 +54,8 @@ def attempt(model: str, fit, term: str = "") -> pd.DataFrame:
                 ]
             )
     notes = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
-    table["note"] = "; ".join(notes) if notes else None
+    own = table["note"].dropna().unique().tolist() if "note" in table.columns else []  # what the fit says itself
+    table["note"] = "; ".join(own + notes) if own or notes else None
     return table
 
 
