@@ -170,7 +170,8 @@ def _intervals(fits: pd.DataFrame, model: str, terms: dict[str, str]) -> dict:
     the model could not be estimated."""
     table = fits[fits["model"] == model].set_index("term")
     note = table["note"].dropna() if "note" in table.columns else pd.Series(dtype=object)
-    missing = pd.Series(dict.fromkeys(["estimate", "ci_low", "ci_high", "std_error", "p_value"], np.nan))
+    # object dtype: the note (text) joins the missing numbers (a float Series would be recast, with pandas' warning)
+    missing = pd.Series(dict.fromkeys(["estimate", "ci_low", "ci_high", "std_error", "p_value"], np.nan), dtype=object)
     if len(note):
         missing["note"] = note.iloc[0]
     return {name: _interval(table.loc[term] if term in table.index else missing) for name, term in terms.items()}
