@@ -646,7 +646,7 @@ def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
     import pandas as pd
 
-    from . import allocate, allocation_report, progress, report, schema
+    from . import allocate, allocation_report, progress, report, schema, tiers
     from .validation import QUOTED_MAX, shorten
 
     inputs = [Path(args.campaigns)] if args.campaigns else []
@@ -654,6 +654,7 @@ def _allocate(args: argparse.Namespace) -> int:
         paths.check_folder(Path(args.out), ALLOCATE_FILES, inputs=inputs)
     custom = _custom_mixes(args.strategy)
     currency = "$"
+    uncovered: list[str] = []  # tiers with no campaign of the user's file: the fitted market extrapolates into them
     if args.campaigns:
         column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
         campaigns = schema.load_campaigns(
@@ -696,6 +697,7 @@ def _allocate(args: argparse.Namespace) -> int:
         ):
             raise UsageError(f"{args.campaigns}: the revenue and price curves cannot be fitted to these campaigns")
         basis = f"a market fitted to {Path(args.campaigns).name}"
+        uncovered = tiers.tiers_without(campaigns["followers"])
     else:
         market = allocate.Market.calibrated(management_cost=args.management_cost)
         basis = "the book's calibrated campaign model (SIMULATED)"
@@ -728,6 +730,7 @@ def _allocate(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "breakeven": args.breakeven,
         "market": market.to_dict(),
+        "tiers_without_campaigns": uncovered,
         "evidence": evidence,
         "strategies": {
             n: ({"fill_order": list(s)} if isinstance(s, tuple) else {k: float(v) for k, v in s.items()})
