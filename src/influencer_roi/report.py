@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from . import __version__, coverage, engagement, models, paths, plots, templates
+from . import __version__, coverage, engagement, models, paths, plots, templates, verdicts
 from .constants import ALPHA
 from .formats import fmt_pct, fmt_ratio, fmt_times
 from .plots.digest import figure_digest
@@ -304,10 +304,12 @@ def zeros_sentence(record: dict) -> str:
 
 
 def _verdict(interval: dict, on: str, did: str, does: str) -> str:
-    """Yes, No or Not clearly, by whether the elasticity's interval lies below zero, above it, or across it."""
-    if interval["ci_high"] < 0:
+    """Yes, No or Not clearly: the verdict (verdicts.verdict) of the elasticity's interval on the claim "smaller
+    pays", an elasticity below zero (supported: inside it; contradicted: above zero; not established: across)."""
+    said = verdicts.verdict((interval["ci_low"], interval["ci_high"]), (-math.inf, 0.0))
+    if said == verdicts.SUPPORTED:
         return f"Yes: on these {on}, smaller {did}."
-    if interval["ci_low"] > 0:
+    if said == verdicts.CONTRADICTED:
         return f"No: on these {on}, larger {did}."
     return f"Not clearly: on these {on}, the data cannot tell whether smaller {does}."
 
