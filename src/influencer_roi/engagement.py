@@ -922,7 +922,7 @@ def sponsored_rows(data: pd.DataFrame, flag: str = "sponsored", date: str = "dat
     post the same date), the date trend is left out and a note says so."""
     _check_both_kinds(data, flag)
     use = date if date in data.columns and data[date].notna().any() else None
-    note = None
+    note: str | None = None
     if use is not None and not _dates_vary(data, flag, use):
         use = None
         note = (
@@ -942,7 +942,7 @@ def sponsored_rows(data: pd.DataFrame, flag: str = "sponsored", date: str = "dat
         "date_trend": use is not None,
     }
     out = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
-    out["note"] = np.where(out["model"] == "sponsored_by_tier", note, None)  # said once, with the comparison
+    out["note"] = out["model"].map({"sponsored_by_tier": note})  # said once, with the comparison (else NaN)
     return out
 
 
