@@ -350,6 +350,40 @@ def test_the_estimates_costs_are_the_benchmarks():
     assert progress.SIMULATE_SECONDS == pytest.approx(largest["simulate_s"] / largest["campaigns"], rel=0.05)
 
 
+def test_an_estimate_counts_the_runs_fixed_start_up():
+    """The estimate is the fixed part (start-up, imports, the worlds, the market) plus the campaigns' cost: at the
+    benchmarks' default run it gives the whole command's measured time, not only its campaigns' share (2 to 6 times
+    less); with no campaigns at all it is still the fixed part; simulate's likewise."""
+    from influencer_roi import progress
+
+    bench = json.loads((ROOT / "benchmarks" / "results" / "allocate_draws.json").read_text())
+    units = 8 * (bench["draws"] + bench["worlds"] * bench["inner"] + cli.REGION_DRAWS)
+    for row in bench["command"]:
+        whole = progress.allocate_run_seconds(units, row["budget"])
+        assert whole == pytest.approx(row["seconds"], rel=0.05)
+        assert whole > 1.5 * units * progress.allocate_seconds(row["budget"])  # the fixed part is most of it
+        assert progress.allocate_run_seconds(0, row["budget"]) == pytest.approx(
+            row["seconds"] - units * progress.allocate_seconds(row["budget"]), rel=0.05
+        )
+    scaling = json.loads((ROOT / "benchmarks" / "results" / "analyze_scaling.json").read_text())
+    for row in scaling["rows"]:
+        assert progress.simulate_run_seconds(row["campaigns"]) == pytest.approx(row["simulate_s"], rel=0.25)
+    smallest = min(scaling["rows"], key=lambda row: row["campaigns"])
+    assert progress.simulate_run_seconds(0) == pytest.approx(smallest["simulate_s"], rel=0.05)
+
+
+def test_the_said_estimate_is_the_whole_runs(monkeypatch):
+    """What allocate says is duration(fixed part + campaigns' cost): a fixed part of an hour says an hour."""
+    from influencer_roi import progress
+
+    monkeypatch.setattr(cli, "ESTIMATE_FROM", 0.0)
+    monkeypatch.setattr(progress, "ALLOCATE_START", ((10_000, 3600.0), (1_000_000, 3600.0)))
+    with scratch():
+        code, out, err = run(["allocate", "--budget", "10000", "--draws", "100", "--worlds", "0"])
+    assert code == 0, err
+    assert "roughly 60 min on the benchmarks' machine" in err.splitlines()[0]
+
+
 def _refuse(constant):
     raise ValueError(f"not strict JSON: {constant}")
 

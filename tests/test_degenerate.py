@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
 
 from influencer_roi import engagement, models, post_table, report, simulate
@@ -131,3 +133,23 @@ def test_results_json_is_strict_and_says_why_a_value_is_null():
 def test_no_non_finite_number_reaches_the_json(value):
     assert "NaN" not in report.strict_json({"x": [value, {"y": value}]})
     assert "Infinity" not in report.strict_json({"x": value})
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cost=st.sampled_from(["0.01", "1", "250", "99999.99"]), zeros=st.booleans(), seed=st.integers(0, 1_000))
+def test_one_cost_for_every_campaign_warns_nothing(cost, zeros, seed):
+    """Every cost the same (0.01 found it): the models that need cost to vary are marked not estimable, and no
+    library warning reaches the user (report._intervals set a text note into a float Series: pandas'
+    Pandas4Warning). The command runs with every warning an error around it, and its stderr is empty."""
+    from commandline import run, scratch
+
+    data = simulate.simulate(120, seed=seed, zero_share=0.2 if zeros else 0.0)
+    data["cost"] = cost
+    with scratch() as folder, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data.to_csv(folder / "same_cost.csv", index=False)
+        code, out, err = run(["analyze", "same_cost.csv", "--out", "out"])
+        assert code == 0, err
+        assert err == ""
+        record = strict((folder / "out" / "results.json").read_text())
+    assert record["notes"]  # what could not be estimated is said in the results, not warned

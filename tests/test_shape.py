@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from influencer_roi import engagement, post_table, report, schema
 from influencer_roi.tiers import CANONICAL, TIERS
@@ -336,3 +338,51 @@ def test_prepare_keeps_the_sponsored_flag_and_a_validated_date():
     # the schema reads a date with a time after it, and refuses a day that does not exist
     parsed = schema.parse_dates(pd.Series(["2019-01-05T10:00:00Z", "2019-02-30", "5 Jan 2019", None]))
     assert parsed.iloc[0] == pd.Timestamp("2019-01-05") and parsed.iloc[1:].isna().all()
+
+
+# ---- The sponsored comparison on degenerate files: degraded with a reason, never a linear-algebra error.
+
+
+def _sponsored_notes(posts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    fits = engagement.fit_posts(posts)
+    rows = fits[fits["model"].isin(["sponsored_by_tier", "sponsored_interaction"])]
+    return rows, rows["note"].dropna().unique().tolist()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    day=st.dates(min_value=pd.Timestamp("2015-01-01").date(), max_value=pd.Timestamp("2025-01-01").date()),
+    per_account=st.booleans(),
+)
+def test_dates_that_do_not_vary_drop_the_trend_with_a_note(seed, day, per_account):
+    """Every post the same date (or one date per account): the comparison is made without the trend, and says so."""
+    posts = dated_posts(seed=seed, accounts=(40, 40, 30, 0))
+    if per_account:
+        codes = pd.factorize(posts["account_id"])[0]
+        posts["date"] = pd.Timestamp(day) + pd.to_timedelta(codes, unit="D")
+    else:
+        posts["date"] = pd.Timestamp(day)
+    rows, notes = _sponsored_notes(posts)
+    table = rows[rows["model"] == "sponsored_by_tier"]
+    assert len(table) and table["estimate"].notna().all() and not table["date_trend"].astype(bool).any()
+    assert len(notes) == 1 and notes[0].startswith("date trend left out: post dates do not vary")
+    assert "LinAlgError" not in " ".join(notes)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), kind=st.sampled_from(["sponsored", "organic", "separate"]))
+def test_one_kind_of_post_says_why_the_contrast_is_not_estimable(seed, kind):
+    """Only sponsored posts, only organic ones, or each account with one kind only: the comparison within accounts
+    cannot be made; the one row says which, and the rest of the fit stands."""
+    posts = dated_posts(seed=seed, accounts=(30, 30, 20, 0))
+    if kind == "separate":
+        posts["sponsored"] = pd.factorize(posts["account_id"])[0] % 2 == 0
+    else:
+        posts["sponsored"] = kind == "sponsored"
+    rows, notes = _sponsored_notes(posts)
+    assert len(rows) == 1 and rows["estimate"].isna().all()
+    reason = {"sponsored": "every post is sponsored", "organic": "every post is organic", "separate": "no account"}
+    assert notes == [f"not estimable: {notes[0].removeprefix('not estimable: ')}"]
+    assert reason[kind] in notes[0] and "LinAlgError" not in notes[0]
+    assert engagement.fit_posts(posts).query("model == 'ols_clustered'")["estimate"].notna().all()

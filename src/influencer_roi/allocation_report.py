@@ -14,6 +14,7 @@ from . import paths, plots, templates
 from .allocate import condition, ties
 from .formats import fmt_money, fmt_num, fmt_number, fmt_pct
 from .report import run_info, strict_json, svg_file
+from .tiers import TIERS
 
 # How each column of allocate.compare's table is shown: heading and kind of number. A column not listed here is
 # still shown, formatted by its name (p_* and *_share as percents, *revenue*, *spent*, *cost* as money, others as
@@ -110,12 +111,28 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
             f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them."
         )
         sentence += " " + allocation_condition(evidence)
+    sentence += extrapolation_warning(record)
     if {"all nano", "all mega"} <= set(by_name.index):
         sentence += (
             f" All nano returned {by_name.loc['all nano', 'return_per_dollar']:.2f} per dollar, all mega "
             f"{by_name.loc['all mega', 'return_per_dollar']:.2f}."
         )
     return sentence
+
+
+def extrapolation_warning(record: dict) -> str:
+    """' Warning: ...' when a market fitted to the user's file reaches tiers in which the file has no campaigns
+    (record['tiers_without_campaigns']): their rows rest on the fitted curve alone, which the file cannot check."""
+    missing = record.get("tiers_without_campaigns") or []
+    if not missing:
+        return ""
+    covered = [t for t in TIERS if t not in missing]
+    names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+    return (
+        f" Warning: the file has no campaigns in {names}; the strategies that spend there are extrapolated from "
+        f"the curves fitted to {', '.join(covered)} campaigns, which the file cannot check: compare only the "
+        "strategies that stay within the tiers it covers."
+    )
 
 
 def allocation_condition(evidence: dict) -> str:

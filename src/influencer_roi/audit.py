@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import evidence, expressions, real_posts, validation
+from . import evidence, expressions, real_posts, validation, verdicts
 from .evidence import _tier_range
 from .real_posts import MEASURES
 
@@ -201,7 +201,7 @@ def verdict(
     else:
         lo = s_lo - tolerance * abs(s_lo) if np.isfinite(s_lo) else s_lo
         hi = s_hi + tolerance * abs(s_hi) if np.isfinite(s_hi) else s_hi
-        agree = max(lo, r_lo) <= min(hi, r_hi)
+        agree = verdicts.verdict((r_lo, r_hi), (lo, hi)) != verdicts.CONTRADICTED  # consistent: the ranges meet
         if match == "distinct":  # passes only when the stated range does not contain the other source's figure
             agree = not agree
     return "consistent" if agree else "inconsistent"

@@ -238,8 +238,8 @@ def _simulate(args: argparse.Namespace) -> int:
     paths.check(targets)  # before simulating: refused in a moment rather than after a minute's work
     params = simulate.Params()
     rows = args.n * (POSTS_PER_ACCOUNT if args.posts else 1)
-    seconds = rows * progress.SIMULATE_SECONDS
-    if seconds >= ESTIMATE_FROM:
+    if rows * progress.SIMULATE_SECONDS >= ESTIMATE_FROM:  # the options' work decides; the estimate is the whole run
+        seconds = progress.simulate_run_seconds(rows)
         what, how = (
             ("simulated posts", f"--n {args.n:,} accounts x about {POSTS_PER_ACCOUNT} posts")
             if args.posts
@@ -633,9 +633,9 @@ def _say_allocate_work(args: argparse.Namespace, strategies: int, across: bool) 
 
     each = args.draws + (args.worlds * INNER + REGION_DRAWS if across else 0)
     units = strategies * each
-    seconds = units * progress.allocate_seconds(args.budget)
-    if seconds < ESTIMATE_FROM:
+    if units * progress.allocate_seconds(args.budget) < ESTIMATE_FROM:  # the options' work decides whether to say it
         return
+    seconds = progress.allocate_run_seconds(units, args.budget)  # ... and the estimate is the whole run's
     parts = f"{args.draws:,} draws" + (
         f" + {args.worlds:,} worlds x {INNER} + {REGION_DRAWS:,} for where the best changes" if across else ""
     )
@@ -646,7 +646,7 @@ def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
     import pandas as pd
 
-    from . import allocate, allocation_report, progress, report, schema
+    from . import allocate, allocation_report, progress, report, schema, tiers
     from .validation import QUOTED_MAX, shorten
 
     inputs = [Path(args.campaigns)] if args.campaigns else []
@@ -654,6 +654,7 @@ def _allocate(args: argparse.Namespace) -> int:
         paths.check_folder(Path(args.out), ALLOCATE_FILES, inputs=inputs)
     custom = _custom_mixes(args.strategy)
     currency = "$"
+    uncovered: list[str] = []  # tiers with no campaign of the user's file: the fitted market extrapolates into them
     if args.campaigns:
         column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
         campaigns = schema.load_campaigns(
@@ -696,6 +697,7 @@ def _allocate(args: argparse.Namespace) -> int:
         ):
             raise UsageError(f"{args.campaigns}: the revenue and price curves cannot be fitted to these campaigns")
         basis = f"a market fitted to {Path(args.campaigns).name}"
+        uncovered = tiers.tiers_without(campaigns["followers"])
     else:
         market = allocate.Market.calibrated(management_cost=args.management_cost)
         basis = "the book's calibrated campaign model (SIMULATED)"
@@ -728,6 +730,7 @@ def _allocate(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "breakeven": args.breakeven,
         "market": market.to_dict(),
+        "tiers_without_campaigns": uncovered,
         "evidence": evidence,
         "strategies": {
             n: ({"fill_order": list(s)} if isinstance(s, tuple) else {k: float(v) for k, v in s.items()})

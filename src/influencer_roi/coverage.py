@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -105,6 +106,28 @@ def committed_study() -> pd.DataFrame:
     if written != json.loads(json.dumps(spec())):
         raise RuntimeError(f"{path.name} was computed with another study design: run `make coverage`")
     return pd.read_csv(path)
+
+
+@lru_cache(maxsize=1)
+def main_model_coverage(scenario: str = "as assumed") -> dict | None:
+    """How often the main model's (models.MAIN_MODEL) 95% intervals held the truth in the committed study, and at
+    what file size: size (campaigns per simulated file, from the study's own spec), replications, coverage and its
+    Wilson interval. None when the data folder does not hold the study (an install without it cannot say)."""
+    try:
+        table = committed_study()
+    except FileNotFoundError:
+        return None
+    written = json.loads((data_dir() / COMMITTED).with_suffix(".json").read_text(encoding="utf-8"))
+    rows = table[(table["scenario"] == scenario) & (table["model"] == models.MAIN_MODEL)]
+    row = coverage_summary(rows, written["truth"]).iloc[0]
+    return {
+        "model": models.MAIN_MODEL,
+        "size": int(written["size"]),
+        "replications": int(row["replications"]),
+        "coverage": float(row["coverage"]),
+        "coverage_ci_low": float(row["coverage_ci_low"]),
+        "coverage_ci_high": float(row["coverage_ci_high"]),
+    }
 
 
 if __name__ == "__main__":

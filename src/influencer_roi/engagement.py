@@ -917,8 +917,19 @@ def shape_rows(data: pd.DataFrame) -> pd.DataFrame:
 def sponsored_rows(data: pd.DataFrame, flag: str = "sponsored", date: str = "date", seed: int = 0) -> pd.DataFrame:
     """The sponsored comparison as rows of fit_posts: sponsored_by_tier (with the date trend when the posts have
     dates) and the tier interaction test (model sponsored_interaction, term tiers: estimate the Wald statistic,
-    df, p_value, bootstrap_p_value)."""
+    df, p_value, bootstrap_p_value). The contrast is within accounts: with one kind of post only, or no account with
+    both, it is not estimable (NotEstimable, saying why); when post dates do not vary within any such account (every
+    post the same date), the date trend is left out and a note says so."""
+    _check_both_kinds(data, flag)
     use = date if date in data.columns and data[date].notna().any() else None
+    note: str | None = None
+    if use is not None and not _dates_vary(data, flag, use):
+        use = None
+        note = (
+            "date trend left out: post dates do not vary within any account with both kinds of post (every post "
+            "the same date, or one date per account), so a trend in date cannot be estimated; the comparison is "
+            "made without it"
+        )
     table = sponsored_by_tier(data, flag=flag, date=use, seed=seed)
     test = sponsored_interaction_test(data, flag=flag, date=use, seed=seed)
     row = {
@@ -930,4 +941,25 @@ def sponsored_rows(data: pd.DataFrame, flag: str = "sponsored", date: str = "dat
         "bootstrap_p_value": test["bootstrap_p_value"],
         "date_trend": use is not None,
     }
-    return pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    out = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    out["note"] = out["model"].map({"sponsored_by_tier": note})  # said once, with the comparison (else NaN)
+    return out
+
+
+def _check_both_kinds(data: pd.DataFrame, flag: str) -> None:
+    """Raise NotEstimable, saying why, when no account has both sponsored and organic posts."""
+    kinds = data.loc[data[flag].notna(), flag].astype(bool)
+    if kinds.all():
+        raise NotEstimable("every post is sponsored: there are no organic posts to compare them with")
+    if not kinds.any():
+        raise NotEstimable("every post is organic: there are no sponsored posts to compare")
+    if not _mixed(data[data[flag].notna()].assign(**{flag: kinds}), flag).any():
+        raise NotEstimable(
+            "no account has both sponsored and organic posts, and the comparison is made within accounts"
+        )
+
+
+def _dates_vary(data: pd.DataFrame, flag: str, date: str) -> bool:
+    """Whether post dates vary within at least one account with both kinds of post (else no trend is estimable)."""
+    both = _mixed_accounts(data, flag, date)
+    return bool((both.groupby("account_id")[date].nunique() > 1).any())

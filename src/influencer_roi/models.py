@@ -54,7 +54,13 @@ def attempt(model: str, fit, term: str = "") -> pd.DataFrame:
                 ]
             )
     notes = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
-    table["note"] = "; ".join(notes) if notes else None
+    warned = "; ".join(notes) if notes else None
+    if "note" in table.columns:  # a row's own note (what the fit says of it) is kept, the warnings added
+        table["note"] = [
+            "; ".join(n for n in (own if isinstance(own, str) else None, warned) if n) or None for own in table["note"]
+        ]
+    else:
+        table["note"] = warned
     return table
 
 

@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from . import __version__, engagement, models, paths, plots, templates
+from . import __version__, coverage, engagement, models, paths, plots, templates, verdicts
+from .constants import ALPHA
 from .formats import fmt_pct, fmt_ratio, fmt_times
 from .plots.digest import figure_digest
 from .tiers import TIERS
@@ -170,7 +171,8 @@ def _intervals(fits: pd.DataFrame, model: str, terms: dict[str, str]) -> dict:
     the model could not be estimated."""
     table = fits[fits["model"] == model].set_index("term")
     note = table["note"].dropna() if "note" in table.columns else pd.Series(dtype=object)
-    missing = pd.Series(dict.fromkeys(["estimate", "ci_low", "ci_high", "std_error", "p_value"], np.nan))
+    # object dtype: the note (text) joins the missing numbers (a float Series would be recast, with pandas' warning)
+    missing = pd.Series(dict.fromkeys(["estimate", "ci_low", "ci_high", "std_error", "p_value"], np.nan), dtype=object)
     if len(note):
         missing["note"] = note.iloc[0]
     return {name: _interval(table.loc[term] if term in table.index else missing) for name, term in terms.items()}
@@ -236,9 +238,33 @@ def results(
             "tier_contrasts": _contrasts(fits, models.LOG_CONTRASTS),
         },
         "roi_elasticity_by_model": {m: _interval(row) for m, row in by_model.iterrows()},
+        "small_sample": small_sample(len(data)),
         "notes": _notes(fits),
         "models": fits.to_dict(orient="records"),
     }
+
+
+def small_sample(n_campaigns: int) -> dict | None:
+    """The book's coverage study (coverage.main_model_coverage) when it shows the main model's intervals too narrow
+    (its coverage's Wilson interval below 95%) at a file size this file does not exceed: the threshold is the study's
+    own size, its coverage read from its table. None otherwise (larger files: the study does not say)."""
+    study = coverage.main_model_coverage()
+    if study is None or n_campaigns > study["size"] or study["coverage_ci_high"] >= 1 - ALPHA:
+        return None
+    return study
+
+
+def small_sample_sentence(record: dict) -> str:
+    """' Warning: ...' for a file small enough that the coverage study shows the main intervals undercover."""
+    study = record.get("small_sample")
+    if not study:
+        return ""
+    return (
+        f" Warning: on a file this small ({record['n_campaigns']:,} campaigns) these intervals are too narrow: in the "
+        f"book's coverage study (SIMULATED files of {study['size']:,} campaigns) the main model's 95% intervals held "
+        f"the true elasticity in {fmt_pct(study['coverage'], 1)} of {study['replications']:,} files "
+        f"({CI} {fmt_pct(study['coverage_ci_low'], 0)}–{fmt_pct(study['coverage_ci_high'], 0)}), not 95%."
+    )
 
 
 def _all_zero_tiers(data: pd.DataFrame) -> dict[str, int]:
@@ -278,10 +304,12 @@ def zeros_sentence(record: dict) -> str:
 
 
 def _verdict(interval: dict, on: str, did: str, does: str) -> str:
-    """Yes, No or Not clearly, by whether the elasticity's interval lies below zero, above it, or across it."""
-    if interval["ci_high"] < 0:
+    """Yes, No or Not clearly: the verdict (verdicts.verdict) of the elasticity's interval on the claim "smaller
+    pays", an elasticity below zero (supported: inside it; contradicted: above zero; not established: across)."""
+    said = verdicts.verdict((interval["ci_low"], interval["ci_high"]), (-math.inf, 0.0))
+    if said == verdicts.SUPPORTED:
         return f"Yes: on these {on}, smaller {did}."
-    if interval["ci_low"] > 0:
+    if said == verdicts.CONTRADICTED:
         return f"No: on these {on}, larger {did}."
     return f"Not clearly: on these {on}, the data cannot tell whether smaller {does}."
 
@@ -322,7 +350,7 @@ def answer(record: dict) -> str:
         f" Each tenfold increase in followers went with {10 ** roi['estimate']:.2f} times the return per dollar "
         f"({CI} {10 ** roi['ci_low']:.2f}–{10 ** roi['ci_high']:.2f}; elasticity {roi['estimate']:.3f})."
     )
-    return verdict + ratios + slope + " " + zeros_sentence(record)
+    return verdict + ratios + slope + " " + zeros_sentence(record) + small_sample_sentence(record)
 
 
 def data_warnings(record: dict) -> list[str]:

@@ -125,3 +125,10 @@ def scheme_overlaps(definitions: pd.DataFrame) -> pd.DataFrame:
     ]
     columns = ["scheme_id", "tier_a", "tier_b", "from_followers", "to_followers"]
     return pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
+
+
+def tiers_without(followers) -> list[str]:
+    """The canonical tiers in which none of `followers` falls, in size order: a market fitted to such a file
+    extrapolates its curves into them (allocate --campaigns says so)."""
+    present = set(assign_tier(pd.Series(followers, dtype=float)).dropna().astype(str))
+    return [t for t in TIERS if t not in present]
