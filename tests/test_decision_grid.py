@@ -16,7 +16,10 @@ CELLS = [  # (budget, price elasticity, management cost, supply scale): both pri
     (10_000.0, 0.4, 0.0, 1.0),
     (100_000.0, 1.0, 250.0, 1.0),
 ]
-NUMBERS = ["expected_revenue_usd", "expected_spend_usd", "return_per_dollar", "p_loss", "p_best", "evpi_usd"]
+# Continuous results agree to 1e-4 relative (another CPU's exp and sums differ in the last bits of float32, far
+# below this); P(best) counts worlds, so a world whose two best strategies tie to the last bit may move it by one
+# world (1 / WORLDS), never more.
+NUMBERS = ["expected_revenue_usd", "expected_spend_usd", "return_per_dollar", "p_loss", "evpi_usd"]
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +56,11 @@ def test_committed_cells_match_a_fresh_computation(committed, cell):
         assert sorted(stored.index) == sorted(fresh.index)
         for column in NUMBERS:
             np.testing.assert_allclose(
-                stored.loc[fresh.index, column].to_numpy(float), fresh[column].to_numpy(float), rtol=1e-6, atol=1e-9
+                stored.loc[fresh.index, column].to_numpy(float), fresh[column].to_numpy(float), rtol=1e-4, atol=1e-6
             )
+        np.testing.assert_allclose(
+            stored.loc[fresh.index, "p_best"].to_numpy(float), fresh["p_best"].to_numpy(float), atol=1.01 / dg.WORLDS
+        )
         assert stored.loc[stored["best"]].index[0] == fresh.loc[fresh["best"]].index[0]
 
 
@@ -111,7 +117,7 @@ def test_the_committed_sensitivity_matches_a_fresh_computation():
     stored = committed[committed["assumption"] == "e_reach"].set_index("end").loc[fresh.index]
     assert list(stored["best"]) == list(fresh["best"])
     for column in ("best_profit_per_dollar", "assumed_best_profit_per_dollar", "best_p_loss"):
-        np.testing.assert_allclose(stored[column].to_numpy(float), fresh[column].to_numpy(float), rtol=1e-6)
+        np.testing.assert_allclose(stored[column].to_numpy(float), fresh[column].to_numpy(float), rtol=1e-4)
     assert set(committed["assumption"]) == set(ASSUMPTIONS)  # every assumption of the market, one at a time
 
 
