@@ -18,7 +18,7 @@ NBVAL := PYTHONPATH=tests $(BIN)/python -m pytest -p no:cacheprovider -p nbval_p
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book pdf test site lint unit nbval coverage site-build site-links site-pdf site-check screenshots browser serve execute execute-one lab lock bench clean distclean
+.PHONY: help setup book pdf test site lint unit nbval coverage grid site-build site-links site-pdf site-check screenshots browser serve execute execute-one lab lock bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ execute: $(STAMP)  ## re-execute every chapter in place, top to bottom in a fres
 
 coverage: $(STAMP)  ## recompute the coverage study the regressions chapter reads (data/synthetic/coverage_study.csv)
 	$(BIN)/python -m influencer_roi.coverage
+
+grid: $(STAMP)  ## recompute the decision grid the allocation and conclusions chapters read (data/synthetic/decision_grid.csv)
+	$(BIN)/python -m influencer_roi.decision_grid
 
 execute-one: $(STAMP)  ## re-execute one chapter in place: make execute-one NB=chapters/tier_definitions.ipynb
 	@test -n "$(NB)" || { echo "usage: make execute-one NB=chapters/NAME.ipynb"; exit 2; }

@@ -260,3 +260,69 @@ def test_the_recommendation_names_every_region_inside_the_interval():
     wide = allocate.recommendation(regions, (-0.7, -0.1))[1e6]
     assert "pyramid between -0.60 and -0.35" in wide and wide.startswith("all micro if")
     assert allocate.best_at(regions, -0.5) == {10_000.0: "all micro", 1e6: "pyramid", 1e5: "all micro"}
+
+
+# ---- Inputs of the decision (issue 26): price once, the level calibrated to means, every input echoed
+
+
+def test_price_enters_once_as_the_axis():
+    from influencer_roi import worlds
+
+    measured = worlds.draws(50, seed=4)
+    axis = worlds.draws(50, seed=4, price_elasticity=0.55)
+    # the measured slopes are the same draws; the drawn price slope is not used on top of the axis
+    pd.testing.assert_series_equal(measured["e_er"], axis["e_er"])
+    pd.testing.assert_series_equal(measured["e_cr"], axis["e_cr"])
+    assert (axis["e_price"] == 0.55).all()
+    np.testing.assert_allclose(axis["e_rpd"], 1 + axis["e_er"] + axis["e_cr"] - 0.55)
+    assert not np.allclose(measured["e_price"], 0.55)
+    assert allocate.Market.calibrated(price_elasticity=0.55).e_price == 0.55
+
+
+@pytest.mark.parametrize("sd_revenue", [None, 0.5, 1.5])
+def test_the_level_is_calibrated_to_the_mean_not_the_median(sd_revenue):
+    """Beichert et al. report means: mean revenue per creator at F_ref over mean price there is the world's level,
+    whatever the spread; checked by drawing the lognormals, not by the formula that set it."""
+    market = allocate.Market.calibrated(sd_revenue=sd_revenue)
+    rng = np.random.default_rng(3)
+    n = 2_000_000
+    revenue = market.revenue_ref * np.exp(rng.normal(0, market.sd_revenue, n) + rng.normal(0, market.sd_shared, n))
+    price = market.price_ref * np.exp(rng.normal(0, market.sd_price, n))
+    assert revenue.mean() / price.mean() == pytest.approx(market.level_ref, rel=0.02)
+    # the median is below the level by the lognormal factor (about 2 at the model's spreads)
+    factor = np.exp((market.sd_revenue**2 + market.sd_shared**2 - market.sd_price**2) / 2)
+    assert np.median(revenue) / np.median(price) == pytest.approx(market.level_ref / factor, rel=0.02)
+    if sd_revenue is None:
+        assert factor > 1.9
+
+
+def test_the_command_takes_and_echoes_every_input():
+    from commandline import run, scratch
+
+    with scratch() as folder:
+        code, stdout, stderr = run(
+            [
+                "allocate", "--budget", "20000", "--draws", "200", "--worlds", "2",
+                "--supply", "nano=50,micro=900", "--price-elasticity", "0.6", "--margin", "0.4",
+                "--management-cost", "80", "--niche-audience", "3e6", "--reach-share", "0.1",
+                "--e-reach", "0.3", "--sd-revenue", "0.9", "--out", "out",
+            ]
+        )  # fmt: skip
+        assert code == 0, stderr
+        out = folder / "out"
+        used = json.loads((out / "results.json").read_text())["assumptions"]
+        assert used["supply"]["value"] == {"nano": 50, "micro": 900, "macro": 60, "mega": 8}
+    assert used["price_elasticity"]["value"] == 0.6 and used["price_elasticity"]["range"] == [0.4, 1.0]
+    assert used["gross_margin"]["value"] == pytest.approx(0.4) and used["breakeven"]["value"] == pytest.approx(2.5)
+    values = {
+        k: used[k]["value"] for k in ("management_cost", "niche_audience", "reach_share", "e_reach", "sd_revenue")
+    }
+    assert values == {
+        "management_cost": 80,
+        "niche_audience": 3e6,
+        "reach_share": 0.1,
+        "e_reach": 0.3,
+        "sd_revenue": 0.9,
+    }
+    assert all("source" in entry for entry in used.values() if entry is not used["breakeven"])
+    assert "loss = revenue below 2.5 x spend" in stdout

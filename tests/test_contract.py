@@ -348,8 +348,19 @@ strategy_option = mostly(
     campaigns=st.booleans(),
     # a few worlds of the evidence (the default, hundreds, takes seconds a run), and bad counts of them
     worlds=mostly(["0", "3"], ["-1", "nan", "5001", "1.5", ""]),
+    # the decision's inputs (issue 26): supply per tier, price elasticity, margin, a market assumption
+    extra=st.one_of(
+        st.just([]),
+        st.tuples(
+            st.just("--supply"),
+            mostly(["nano=10,micro=0", "mega=1"], ["giga=1", "nano=-1", "nano=1.5", "nano=1,nano=2", "", "nano"]),
+        ).map(list),
+        st.tuples(st.just("--price-elasticity"), mostly(["0.4", "1", "0"], ["-0.1", "2.5", "nan", "x"])).map(list),
+        st.tuples(st.just("--margin"), mostly(["0.5", "1"], ["0", "1.5", "-0.2", "inf"])).map(list),
+        st.tuples(st.just("--niche-audience"), mostly(["1e6"], ["0", "-1", "1e11", "nan"])).map(list),
+    ),
 )
-def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strategy, out, campaigns, worlds):
+def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strategy, out, campaigns, worlds, extra):
     with scratch() as folder:
         argv = [
             "allocate",
@@ -363,7 +374,10 @@ def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strat
             breakeven,
             "--worlds",
             worlds,
+            *extra,
         ]
+        if "--margin" in extra:  # --margin and --breakeven exclude each other: keep the margin
+            del argv[argv.index("--breakeven") : argv.index("--breakeven") + 2]
         if strategy is not None:
             argv += ["--strategy", strategy]
         if campaigns:

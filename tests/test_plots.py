@@ -240,6 +240,27 @@ CHARTS = {
         (-0.4, -0.1),
         -0.25,
     ),
+    "tornado_chart": lambda led: plots.tornado_chart(
+        pd.DataFrame(
+            [
+                {
+                    "assumption": name,
+                    "label": f"the {name} of the market, a long label to wrap",
+                    "end": end,
+                    "setting": setting,
+                    "best": best,
+                    "assumed_best": "all micro",
+                    "assumed_best_profit_per_dollar": value,
+                    "changes_decision": best != "all micro",
+                }
+                for name, ends in {
+                    "cost": (("low", 0.0, "all nano", 1.9), ("high", 500.0, "all macro", 0.3)),
+                    "reach": (("low", 0.1, "all micro", 0.76), ("high", 1.0, "all micro", 0.77)),
+                }.items()
+                for end, setting, best, value in ends
+            ]
+        )
+    ),
 }
 
 

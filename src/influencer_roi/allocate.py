@@ -36,8 +36,10 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from statsmodels.stats.power import TTestIndPower
 
 from . import models, worlds
+from .assumptions import ASSUMPTIONS, MARKET_ASSUMPTIONS, SUPPLY, scaled_supply
 from .constants import BREAKEVEN, REFERENCE_FOLLOWERS, SPREAD_HIGH, SPREAD_LOW
 from .formats import fmt_num
 from .simulate import Params, follower_quantile
@@ -48,7 +50,7 @@ WORLD_FIELDS = ("revenue_ref", "e_revenue", "e_price", "e_reach")
 
 
 def _default_supply() -> dict:
-    return {"nano": 2_000, "micro": 500, "macro": 60, "mega": 8}
+    return dict(SUPPLY)
 
 
 @dataclass(frozen=True)
@@ -66,37 +68,50 @@ class Market:
     sd_shared: float = 0.0  # the brand's and niche's effect, shared by a campaign's creators (log scale)
     reference_followers: float = REFERENCE_FOLLOWERS
     follower_decay: float = 1.0
-    # Suitable creators per tier in one niche (assumption: two thirds of accounts nano, a few mega, as in the model's
-    # follower distribution, and a niche of a few thousand creators).
-    supply: dict = field(default_factory=_default_supply)
-    management_cost: float = 250.0  # USD per creator booked: finding, contracting, briefing, checking (assumption)
-    reach_share: float = 0.2  # impressions of one sponsored post at F_ref as a share of its followers (assumption)
-    niche_audience: float = 20_000_000.0  # people in the niche the campaign addresses (assumption)
+    # The assumptions below: values, ranges and sources in assumptions.ASSUMPTIONS (one table).
+    supply: dict = field(default_factory=_default_supply)  # suitable creators per tier in one niche
+    management_cost: float = ASSUMPTIONS["management_cost"].value  # USD per creator booked
+    reach_share: float = ASSUMPTIONS["reach_share"].value  # impressions of a post at F_ref, share of followers
+    niche_audience: float = ASSUMPTIONS["niche_audience"].value  # people in the niche the campaign addresses
     e_reach: float = 1.0  # follower elasticity of impressions (1: in proportion to followers)
+    # the mean return per dollar at reference_followers the market is calibrated to (calibrated(); None if fitted)
+    level_ref: float | None = None
 
     @classmethod
-    def calibrated(cls, params: Params | None = None, **assumptions) -> Market:
-        """From the campaign model: revenue per campaign at F_ref is F_ref * engagement rate * conversion * order
-        value, at the model's platform mix; its spread between creators combines the model's engagement,
-        conversion and platform spreads, and the spread shared by a campaign's creators its brand and niche
-        spreads."""
-        p = params or Params()
+    def calibrated(
+        cls, params: Params | None = None, price_elasticity: float | None = None, sd_revenue=None, **assumptions
+    ) -> Market:
+        """From the campaign model, at the decision's price elasticity (worlds.slopes: the axis replaces the
+        synthesis's price slope; default the assumption table's value). Calibrated to what the source reports:
+        Beichert et al.'s ROIS are means, so the MEAN revenue per creator at F_ref over the MEAN price there is the
+        world's level (roas_ref); with lognormal spreads, mean = median x exp(sd^2 / 2), so the median revenue is
+        the level x the mean price over exp((sd_revenue^2 + sd_shared^2) / 2). The spread of revenue between
+        creators combines the model's engagement, conversion and platform spreads (or `sd_revenue`, the mean held),
+        the spread shared by a campaign's creators its brand and niche spreads."""
+        if params is None:
+            p_e = ASSUMPTIONS["price_elasticity"].value if price_elasticity is None else float(price_elasticity)
+            params = Params.from_world(worlds.central(p_e))
+        p = params
         assumptions.setdefault("e_reach", worlds.central()["e_reach"])  # the middle of the evidence's two readings
         shares = np.asarray(p.platform_shares) / sum(p.platform_shares)
         log_platform = np.log(np.asarray(p.platform_er))
         platform_mean = float(shares @ log_platform)
         platform_var = float(shares @ (log_platform - platform_mean) ** 2)
-        revenue_ref = p.reference_followers * p.er_ref * p.cr_ref * p.order_value * np.exp(platform_mean)
+        spread = float(np.sqrt(p.sd_er**2 + p.sd_cr**2 + platform_var)) if sd_revenue is None else float(sd_revenue)
+        sd_shared = float(np.sqrt(p.sd_niche**2 + p.sd_brand**2))
+        mean_price = p.price_ref * np.exp(p.sd_price**2 / 2)
+        revenue_ref = p.roas_ref * mean_price / np.exp((spread**2 + sd_shared**2) / 2)
         return cls(
             revenue_ref=float(revenue_ref),
             e_revenue=1 + p.e_er + p.e_cr,
-            sd_revenue=float(np.sqrt(p.sd_er**2 + p.sd_cr**2 + platform_var)),
-            sd_shared=float(np.sqrt(p.sd_niche**2 + p.sd_brand**2)),
+            sd_revenue=spread,
+            sd_shared=sd_shared,
             price_ref=p.price_ref,
             e_price=p.e_price,
             sd_price=p.sd_price,
             reference_followers=p.reference_followers,
             follower_decay=p.follower_decay,
+            level_ref=float(p.roas_ref),
             **assumptions,
         )
 
@@ -119,13 +134,9 @@ class Market:
 
         reference = REFERENCE_FOLLOWERS
         curve = models.mean_curve(campaigns, "revenue", reference)
-        fits = {
-            "revenue": (
-                curve["mean_ref"] * float(np.exp(-(curve["sd_log"] ** 2) / 2)),
-                curve["elasticity"],
-                curve["sd_log"],
-            )
-        }
+        spread = assumptions.pop("sd_revenue", None)
+        spread = curve["sd_log"] if spread is None else float(spread)  # a spread given holds the file's mean
+        fits = {"revenue": (curve["mean_ref"] * float(np.exp(-(spread**2) / 2)), curve["elasticity"], spread)}
         x = sm.add_constant(np.log(campaigns["followers"].to_numpy(float) / reference))
         result = sm.OLS(np.log(campaigns["cost"].to_numpy(float)), x).fit()
         fits["cost"] = (float(np.exp(result.params[0])), float(result.params[1]), float(np.sqrt(result.scale)))
@@ -451,7 +462,7 @@ def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame
     """worlds.draws mapped onto a calibrated market's parameters (WORLD_FIELDS), one row per world: the level of
     revenue scales with the world's return per dollar at F_ref relative to the central world's (the price at F_ref
     is the same in every world), and the elasticities are the world's."""
-    central = worlds.central()["roas_ref"]
+    central = market.level_ref if market.level_ref is not None else worlds.central()["roas_ref"]
     return pd.DataFrame(
         {
             "revenue_ref": market.revenue_ref * worlds_table["roas_ref"].to_numpy() / central,
@@ -774,3 +785,136 @@ def regions_inside(regions: pd.DataFrame, interval: tuple[float, float]) -> list
         {"best": r.best, "from_e": max(float(r.from_e), lo), "to_e": min(float(r.to_e), hi)}
         for r in inside.itertuples()
     ]
+
+
+# ---- Which assumption moves the decision: one way at a time (a tornado)
+
+# Two strategies whose expected margins differ by less than this share of the budget are one choice: all micro and
+# micro first book almost the same creators while micro creators last, and differ by Monte Carlo noise.
+TIE_SHARE = 0.01
+
+
+def assumed_market(**setting) -> tuple[Market, float]:
+    """The calibrated market at the assumption table's values (assumptions.ASSUMPTIONS), any of them replaced by
+    `setting` (price_elasticity, management_cost, supply_scale, gross_margin, niche_audience, reach_share, e_reach,
+    sd_revenue). Returns the market and the gross margin."""
+    values = {name: a.value for name, a in ASSUMPTIONS.items()}
+    values.update(setting)
+    market = Market.calibrated(
+        price_elasticity=values["price_elasticity"],
+        sd_revenue=setting.get("sd_revenue"),  # the model's own spread unless set
+        management_cost=values["management_cost"],
+        supply=scaled_supply(values["supply_scale"]),
+        niche_audience=values["niche_audience"],
+        reach_share=values["reach_share"],
+        e_reach=values["e_reach"],
+    )
+    return market, values["gross_margin"]
+
+
+def best_by_margin(market: Market, budget: float, margin: float, draws: int = 2_000, seed: int = 0) -> pd.DataFrame:
+    """Every strategy of strategies(market) at one budget in one world, ranked by expected margin (revenue x margin -
+    spend: budget left unspent is kept, not lost). Tidy: strategy, mean_revenue, spent, margin_usd,
+    return_per_dollar, profit_per_dollar, p_loss, best."""
+    table = compare(market, [budget], strategies(market), draws=draws, seed=seed, breakeven=1 / margin)
+    table["spent"] = budget * (1 - table["unspent_share"])
+    table["profit"] = table["mean_revenue"] * margin - table["spent"]
+    table["profit_per_dollar"] = table["return_per_dollar"] * margin - 1
+    table["best"] = table["strategy"] == table.loc[table["profit"].idxmax(), "strategy"]
+    table = table.rename(columns={"profit": "margin_usd"})
+    return table[
+        ["strategy", "mean_revenue", "spent", "margin_usd", "return_per_dollar", "profit_per_dollar", "p_loss", "best"]
+    ]
+
+
+def one_way_sensitivity(budget: float, names=MARKET_ASSUMPTIONS, draws: int = 2_000, seed: int = 0) -> pd.DataFrame:
+    """Each assumption of the market moved alone to the low and the high end of its stated range, the others at
+    their values, in the central world: the best strategy by expected margin at each end, and the margin per dollar
+    of the strategy that is best at the assumed values (how far the assumption moves the outcome). Tidy:
+    assumption, label, end (low, high), setting, best, best_profit_per_dollar, best_p_loss, assumed_best,
+    assumed_best_profit_per_dollar, changes_decision (the best there brings more margin than the assumed best by
+    more than TIE_SHARE of the budget); sorted by how far the assumed best's margin moves."""
+    market, margin = assumed_market()
+    base = best_by_margin(market, budget, margin, draws, seed).set_index("strategy")
+    assumed_best = base.index[base["best"]][0]
+    rows = []
+    for name in names:
+        a = ASSUMPTIONS[name]
+        for end, setting in (("low", a.low), ("high", a.high)):
+            moved, m = assumed_market(**{name: setting})
+            table = best_by_margin(moved, budget, m, draws, seed).set_index("strategy")
+            best = table.index[table["best"]][0]
+            rows.append(
+                {
+                    "assumption": name,
+                    "label": a.label,
+                    "end": end,
+                    "setting": float(setting),
+                    "best": best,
+                    "best_profit_per_dollar": float(table.loc[best, "profit_per_dollar"]),
+                    "best_p_loss": float(table.loc[best, "p_loss"]),
+                    "assumed_best": assumed_best,
+                    "assumed_best_profit_per_dollar": float(table.loc[assumed_best, "profit_per_dollar"]),
+                    # a different best by more than TIE_SHARE of the budget (near ties are one choice)
+                    "changes_decision": bool(
+                        table.loc[best, "margin_usd"] - table.loc[assumed_best, "margin_usd"] > TIE_SHARE * budget
+                    ),
+                }
+            )
+    out = pd.DataFrame(rows)
+    swing = out.groupby("assumption")["assumed_best_profit_per_dollar"].agg(lambda s: s.max() - s.min())
+    out["swing"] = out["assumption"].map(swing)
+    return out.sort_values(["swing", "assumption", "end"], ascending=[False, True, False], ignore_index=True)
+
+
+# ---- A test sized for the decision, valued in margin
+
+
+def test_plan(
+    market: Market,
+    e_now: float,
+    e_flip: float,
+    sd_log_rpd: float,
+    margin: float,
+    budget: float,
+    tiers: tuple[str, str] = ("micro", "macro"),
+    power: float = 0.8,
+    alpha: float = 0.05,
+    draws: int = 2_000,
+    seed: int = 0,
+) -> dict:
+    """A test of two tiers sized to tell the elasticity of return per dollar `e_now` (the estimate) from `e_flip`
+    (where the best strategy changes): between the tiers' median accounts, log return per dollar differs by
+    e x the log ratio of their follower counts, so the two values differ by (e_now - e_flip) x that log ratio, which
+    a two-sample t-test on log return per dollar (spread `sd_log_rpd` within a tier) detects with `power` at `alpha`
+    (statsmodels' solver) with campaigns_per_tier campaigns in each tier. Valued in margin (revenue x margin -
+    spend), its money spent in campaigns of `budget` (more creators than one niche holds, so over several niches or
+    seasons): its cost, the margin per dollar its campaigns earn (the two tiers' creators in the proportions of the
+    test, simulated in `market` at `budget`), and the margin it forgoes against spending the same money on the best
+    strategy at `budget` (best_by_margin). The result that would change the decision: a measured elasticity on the
+    other side of e_flip."""
+    low, high = (follower_quantile(0.5, *_band(t), market.follower_decay) for t in tiers)
+    log_ratio = float(np.log(high / low))
+    effect = abs(e_now - e_flip) * log_ratio / sd_log_rpd
+    n = float(np.ceil(TTestIndPower().solve_power(effect_size=effect, power=power, alpha=alpha)))
+    cost = cost_of_test(market, n, tiers)
+    per_tier = {t: median_price(market, t) + market.management_cost for t in tiers}
+    mix = {t: c / sum(per_tier.values()) for t, c in per_tier.items()}
+    test = summarise(run(market, budget, mix, draws=draws, seed=seed), 1 / margin)
+    best = best_by_margin(market, budget, margin, draws, seed)
+    best_row = best[best["best"]].iloc[0]
+    test_ppd = test["return_per_dollar"] * margin - 1
+    return {
+        "tiers": tiers,
+        "e_now": e_now,
+        "e_flip": e_flip,
+        "log_ratio": log_ratio,
+        "power": power,
+        "alpha": alpha,
+        "campaigns_per_tier": int(n),
+        "cost": cost,
+        "test_profit_per_dollar": float(test_ppd),
+        "best_strategy": str(best_row["strategy"]),
+        "best_profit_per_dollar": float(best_row["profit_per_dollar"]),
+        "forgone_margin": float(max(cost * (best_row["profit_per_dollar"] - test_ppd), 0.0)),
+    }

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, paths
+from .assumptions import ASSUMPTIONS, SUPPLY
 from .constants import BREAKEVEN, MAX_INPUT_BYTES, MAX_INPUT_ROWS
 
 # ---- Limits, in one place (the README's section on the command lists them)
@@ -48,6 +49,15 @@ REGION_DRAWS = 2_000  # allocate, with worlds: campaigns per strategy for where 
 ESTIMATE_FROM = 1.0  # seconds: a run estimated to take longer says so first (allocate, simulate), with its work
 MAX_BREAKEVEN = 1_000.0  # allocate --breakeven: revenue per dollar below which a draw is a loss (1 / margin)
 MAX_MANAGEMENT_COST = 1e9  # allocate --management-cost per creator
+MAX_SUPPLY = 10_000_000  # allocate --supply: creators in one tier of a niche
+PRICE_ELASTICITY_BOUNDS = (0.0, 2.0)  # allocate --price-elasticity: what the command accepts (the book varies less)
+# allocate's market assumptions as options: name (assumptions.ASSUMPTIONS), accepted bounds, what it is
+MARKET_OPTIONS = (
+    ("niche_audience", 0.0, 1e10, "people in the niche the campaign addresses (saturation)"),
+    ("reach_share", 0.0, 10.0, "impressions of a post at 31,623 followers, as a share of its followers"),
+    ("e_reach", 0.0, 2.0, "follower elasticity of impressions"),
+    ("sd_revenue", 0.0, 5.0, "spread of revenue between one campaign's creators, log scale; the mean is held"),
+)
 MAX_SEED = 2**32 - 1  # numpy's and pandas' seeds
 # --max-rows, --max-bytes: how much of a user's file is read (default MAX_INPUT_ROWS, MAX_INPUT_BYTES); raised at most
 # to these, which no machine this runs on holds in memory anyway
@@ -135,6 +145,21 @@ def _number(low: float, high: float, whole: bool = False, low_open: bool = False
 
 def _share(text: str) -> float:
     return _number(0.0, 1.0)(text)
+
+
+def _supply(text: str) -> dict:
+    """--supply 'nano=5000,micro=800' -> {'nano': 5000, 'micro': 800}: known tiers, each once, whole numbers."""
+    supply: dict = {}
+    for part in text.split(","):
+        tier, sep, count = (x.strip() for x in part.partition("="))
+        if not sep or tier not in SUPPLY:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected TIER=N pairs with tiers from {', '.join(SUPPLY)}"[:300]
+            )
+        if tier in supply:
+            raise argparse.ArgumentTypeError(f"{tier} named twice; give each tier once")
+        supply[tier] = _number(0, MAX_SUPPLY, whole=True)(count)
+    return supply
 
 
 def _path(text: str) -> str:
@@ -596,7 +621,7 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=No
     for the elasticity of return per dollar, the best strategy changes (the condition of the recommendation)."""
     from . import allocate, synthesis, worlds
 
-    world_table = worlds.draws(args.worlds, seed=args.seed)
+    world_table = worlds.draws(args.worlds, seed=args.seed, price_elasticity=market.e_price)
     by_world = allocate.compare_worlds(
         market,
         [args.budget],
@@ -642,8 +667,50 @@ def _say_allocate_work(args: argparse.Namespace, strategies: int, across: bool) 
     _say("note: " + progress.estimate(units, "simulated campaigns", f"{strategies} strategies x ({parts})", seconds))
 
 
+def _market_assumptions(args: argparse.Namespace) -> dict:
+    """The market's assumptions as given on the command line (management cost, supply, the MARKET_OPTIONS), the
+    defaults (assumptions.ASSUMPTIONS) for the rest; sd_revenue only when given (else the model's or the file's)."""
+    given = {name: getattr(args, name) for name, *_ in MARKET_OPTIONS if getattr(args, name) is not None}
+    return {
+        "management_cost": args.management_cost,
+        "supply": {**SUPPLY, **(args.supply or {})},
+        **{name: ASSUMPTIONS[name].value for name in ("niche_audience", "reach_share", "e_reach")},
+        **given,
+    }
+
+
+def _assumptions_record(args: argparse.Namespace, market, fitted: bool) -> dict:
+    """Every input the run used, under results.json's `assumptions`: the value, and for each assumption of the
+    table its stated range and source, and whether it was given on the command line."""
+    used = {
+        "management_cost": market.management_cost,
+        "supply": dict(market.supply),
+        "niche_audience": market.niche_audience,
+        "reach_share": market.reach_share,
+        "e_reach": market.e_reach,
+        "sd_revenue": market.sd_revenue,
+        "price_elasticity": market.e_price,
+        "gross_margin": 1 / args.breakeven,
+        "breakeven": args.breakeven,
+    }
+    out = {}
+    for name, value in used.items():
+        entry = {"value": value}
+        if name in ASSUMPTIONS:
+            a = ASSUMPTIONS[name]
+            entry.update({"range": [a.low, a.high], "unit": a.unit, "source": a.source})
+        elif name == "supply":
+            a = ASSUMPTIONS["supply_scale"]
+            entry.update({"range_scale": [a.low, a.high], "source": a.source})
+        if fitted and name in ("price_elasticity", "sd_revenue"):
+            entry["source"] = "fitted to --campaigns"
+        out[name] = entry
+    return out
+
+
 def _allocate(args: argparse.Namespace) -> int:
     _draw_to_files()
+    args.breakeven = 1 / args.margin if args.margin is not None else args.breakeven or BREAKEVEN
     import pandas as pd
 
     from . import allocate, allocation_report, progress, report, schema, tiers
@@ -683,7 +750,7 @@ def _allocate(args: argparse.Namespace) -> int:
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a perfect fit's zero spread is checked just below
-            market = allocate.Market.fitted(campaigns, management_cost=args.management_cost)
+            market = allocate.Market.fitted(campaigns, **_market_assumptions(args))
         if not all(
             math.isfinite(v)
             for v in (
@@ -699,7 +766,10 @@ def _allocate(args: argparse.Namespace) -> int:
         basis = f"a market fitted to {Path(args.campaigns).name}"
         uncovered = tiers.tiers_without(campaigns["followers"])
     else:
-        market = allocate.Market.calibrated(management_cost=args.management_cost)
+        assumed = _market_assumptions(args)
+        market = allocate.Market.calibrated(
+            price_elasticity=args.price_elasticity, sd_revenue=assumed.pop("sd_revenue", None), **assumed
+        )
         basis = "the book's calibrated campaign model (SIMULATED)"
     named = {**allocate.strategies(market), **custom}
     evidence = None
@@ -729,6 +799,7 @@ def _allocate(args: argparse.Namespace) -> int:
         "draws": args.draws,
         "seed": args.seed,
         "breakeven": args.breakeven,
+        "assumptions": _assumptions_record(args, market, bool(args.campaigns)),
         "market": market.to_dict(),
         "tiers_without_campaigns": uncovered,
         "evidence": evidence,
@@ -962,16 +1033,51 @@ def build_parser() -> argparse.ArgumentParser:
     allocate.add_argument(
         "--management-cost",
         type=_number(0, MAX_MANAGEMENT_COST),
-        default=250.0,
-        help="cost of finding, contracting and checking one creator (default 250)",
+        default=ASSUMPTIONS["management_cost"].value,
+        help="cost of finding, contracting and checking one creator (default "
+        f"{ASSUMPTIONS['management_cost'].value:g}; an assumption, the book varies it "
+        f"{ASSUMPTIONS['management_cost'].low:g} to {ASSUMPTIONS['management_cost'].high:g})",
     )
-    allocate.add_argument(
+    margin = allocate.add_mutually_exclusive_group()
+    margin.add_argument(
+        "--margin",
+        type=_number(0, 1, low_open=True),
+        help="gross margin, the share of revenue left after the goods (above 0, at most 1; default "
+        f"{1 / BREAKEVEN:g}); a campaign loses money when revenue x margin is below its spend",
+    )
+    margin.add_argument(
         "--breakeven",
         type=_number(0, MAX_BREAKEVEN, low_open=True),
-        default=BREAKEVEN,
-        help="revenue per dollar below which a campaign loses money (1 / gross margin; default "
-        f"{BREAKEVEN:g}, a 50%% margin, as in the book)",
+        help="the same as 1 / --margin: revenue per dollar below which a campaign loses money (above 0, at most "
+        f"{MAX_BREAKEVEN:,.0f}; default {BREAKEVEN:g}, a 50%% margin, as in the book)",
     )
+    allocate.add_argument(
+        "--supply",
+        type=_supply,
+        metavar="TIER=N,...",
+        help="suitable creators per tier in your niche, e.g. --supply nano=5000,micro=800 (tiers not named keep "
+        f"the default {', '.join(f'{t} {n:,}' for t, n in SUPPLY.items())}; each 0 to {MAX_SUPPLY:,})",
+    )
+    allocate.add_argument(
+        "--price-elasticity",
+        type=_number(*PRICE_ELASTICITY_BOUNDS),
+        default=ASSUMPTIONS["price_elasticity"].value,
+        help="how fast the price per post rises with followers (default "
+        f"{ASSUMPTIONS['price_elasticity'].value:g}; an assumption, the book varies it "
+        f"{ASSUMPTIONS['price_elasticity'].low:g} to {ASSUMPTIONS['price_elasticity'].high:g}; "
+        f"{PRICE_ELASTICITY_BOUNDS[0]:g} to {PRICE_ELASTICITY_BOUNDS[1]:g} accepted; ignored with --campaigns, "
+        "whose prices are fitted)",
+    )
+    for name, low, high, words in MARKET_OPTIONS:
+        a = ASSUMPTIONS[name]
+        allocate.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_number(low, high, low_open=low == 0),
+            default=None,
+            help=f"{words} (default {'the model' + chr(39) + 's' if name == 'sd_revenue' else ''}"
+            f"{'' if name == 'sd_revenue' else f'{a.value:g}'}; an assumption, the book varies it {a.low:g} to "
+            f"{a.high:g}; {'above' if low == 0 else 'at least'} {low:g}, at most {high:g})",
+        )
     allocate.add_argument(
         "--worlds",
         type=_number(0, MAX_WORLDS, whole=True),

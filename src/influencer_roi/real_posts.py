@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 from . import engagement, instagram
 from .formats import band_label, fmt_int
@@ -218,3 +219,43 @@ def date_trend(data: pd.DataFrame, date: str = "date") -> dict:
         "ci_high": float(ci[1]),
         "accounts": int(pd.Series(groups[keep]).nunique()),
     }
+
+
+def cost_per_engagement(
+    data: pd.DataFrame, claims: pd.DataFrame, price_source: str = "imh_ratecard", level: float = 0.95
+) -> pd.DataFrame:
+    """What an engagement costs at each canonical tier: REAL engagements per post (likes + comments; the median
+    account's median post, with a distribution-free `level` interval for the median over accounts) beside the price
+    evidence for the tier (`price_source`'s price_per_post claims, a range as stated; an open top is left open), and
+    their ratio: price low / engagements and price high / engagements. Posts are unsponsored and sponsored alike; a
+    price is a rate card's, not a price paid. Tidy: tier, accounts, posts, engagements_per_post, engagements_low,
+    engagements_high, claim_id, price_low, price_high, cpe_low, cpe_high."""
+    per_account = data.groupby(["tier", "account_id"], observed=True)["engagements"].median().reset_index()
+    prices = claims[(claims["source_id"] == price_source) & (claims["metric"] == "price_per_post")].set_index("tier")
+    rows = []
+    for tier in CANONICAL["tier"].astype(str):
+        values = np.sort(per_account.loc[per_account["tier"] == tier, "engagements"].to_numpy(float))
+        n = len(values)
+        if n == 0 or tier not in prices.index:
+            continue
+        # the order statistics that bracket the median with at least `level` coverage (binomial, distribution-free)
+        k = max(int(stats.binom.ppf((1 - level) / 2, n, 0.5)) - 1, 0)
+        claim = prices.loc[tier]
+        mid = float(np.median(values))
+        low, high = float(claim["value_low"]), float(claim["value_high"])
+        rows.append(
+            {
+                "tier": tier,
+                "accounts": n,
+                "posts": int((data["tier"] == tier).sum()),
+                "engagements_per_post": mid,
+                "engagements_low": float(values[k]),
+                "engagements_high": float(values[n - 1 - k]),
+                "claim_id": str(claim["claim_id"]),
+                "price_low": low,
+                "price_high": high,
+                "cpe_low": low / mid,
+                "cpe_high": high / mid,
+            }
+        )
+    return pd.DataFrame(rows)

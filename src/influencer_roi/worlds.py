@@ -16,6 +16,9 @@ Where each part comes from:
   follower count to the reference account by each world's own elasticity of return per dollar, times a level
   uncertainty of LEVEL_FACTOR either way in 90% of worlds (an assumption: the sources give the ROIS no interval,
   and it is one firm's discount-code revenue);
+- the price elasticity, for a decision: an axis the caller sets (assumptions.ASSUMPTIONS["price_elasticity"], a
+  stated range), never the synthesis's drawn price slope on top of it; the campaign model (price_elasticity None)
+  keeps the synthesis's price slope. slopes() is the one place that says where each slope comes from;
 - the follower elasticity of reach (impressions per post against followers): uniform between Tian et al.'s causal
   estimate (L37, about 0.10) and 1 (impressions in proportion to followers, the cross-sectional reading): the two
   readings disagree, so a conclusion about reach is stated only where it holds at both ends (REACH_RANGE).
@@ -72,18 +75,42 @@ def _stable(x: float) -> float:
     return float(f"{x:.10g}")
 
 
-def central() -> dict:
-    """The central world: every elasticity at the synthesis's estimate, the level carried by it, reach at the
-    middle of its range. Keys: e_er, e_cr, e_price, e_revenue, e_rpd, price_ref, er_ref, roas_ref, e_reach.
-    Values to 10 significant digits (_stable)."""
+def slopes(measured, price_elasticity: float | None = None) -> dict:
+    """Where each slope of a world comes from, in one place. `measured` holds the synthesis's engagement_rate and
+    conversion_rate slopes (a row or table of synthesis.draws, or its estimates), and its price_per_post slope;
+    price enters once: with `price_elasticity` given (a decision's axis, a stated range) it replaces the measured
+    price slope, which is then not used at all; without it (the campaign model) the measured price slope is used.
+    Returns e_er, e_cr, e_price, e_revenue (1 + e_er + e_cr) and e_rpd (e_revenue - e_price), arrays or floats as
+    given."""
+    e_er = np.asarray(measured["engagement_rate"], dtype=float)
+    e_cr = np.asarray(measured["conversion_rate"], dtype=float)
+    if price_elasticity is None:
+        e_price = np.asarray(measured["price_per_post"], dtype=float)
+    else:
+        e_price = np.full_like(e_er, float(price_elasticity))
+    e_revenue = 1 + e_er + e_cr
+    return {"e_er": e_er, "e_cr": e_cr, "e_price": e_price, "e_revenue": e_revenue, "e_rpd": e_revenue - e_price}
+
+
+def central(price_elasticity: float | None = None) -> dict:
+    """The central world: every measured elasticity at the synthesis's estimate (the price slope too, unless a
+    decision's `price_elasticity` is given: slopes()), the level carried by the elasticity of return per dollar,
+    reach at the middle of its range. Keys: e_er, e_cr, e_price, e_revenue, e_rpd, price_ref, er_ref, roas_ref,
+    e_reach. Values to 10 significant digits (_stable)."""
     ev = _evidence()
     est = ev["synthesis"].elasticities.set_index("elasticity")["estimate"]
-    e_rpd = _stable(float(est["return_per_dollar"]))
+    if price_elasticity is None:
+        # the campaign model's central world, exactly as the synthesis states it
+        e_rpd = _stable(float(est["return_per_dollar"]))
+        e_price, e_revenue = float(est["price_per_post"]), float(est["revenue"])
+    else:
+        s = slopes(est, price_elasticity)
+        e_rpd, e_price, e_revenue = _stable(float(s["e_rpd"])), float(s["e_price"]), float(s["e_revenue"])
     world = {
         "e_er": float(est["engagement_rate"]),
         "e_cr": float(est["conversion_rate"]),
-        "e_price": float(est["price_per_post"]),
-        "e_revenue": float(est["revenue"]),
+        "e_price": e_price,
+        "e_revenue": e_revenue,
         "e_rpd": e_rpd,
         "price_ref": ev["price_ref"],
         "er_ref": ev["er_ref"],
@@ -93,24 +120,27 @@ def central() -> dict:
     return {key: _stable(value) for key, value in world.items()}
 
 
-def draws(n: int, seed: int = 0) -> pd.DataFrame:
-    """n worlds: the synthesis's joint draws of the elasticities (synthesis.draws), each world's level of return
-    per dollar (carried by its own elasticity, times the level uncertainty) and its reach elasticity. Seeded. Tidy:
-    world, e_er, e_cr, e_price, e_revenue, e_rpd, roas_ref, e_reach, price_ref, er_ref."""
+def draws(n: int, seed: int = 0, price_elasticity: float | None = None) -> pd.DataFrame:
+    """n worlds: the synthesis's joint draws of the elasticities (synthesis.draws; with `price_elasticity`, a
+    decision's axis, only its engagement and conversion slopes: slopes()), each world's level of return per dollar
+    (carried by its own elasticity, times the level uncertainty) and its reach elasticity. Seeded: the same seed
+    gives the same measured slopes, level noise and reach at every price elasticity. Tidy: world, e_er, e_cr,
+    e_price, e_revenue, e_rpd, roas_ref, e_reach, price_ref, er_ref."""
     ev = _evidence()
     sample = synthesis.draws(n, seed=seed, synthesis=ev["synthesis"])
+    s = slopes(sample, price_elasticity)
     rng = np.random.default_rng([seed, 1])
     sd_level = np.log(LEVEL_FACTOR) / stats.norm.ppf(SPREAD_HIGH)  # the low end by symmetry
-    level = level_at_reference(sample["return_per_dollar"], ev["level_roas"], ev["level_followers"])
+    level = level_at_reference(s["e_rpd"], ev["level_roas"], ev["level_followers"])
     lo, hi = ev["reach_range"]
     return pd.DataFrame(
         {
             "world": np.arange(n),
-            "e_er": sample["engagement_rate"],
-            "e_cr": sample["conversion_rate"],
-            "e_price": sample["price_per_post"],
-            "e_revenue": sample["revenue"],
-            "e_rpd": sample["return_per_dollar"],
+            "e_er": s["e_er"],
+            "e_cr": s["e_cr"],
+            "e_price": s["e_price"],
+            "e_revenue": s["e_revenue"],
+            "e_rpd": s["e_rpd"],
             "roas_ref": level * np.exp(rng.normal(0, sd_level, n)),
             "e_reach": rng.uniform(lo, hi, n),
             "price_ref": ev["price_ref"],

@@ -11,7 +11,15 @@ Every chart is importable from here: plots.scheme_chart(...).
 """
 
 from ..formats import format_followers
-from .decisions import STRATEGY_COLOURS, decision_chart, flip_chart, frontier_chart, management_chart, strategies_chart
+from .decisions import (
+    STRATEGY_COLOURS,
+    decision_chart,
+    flip_chart,
+    frontier_chart,
+    management_chart,
+    strategies_chart,
+    tornado_chart,
+)
 from .evidence import (
     TIER_PANELS,
     audit_chart,
@@ -63,6 +71,7 @@ CHARTS = (
     management_chart,
     decision_chart,
     flip_chart,
+    tornado_chart,
 )
 
 __all__ = [f.__name__ for f in CHARTS] + [

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import blended_transform_factory
 
 from ..formats import format_followers
-from .style import TIER_COLOURS, WIDTH, log_axis, money
+from .style import SMALL, TIER_COLOURS, WIDTH, log_axis, money
 
 STRATEGY_COLOURS = {
     "all mega": TIER_COLOURS["mega"],
@@ -162,4 +165,44 @@ def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: fl
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncols=2, bbox_to_anchor=(0.5, 0.0))
     fig.tight_layout(rect=(0, 1.6 / height, 1, 1))
+    return fig
+
+
+def tornado_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
+    """allocate.one_way_sensitivity: one bar per assumption, from its low to its high end, of the margin per dollar
+    of the strategy best at the assumed values, widest on top, each end's dot in the colour of the strategy best
+    there; above it, each end's setting and that strategy (low | high), in bold where one is not the assumed best
+    (the assumption moves the decision)."""
+    order = list(dict.fromkeys(table["assumption"]))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.7 * len(order) + 1.4))
+    values = table["assumed_best_profit_per_dollar"]
+    span = float(values.max() - values.min()) or 1.0
+    for y, name in enumerate(order):
+        rows = table[table["assumption"] == name].set_index("end")
+        ends = sorted(
+            (("low", rows.loc["low"]), ("high", rows.loc["high"])), key=lambda e: e[1]["assumed_best_profit_per_dollar"]
+        )
+        xs = [row["assumed_best_profit_per_dollar"] for _, row in ends]
+        ax.plot(xs, [y, y], color="#999999", lw=6, solid_capstyle="butt")
+        for _end, row in ends:
+            ax.scatter([row["assumed_best_profit_per_dollar"]], [y], color=_colour(row["best"]), s=40, zorder=3)
+        low, high = rows.loc["low"], rows.loc["high"]
+        ax.text(
+            0.5,
+            y - 0.22,
+            f"{low['setting']:,.4g}: {low['best']}  |  {high['setting']:,.4g}: {high['best']}",
+            transform=blended_transform_factory(ax.transAxes, ax.transData),
+            ha="center",
+            va="bottom",
+            fontsize=SMALL,
+            fontweight="bold" if bool(rows["changes_decision"].any()) else "normal",
+        )
+    labels = [table.loc[table["assumption"] == n, "label"].iloc[0] for n in order]
+    ax.set_yticks(range(len(order)), ["\n".join(textwrap.wrap(t, 26)) for t in labels], fontsize=SMALL)
+    ax.set_ylim(len(order) - 0.5, -0.8)
+    ax.set_xlim(float(values.min()) - 0.1 * span, float(values.max()) + 0.1 * span)
+    best = table["assumed_best"].iloc[0]
+    ax.set_xlabel(f"Margin per dollar of {best}\n(the best at the assumed values)" + (f"\n{note}" if note else ""))
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
     return fig

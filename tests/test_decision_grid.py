@@ -1,0 +1,127 @@
+"""The committed decision grid (data/synthetic/decision_grid.csv) is what the package computes today: a few cells
+are recomputed with the grid's seed and compared, rounded (the same seed reproduces the Monte Carlo on any CPU up to
+the last bits of a sum, so the comparison is relative, never of bytes). A change to the simulation, the worlds or
+the assumptions fails here until `make grid` has rewritten the file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from influencer_roi import decision_grid as dg
+from influencer_roi.assumptions import ASSUMPTIONS
+
+CELLS = [  # (budget, price elasticity, management cost, supply scale): both price ends, both budgets' ends
+    (10_000.0, 0.4, 0.0, 1.0),
+    (100_000.0, 1.0, 250.0, 1.0),
+]
+# Continuous results agree to 1e-4 relative (another CPU's exp and sums differ in the last bits of float32, far
+# below this); P(best) counts worlds, so a world whose two best strategies tie to the last bit may move it by one
+# world (1 / WORLDS), never more.
+NUMBERS = ["expected_revenue_usd", "expected_spend_usd", "return_per_dollar", "p_loss", "evpi_usd"]
+
+
+@pytest.fixture(scope="module")
+def committed():
+    return dg.committed_grid()
+
+
+def test_the_grid_covers_every_setting(committed):
+    sizes = [len(v) for v in dg.AXES.values()]
+    settings = committed.groupby(["budget_usd", *dg.AXES]).ngroups
+    assert settings == len(dg.BUDGETS) * int(np.prod(sizes))
+    assert list(committed.columns) == list(dg.COLUMNS)
+    # one best strategy per cell, and P(best) sums to one in each
+    cells = committed.groupby(["budget_usd", *dg.AXES])
+    assert (cells["best"].sum() == 1).all()
+    assert np.allclose(cells["p_best"].sum(), 1.0)
+    assert committed["p_loss"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_committed_cells_match_a_fresh_computation(committed, cell):
+    budget, price, cost, scale = cell
+    outcomes = dg.simulate_cell(budget, price, cost, scale)
+    for margin in dg.AXES["gross_margin"]:
+        fresh = dg.summarise_cell(outcomes, margin, budget).set_index("strategy")
+        stored = dg.at(
+            committed,
+            budget_usd=budget,
+            price_elasticity=price,
+            management_cost_usd=cost,
+            supply_scale=scale,
+            gross_margin=margin,
+        ).set_index("strategy")
+        assert sorted(stored.index) == sorted(fresh.index)
+        for column in NUMBERS:
+            np.testing.assert_allclose(
+                stored.loc[fresh.index, column].to_numpy(float), fresh[column].to_numpy(float), rtol=1e-4, atol=1e-6
+            )
+        np.testing.assert_allclose(
+            stored.loc[fresh.index, "p_best"].to_numpy(float), fresh["p_best"].to_numpy(float), atol=1.01 / dg.WORLDS
+        )
+        assert stored.loc[stored["best"]].index[0] == fresh.loc[fresh["best"]].index[0]
+
+
+def test_a_grid_from_another_design_is_refused(monkeypatch, tmp_path):
+    source = dg.data_dir() / dg.COMMITTED
+    (tmp_path / "synthetic").mkdir()
+    (tmp_path / dg.COMMITTED).write_bytes(source.read_bytes())
+    (tmp_path / dg.COMMITTED).with_suffix(".json").write_text('{"worlds": 1}')
+    monkeypatch.setattr(dg, "data_dir", lambda: tmp_path)
+    with pytest.raises(RuntimeError, match="make grid"):
+        dg.committed_grid()
+
+
+def test_margin_decides_loss_and_profit_not_revenue():
+    outcomes = dg.simulate_cell(10_000.0, 1.0, 250.0, 1.0, n_worlds=4, inner=4)
+    low, high = (dg.summarise_cell(outcomes, m, 10_000.0).set_index("strategy") for m in (0.3, 0.7))
+    pd.testing.assert_series_equal(low["expected_revenue_usd"], high["expected_revenue_usd"])
+    assert (low["p_loss"] >= high["p_loss"]).all()
+    spends = low["expected_spend_usd"] > 0  # a strategy that books no one (all mega at $10k) earns nothing either way
+    assert spends.any()
+    assert (low.loc[spends, "expected_profit_usd"] < high.loc[spends, "expected_profit_usd"]).all()
+
+
+def test_at_defaults_to_the_assumed_values(committed):
+    rows = dg.at(committed)
+    assert rows["price_elasticity"].eq(ASSUMPTIONS["price_elasticity"].value).all()
+    assert rows["gross_margin"].eq(ASSUMPTIONS["gross_margin"].value).all()
+    assert set(rows["budget_usd"]) == set(dg.BUDGETS)
+
+
+def test_best_table_and_deciders_read_the_grid(committed):
+    best = dg.best_table(committed)
+    assert len(best) == len(dg.BUDGETS) * 27
+    deciders = dg.deciders(committed)
+    assert set(deciders["axis"]) == set(dg.AXES)
+    assumed = {"price_elasticity": 1.0, "management_cost_usd": 250.0, "supply_scale": 1.0, "gross_margin": 0.5}
+    for row in deciders.itertuples():
+        # the best at the axis's assumed value is the best of the assumed cell, whatever the axis
+        cell = dg.at(committed, budget_usd=row.budget_usd)
+        position = dg.AXES[row.axis].index(assumed[row.axis])
+        assert (row.low, row.middle, row.high)[position] == cell.loc[cell["best"], "strategy"].iloc[0]
+        # an input that leaves the best strategy the same everywhere cannot change the choice
+        if row.low == row.middle == row.high:
+            assert not row.changes
+
+
+def test_the_committed_sensitivity_matches_a_fresh_computation():
+    from influencer_roi import allocate
+
+    committed = dg.committed_sensitivity()
+    fresh = allocate.one_way_sensitivity(
+        dg.SENSITIVITY_BUDGET, names=("e_reach",), draws=dg.SENSITIVITY_DRAWS, seed=dg.SEED
+    ).set_index("end")
+    stored = committed[committed["assumption"] == "e_reach"].set_index("end").loc[fresh.index]
+    assert list(stored["best"]) == list(fresh["best"])
+    for column in ("best_profit_per_dollar", "assumed_best_profit_per_dollar", "best_p_loss"):
+        np.testing.assert_allclose(stored[column].to_numpy(float), fresh[column].to_numpy(float), rtol=1e-4)
+    assert set(committed["assumption"]) == set(ASSUMPTIONS)  # every assumption of the market, one at a time
+
+
+def test_every_column_is_documented():
+    readme = (dg.data_dir() / "README.md").read_text(encoding="utf-8")
+    for column, meaning in dg.COLUMNS.items():
+        assert f"| `{column}` | {meaning} |" in readme, column
