@@ -130,6 +130,12 @@ def test_ledger_ids_link_to_their_rows_of_the_ledger():
     assert ledger.find(id="claim-a001-05") and not ledger.find("a")
 
 
+def test_model_terms_of_codes_read_as_words():
+    assert display_text("engagement_rate:level") == "engagement rate, level"
+    assert display_text("engagement_rate:platform[tiktok]") == "engagement rate, platform tiktok"
+    assert display_text("Note: see below") == "Note: see below"
+
+
 def test_text_numbers_get_true_minus_signs_but_ranges_and_dates_keep_hyphens():
     assert display_text("-0.44 to -0.08") == "−0.44 to −0.08"
     assert display_text("10k-100k") == "10k-100k"
@@ -167,8 +173,10 @@ def test_every_code_the_package_produces_has_a_label_of_its_own():
 
     fits = models.fit_all(load_campaigns(data_dir() / "synthetic" / "campaigns.csv"))
     bare = {t.rsplit("_q", 1)[0] if t.rsplit("_q", 1)[-1].isdigit() else t for t in fits["term"]}
+    ledger = evidence.load_ledger()
     codes = (
-        set(evidence.load_ledger()["metrics"]["metric"])
+        set(ledger["metrics"]["metric"])
+        | {u for u in ledger["claims"]["unit"] if "_" in u}
         | set(fits["model"])
         | {t for t in bare if "_vs_" not in t}
         | set(fits.columns)

@@ -39,6 +39,8 @@ CLAIM_ID = re.compile(r"^(?:A\d{3}_\d{2}|L\d{2,3})$")
 # chapters/, beside it.
 LEDGER_PAGE = "evidence_base.html"
 # a hyphen used as a minus sign: before a digit, not inside a word, a range (10k-100k) or a date
+# a part of a model term: a code, with a level in brackets (platform[tiktok])
+_PART = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?:\[([\w .-]+)\])?$")
 _MINUS = re.compile(r"(?<![\w.)\]])-(?=\.?\d)")
 
 
@@ -56,7 +58,17 @@ def display_text(text: str) -> str:
     stripped = text.strip()
     if is_code(stripped) and not claim_ids(stripped):
         return code_label(stripped)
+    parts = stripped.split(":")
+    if len(parts) > 1 and all(_PART.match(p) for p in parts) and any(is_code(_PART.match(p)[1]) for p in parts):
+        return ", ".join(_part(p) for p in parts)  # a model term of codes: engagement_rate:platform[tiktok]
     return _MINUS.sub("−", text)
+
+
+def _part(part: str) -> str:
+    """One part of a model term: a code by its label, a level in brackets after it (platform[tiktok])."""
+    found = _PART.match(part)
+    assert found is not None
+    return code_label(found[1]) + (f" {found[2]}" if found[2] else "")
 
 
 def claim_ids(text: str) -> list[str]:

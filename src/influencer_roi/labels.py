@@ -154,7 +154,17 @@ PARAMETERS = {
     "roas_ref": "return per dollar at the reference size",
 }
 
-LABELS: dict[str, str] = {**METRICS, **MODELS, **TERMS, **COLUMNS, **PARAMETERS}
+# Units of the ledger's stated values (data/evidence/claims.csv, unit).
+UNITS = {
+    "usd": "USD",
+    "eur": "EUR",
+    "usd_per_usd": "USD per USD",
+    "percent_lower": "percent lower",
+    "percent_higher": "percent higher",
+    "times_lower": "times lower",
+}
+
+LABELS: dict[str, str] = {**METRICS, **MODELS, **TERMS, **COLUMNS, **PARAMETERS, **UNITS}
 
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+$|^[a-z]+$")
 _QUANTILE = re.compile(r"^(?P<base>.+)_q(?P<q>\d{1,2})$")
