@@ -148,6 +148,9 @@ def test_code_kind_is_literal():
         show(frame, {"name": Column("Column", "code"), "forms": Column("Forms", "code")}).data, "html.parser"
     )
     assert [c.get_text() for c in page.find_all("code")] == ["influencer_id", "1.2e6, -3"]
+    sentence = show(pd.DataFrame({"m": ["repeats `campaign_id`"]}), {"m": Column("M")})
+    sentence = BeautifulSoup(sentence.data, "html.parser")
+    assert sentence.find("code").get_text() == "campaign_id"
 
 
 @given(st.from_regex(r"[a-z]{1,8}(_[a-z0-9]{1,8}){1,4}", fullmatch=True))

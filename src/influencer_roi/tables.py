@@ -38,6 +38,7 @@ from .formats import fmt_count
 
 KINDS = ("text", "code", "integer", "number", "percent", "currency", "p-value", "ratio")
 SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+INLINE_CODE = re.compile(r"`([^`]+)`")
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ def _cell_html(column: Column, value) -> str:
         return ", ".join(f'<span id="{claim_anchor(i)}">{html.escape(i)}</span>' for i in ids)
     if ids:
         return ", ".join(f'<a href="{LEDGER_PAGE}#{claim_anchor(i)}">{html.escape(i)}</a>' for i in ids)
-    return html.escape(text)
+    # `name` in a text (a column name in a sentence) is literal: shown as code, like kind "code"
+    return INLINE_CODE.sub(r"<code>\1</code>", html.escape(text))
 
 
 def _currency(x: float, column: Column) -> str:

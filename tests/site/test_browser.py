@@ -546,3 +546,21 @@ def test_no_glue_call_is_shown_on_any_page(site):
         if cells:
             shown[name] = len(cells)
     assert not shown, f"code cells with glue() calls: {shown}"
+
+
+LONG_TEXT_WIDTHS = """() => Array.from(document.querySelectorAll('main td.book-long')).filter(td => td.offsetParent)
+    .map(td => td.getBoundingClientRect().width)"""
+
+
+@pytest.mark.parametrize("name", ["chapters/tier_definitions", "chapters/evidence_base"])
+def test_long_text_columns_wrap_into_readable_lines_on_a_phone(browser, server, name):
+    """A column of long text (a quote, a description) is given room on a phone: at least 12 rem (192 px) wide, so
+    it reads as lines of several words rather than an empty-looking strip of one word per line."""
+    page = visit_in(browser, server, name, "light")
+    try:
+        page.evaluate("() => document.querySelectorAll('details.book-fold').forEach(d => { d.open = true; })")
+        widths = page.evaluate(LONG_TEXT_WIDTHS)
+        assert widths, f"{name}: no long text column shown"
+        assert min(widths) >= 190, f"{name}: a long text column {min(widths):.0f}px wide on a phone"
+    finally:
+        page.close()
