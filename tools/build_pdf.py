@@ -92,10 +92,13 @@ def print_pdf(page_path: Path, pdf: Path, title: str = "", author: str = "") -> 
 
 def describe(pdf: Path, title: str, author: str) -> None:
     """Write the book's title and author into the PDF's document information (Chromium writes the page's <title>
-    only), keeping its outline and structure tree (the whole document is cloned)."""
+    only), as an incremental update: Chromium's file, its outline and structure tree stay as they are, byte for
+    byte, and a few hundred bytes are appended (rewriting the whole file doubled its size)."""
+    import io
+
     from pypdf import PdfWriter
 
-    writer = PdfWriter(clone_from=str(pdf))
+    writer = PdfWriter(io.BytesIO(pdf.read_bytes()), incremental=True)
     writer.add_metadata({"/Title": title, "/Author": author, "/Subject": SUBJECT})
     with open(pdf, "wb") as out:
         writer.write(out)
