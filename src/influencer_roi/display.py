@@ -58,17 +58,12 @@ def display_text(text: str) -> str:
     stripped = text.strip()
     if is_code(stripped) and not claim_ids(stripped):
         return code_label(stripped)
-    parts = stripped.split(":")
-    if len(parts) > 1 and all(_PART.match(p) for p in parts) and any(is_code(_PART.match(p)[1]) for p in parts):
-        return ", ".join(_part(p) for p in parts)  # a model term of codes: engagement_rate:platform[tiktok]
+    parts = [_PART.match(p) for p in stripped.split(":")]
+    matched = [m for m in parts if m is not None]
+    if len(parts) > 1 and len(matched) == len(parts) and any(is_code(m[1]) for m in matched):
+        # a model term of codes: engagement_rate:platform[tiktok]
+        return ", ".join(code_label(m[1]) + (f" {m[2]}" if m[2] else "") for m in matched)
     return _MINUS.sub("−", text)
-
-
-def _part(part: str) -> str:
-    """One part of a model term: a code by its label, a level in brackets after it (platform[tiktok])."""
-    found = _PART.match(part)
-    assert found is not None
-    return code_label(found[1]) + (f" {found[2]}" if found[2] else "")
 
 
 def claim_ids(text: str) -> list[str]:
