@@ -428,3 +428,19 @@ def test_the_mixed_model_reaches_the_reml_optimum_where_lbfgs_stalls(ledger, aud
     # (on the machine this was found on, L-BFGS alone stops 0.1 below this log-likelihood; on others it may not)
     assert optimum.converged
     assert np.allclose(fit.table["estimate"], optimum.fe_params, atol=1e-6)
+
+
+def test_the_breakeven_sentence_places_each_price_against_the_interval():
+    even = pd.Series({"estimate": 0.8, "ci_low": 0.74, "ci_high": 0.9})
+    evidence = pd.DataFrame(
+        {
+            "evidence": ["rate cards", "quotes", "vendor"],
+            "estimate": [1.0, 0.41, 0.85],
+            "ci_low": [0.9, -0.35, 0.6],
+            "ci_high": [1.1, 1.16, 1.1],
+        }
+    )
+    sentence = sy.breakeven_sentence(even, evidence)
+    assert sentence.startswith("Rate cards (1.00) lies above the break-even: on it smaller pays")
+    assert "quotes (0.41) lies below the break-even: on it bigger pays, though its own interval spans" in sentence
+    assert "vendor (0.85) lies inside" in sentence and sentence.endswith(".")

@@ -1343,3 +1343,24 @@ def revenue_check(synthesis: Synthesis, ledger: dict | None = None) -> pd.DataFr
             }
         )
     return pd.DataFrame(out)
+
+
+def breakeven_sentence(breakeven: pd.Series, evidence: pd.DataFrame) -> str:
+    """Where each piece of price evidence lies against a break-even price elasticity (a row of breakeven_price):
+    above its interval, smaller pays on that evidence; below, bigger pays; overlapping, the evidence cannot say.
+    `evidence` is a table with evidence, estimate, ci_low, ci_high (price_evidence's rows)."""
+    lo, hi = breakeven["ci_low"], breakeven["ci_high"]
+    words = []
+    for r in evidence.itertuples():
+        if r.estimate > hi:
+            side = "above the break-even: on it smaller pays"
+        elif r.estimate < lo:
+            side = "below the break-even: on it bigger pays"
+        else:
+            side = "inside the break-even's interval: on it neither clearly pays more"
+        spans = r.ci_low < lo and r.ci_high > hi
+        words.append(
+            f"{r.evidence} ({r.estimate:.2f}) lies {side}"
+            + (", though its own interval spans the break-even" if spans else "")
+        )
+    return "; ".join(words)[:1].upper() + "; ".join(words)[1:] + "."
