@@ -94,6 +94,7 @@ OPTIONS = {
     "price": ("no_rate_cards", "rate_cards", "real_quotes"),
     "conversion": ("blogs", "zero"),
 }
+CURVE_DECIMALS = 2  # the specification curve's order: its estimates to the digits the book shows
 # Rate cards: a source whose prices are a rule of thumb ("$100 per 10,000 followers", an elasticity of exactly 1 by
 # construction; sources.csv: "a common rule of thumb rather than a measured benchmark"), not measured prices.
 RATE_CARD_SOURCES = ("imh_ratecard",)
@@ -1020,7 +1021,9 @@ def specification_curve(ledger: dict | None = None, options: dict | None = None)
                             "main": choices == MAIN,
                         }
                     )
-    table = sorted_by_estimate(pd.DataFrame(rows))
+    # sorted to the two decimals the book shows: thousands of specifications come from fits that differ between CPUs
+    # in the seventh decimal, and near-ties that close would otherwise swap places from one machine to the next
+    table = sorted_by_estimate(pd.DataFrame(rows), decimals=CURVE_DECIMALS)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
 
