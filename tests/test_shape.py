@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from influencer_roi import engagement, post_table, report, schema
-from influencer_roi.tiers import CANONICAL, TIERS
+from influencer_roi.tiers import CANONICAL, TIERS, tier_midpoints
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 KNOTS = np.log(CANONICAL["min_followers"].to_numpy(float)[1:])
@@ -89,7 +89,7 @@ def test_a_tier_pairs_elasticity_is_the_mean_local_slope_between_the_midpoints()
     assert np.allclose(np.sqrt(np.diag(cov)), table["std_error"])
     assert cov.shape == (len(engagement.ALL_PAIRS),) * 2 and np.all(np.linalg.eigvalsh(cov) > -1e-12)
     # the spline's rise between two midpoints over their distance, as integrating the slope gives
-    mid = np.log(engagement.tier_midpoints())
+    mid = np.log(tier_midpoints())
     rise = fit.basis([mid["mega"]]) @ fit.params - fit.basis([mid["micro"]]) @ fit.params
     assert by.loc[("micro", "mega"), "estimate"] == pytest.approx(rise[0] / (mid["mega"] - mid["micro"]))
 

@@ -330,6 +330,9 @@ def specification_curve_chart(table: pd.DataFrame, options: dict, note: str = ""
     with its 95% interval, sorted, the main specification in colour; below, which option of each choice produced
     it (one row per option, a mark where it was used). `options` is synthesis.OPTIONS (choice -> options)."""
     rows = [(choice, option) for choice, values in options.items() for option in values]
+    # drawn to three decimals, far below a pixel: thousands of fits differ between CPUs in the sixth decimal, enough
+    # to move some of their marks across the figure digest's grid
+    table = table.assign(**{c: table[c].round(3) for c in ("estimate", "ci_low", "ci_high")})
     fig, (top, bottom) = plt.subplots(
         2,
         1,
