@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+from .formats import band_label
+from .tiers import CANONICAL
+
 # Metrics of the evidence ledger (data/evidence/metrics.csv: the descriptions there say what each one counts).
 METRICS = {
     "tier_bounds": "tier bounds",
@@ -185,3 +188,24 @@ def label(code: str) -> str:
 def is_code(text: str) -> bool:
     """Is `text` a bare code (snake_case, or a code of the mapping) rather than words?"""
     return text in LABELS or ("_" in text and bool(CODE.match(text)))
+
+
+def _tier(tier: str) -> str:
+    row = CANONICAL.set_index("tier").loc[tier]
+    return f"{tier} creators, {band_label(row['min_followers'], row['max_followers'])} followers"
+
+
+# The allocation's strategies (allocate.strategies) in plain words, for a reader who meets the name first in a
+# sentence or in the decision explorer.
+STRATEGIES = {
+    **{f"all {t}": f"the whole budget on {_tier(t)}" for t in ("nano", "micro", "macro", "mega")},
+    "70/30 micro/mega": "70% of the budget on micro creators and 30% on mega creators",
+    "pyramid": "a pyramid: most of the budget on many small creators, less on a few large ones",
+    "nano first": "nano creators first, larger ones once the niche's nano creators are booked",
+    "micro first": "micro creators first, nano ones once the niche's micro creators are booked",
+}
+
+
+def strategy(name: str) -> str:
+    """A strategy's name and what it means: 'all micro (the whole budget on micro creators, 10k to 100k followers)'."""
+    return f"{name} ({STRATEGIES[name]})" if name in STRATEGIES else name
