@@ -394,8 +394,8 @@ def test_one_kind_of_post_says_why_the_contrast_is_not_estimable(seed, kind):
     )
 )
 def test_the_plain_shape_names_each_reported_tier_once_by_its_interval(bounds):
-    """shape_plain puts a tier under "clearly" when its interval lies below zero, "hardly at all" when it holds
-    zero, and "rises" when above; every reported tier appears once, in its place."""
+    """shape_plain puts a tier under "clearly" when its interval lies below zero, "hardly" when it holds zero, and
+    "rising" when above; every reported tier appears once, in its place."""
     tiers = ["nano", "micro", "macro", "mega"][: len(bounds)]
     slopes = pd.DataFrame(
         {"tier": tiers, "reported": True, "ci_low": [lo for lo, _ in bounds], "ci_high": [lo + w for lo, w in bounds]}
@@ -404,6 +404,6 @@ def test_the_plain_shape_names_each_reported_tier_once_by_its_interval(bounds):
     for tier, (lo, width) in zip(tiers, bounds):
         assert said.count(tier) == 1, said
         part = said[: said.index(tier) + len(tier)]
-        last = max(("clearly", "hardly at all", "rises"), key=part.rfind)
-        expected = "clearly" if lo + width < 0 else "rises" if lo > 0 else "hardly at all"
+        last = max(("clearly", "hardly", "rising"), key=part.rfind)
+        expected = "clearly" if lo + width < 0 else "rising" if lo > 0 else "hardly"
         assert last == expected, (said, tier, lo, width)

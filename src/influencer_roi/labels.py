@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from .formats import band_label
-from .tiers import CANONICAL
 
 # Metrics of the evidence ledger (data/evidence/metrics.csv: the descriptions there say what each one counts).
 METRICS = {
@@ -190,22 +188,17 @@ def is_code(text: str) -> bool:
     return text in LABELS or ("_" in text and bool(CODE.match(text)))
 
 
-def _tier(tier: str) -> str:
-    row = CANONICAL.set_index("tier").loc[tier]
-    return f"{tier} creators, {band_label(row['min_followers'], row['max_followers'])} followers"
-
-
-# The allocation's strategies (allocate.strategies) in plain words, for a reader who meets the name first in a
-# sentence or in the decision explorer.
+# The allocation's strategies (allocate.strategies) in plain words: what a reader who meets the name (in a table,
+# the decision explorer) is told it means, and what a sentence says in place of the name.
 STRATEGIES = {
-    **{f"all {t}": f"the whole budget on {_tier(t)}" for t in ("nano", "micro", "macro", "mega")},
-    "70/30 micro/mega": "70% of the budget on micro creators and 30% on mega creators",
+    **{f"all {t}": f"spending it all on {t} creators" for t in ("nano", "micro", "macro", "mega")},
+    "70/30 micro/mega": "spending 70% on micro and 30% on mega creators",
     "pyramid": "a pyramid: most of the budget on many small creators, less on a few large ones",
-    "nano first": "nano creators first, larger ones once the niche's nano creators are booked",
-    "micro first": "micro creators first, nano ones once the niche's micro creators are booked",
+    "nano first": "spending on nano creators first, then larger ones",
+    "micro first": "spending on micro creators first, then nano ones",
 }
 
 
 def strategy(name: str) -> str:
-    """A strategy's name and what it means: 'all micro (the whole budget on micro creators, 10k to 100k followers)'."""
+    """A strategy's name and what it means: 'all micro (spending it all on micro creators)'."""
     return f"{name} ({STRATEGIES[name]})" if name in STRATEGIES else name

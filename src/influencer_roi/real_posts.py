@@ -205,7 +205,7 @@ def shape_plain(slopes: pd.DataFrame) -> str:
     >>> t = pd.DataFrame({"tier": ["nano", "micro", "macro"], "reported": True,
     ...                   "ci_low": [-0.3, -0.2, -0.1], "ci_high": [-0.1, -0.05, 0.05]})
     >>> shape_plain(t)
-    'clearly among nano and micro creators, hardly at all among macro ones'
+    'clearly for nano and micro creators, hardly for macro'
     """
     shown = slopes[slopes["reported"]]
     falling = [r.tier for r in shown.itertuples() if r.ci_high < 0]
@@ -217,13 +217,11 @@ def shape_plain(slopes: pd.DataFrame) -> str:
 
     words = []
     if falling:
-        words.append(f"clearly among {listed(falling)} creators")
+        words.append(f"clearly for {listed(falling)} creators")
     if flat:
-        words.append(
-            f"hardly at all among {listed(flat)} ones" if falling else f"hardly at all among {listed(flat)} creators"
-        )
+        words.append(f"hardly for {listed(flat)}" if falling else f"hardly for {listed(flat)} creators")
     if rising:
-        words.append(f"while it rises among {listed(rising)} ones")
+        words.append(f"rising for {listed(rising)}")
     return ", ".join(words)
 
 
