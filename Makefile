@@ -29,10 +29,11 @@ $(STAMP): requirements.txt requirements-setup.txt pyproject.toml
 		echo "Run with a Python 3.11, for example: make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	@# uv (itself pinned with its hashes in requirements-setup.txt) installs the lock, hashes checked, in about ten
-	@# seconds where pip took seventy; like `pip --no-compile`, it leaves compiling a module to its first import
+	@# seconds where pip took seventy; like `pip --no-compile`, it leaves compiling a module to its first import;
+	@# --system-certs: it trusts the certificates the system does (a company proxy's too), as pip does
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-setup.txt
-	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.txt
-	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(BIN)/python -m uv pip install --quiet --system-certs --python $(BIN)/python --require-hashes -r requirements.txt
+	$(BIN)/python -m uv pip install --quiet --system-certs --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $@
 
 setup: $(STAMP)  ## create .venv from the lock and install the package (editable)
