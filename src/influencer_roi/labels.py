@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-
 # Metrics of the evidence ledger (data/evidence/metrics.csv: the descriptions there say what each one counts).
 METRICS = {
     "tier_bounds": "tier bounds",
