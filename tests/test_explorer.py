@@ -8,13 +8,16 @@ import json
 import math
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from commandline import run, scratch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influencer_roi import allocate, explorer
+from influencer_roi import allocate, cli, explorer
 from influencer_roi import decision_grid as dg
+from influencer_roi.assumptions import scaled_supply
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +93,9 @@ def test_every_input_is_a_labelled_select_with_the_grid_values(parts, grid):
         assert [o["value"] for o in options] == [str(i) for i in range(len(held))]
         assert sum(o["selected"] for o in options) == 1
     assert parts.live == ["polite"]
-    supply = [o["text"] for o in parts.selects["roi-explorer-supply_scale"]]
-    assert "2,000 micro" in supply[-1]  # the 4x supply, counted out for the reader
+    supply = [o["text"].strip() for o in parts.selects["roi-explorer-supply_scale"]]
+    assert supply == [f"{v:g}× the assumed" for v in dg.AXES["supply_scale"]]
+    assert "500 micro" in parts.labels["roi-explorer-supply_scale"]  # the assumed supply, counted out
 
 
 def test_the_embedded_grid_parses_is_rounded_and_is_the_grid(parts, grid):
@@ -160,3 +164,40 @@ def test_the_print_table_names_the_best_of_each_budget_and_price(grid):
 
 def test_every_strategy_has_a_definition():
     assert set(explorer.DEFINITIONS) == set(allocate.strategies(allocate.Market.calibrated()))
+
+
+# What the explorer shows against `influencer-roi allocate` with the same options. The command's campaigns per world
+# is a constant (cli.INNER), not an option: set to the grid's, the command with the grid's worlds and seed simulates
+# the very same worlds and campaigns as the grid's cell, so the percentiles of expected revenue across the worlds
+# agree to the last bits of a sum.
+AXES = ("budget_usd", "price_elasticity", "management_cost_usd", "supply_scale", "gross_margin")
+COMMAND_SETTINGS = [  # grid values: both price ends, both small budgets, a supply and margin other than assumed
+    dict(zip(AXES, (10_000.0, 0.4, 0.0, 0.5, 0.3))),
+    dict(zip(AXES, (100_000.0, 1.0, 500.0, 4.0, 0.7))),
+]
+
+
+@pytest.mark.parametrize("setting", COMMAND_SETTINGS, ids=lambda s: f"{s['budget_usd']:.0f}")
+def test_the_command_with_the_same_options_simulates_the_grid_cell(grid, setting, monkeypatch):
+    monkeypatch.setattr(cli, "INNER", dg.INNER)
+    supply = ",".join(f"{tier}={n}" for tier, n in scaled_supply(setting["supply_scale"]).items())
+    argv = [
+        "allocate",
+        "--budget",
+        f"{setting['budget_usd']:g}",
+        "--price-elasticity",
+        f"{setting['price_elasticity']:g}",
+    ]
+    argv += ["--management-cost", f"{setting['management_cost_usd']:g}", "--supply", supply]
+    argv += ["--margin", f"{setting['gross_margin']:g}", "--worlds", str(dg.WORLDS), "--seed", str(dg.SEED)]
+    with scratch():
+        code, _, err = run([*argv, "--draws", "100", "--out", "out"])
+        assert code == 0, err
+        record = json.loads(Path("out/results.json").read_text(encoding="utf-8"))
+    assert record["evidence"]["worlds"] == dg.WORLDS and record["evidence"]["inner"] == dg.INNER
+    command = {r["strategy"]: r for r in record["results"]}
+    cell = dg.at(grid, **setting).set_index("strategy")
+    assert list(command) == list(cell.index)
+    for name, row in cell.iterrows():
+        for ours, theirs in (("revenue_usd_p05", "revenue_worlds_p05"), ("revenue_usd_p95", "revenue_worlds_p95")):
+            assert command[name][theirs] == pytest.approx(row[ours], rel=1e-4), (name, ours)

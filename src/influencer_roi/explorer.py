@@ -44,17 +44,21 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
-def _supply_words(scale: float) -> str:
-    counts = ", ".join(f"{fmt_int(n)} {tier}" for tier, n in scaled_supply(scale).items())
-    return f"{scale:g}× the assumed ({counts})"
+def _supply_label() -> str:
+    counts = ", ".join(f"{fmt_int(n)} {tier}" for tier, n in scaled_supply(1.0).items())
+    return f"Creator supply: suitable creators in your niche (assumed: {counts})"
 
 
 # Each input: its axis in the grid, its label in plain words, and how each of its values reads.
 INPUTS = (
     ("budget_usd", "Budget", _money),
-    ("price_elasticity", "Price elasticity: how fast the price per post rises with followers", lambda v: f"{v:g}"),
+    (
+        "price_elasticity",
+        "Price elasticity: how fast the price per post rises with followers (1: in proportion)",
+        lambda v: f"{v:g}",
+    ),
     ("management_cost_usd", "Management cost per creator (finding, contracting, checking)", _money),
-    ("supply_scale", "Creator supply: suitable creators in your niche", _supply_words),
+    ("supply_scale", _supply_label(), lambda v: f"{v:g}× the assumed"),
     ("gross_margin", "Gross margin: share of revenue left after the goods", lambda v: f"{v:.0%}"),
 )
 
