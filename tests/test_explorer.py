@@ -15,7 +15,7 @@ from commandline import run, scratch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influencer_roi import allocate, cli, explorer
+from influencer_roi import allocate, cli, explorer, labels
 from influencer_roi import decision_grid as dg
 from influencer_roi.assumptions import scaled_supply
 
@@ -142,7 +142,7 @@ def test_text_in_the_json_cannot_end_the_script(text):
 def test_markup_in_a_strategy_name_is_escaped(grid, monkeypatch):
     hostile = '<img src=x onerror="alert(1)">'
     renamed = grid.assign(strategy=grid["strategy"].replace({"pyramid": hostile}))
-    monkeypatch.setitem(explorer.DEFINITIONS, hostile, "a </script> definition")
+    monkeypatch.setitem(labels.STRATEGIES, hostile, "a </script> definition")
     html = explorer.explorer_html(renamed)
     assert hostile not in html and "</script> definition" not in html
     p = Parts()
@@ -163,7 +163,7 @@ def test_the_print_table_names_the_best_of_each_budget_and_price(grid):
 
 
 def test_every_strategy_has_a_definition():
-    assert set(explorer.DEFINITIONS) == set(allocate.strategies(allocate.Market.calibrated()))
+    assert set(labels.STRATEGIES) == set(allocate.strategies(allocate.Market.calibrated()))
 
 
 # What the explorer shows against `influencer-roi allocate` with the same options. The command's campaigns per world

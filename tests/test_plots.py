@@ -368,3 +368,64 @@ def test_svg_is_the_same_bytes_each_time(ledger):
         return buffer.getvalue()
 
     assert svg() == svg()
+
+
+def is_yellow(colour: str) -> bool:
+    hue, saturation, value = matplotlib.colors.rgb_to_hsv(matplotlib.colors.to_rgb(colour))
+    return 45 / 360 <= hue <= 70 / 360 and saturation > 0.3 and value > 0.6
+
+
+def test_every_line_colour_stands_out_against_the_background():
+    """Lines and points need 3:1 against the page (WCAG 1.4.11): every colour a line or a point is drawn in, the
+    default cycle, the tiers and the strategies, passes; and no line is yellow (Okabe-Ito's #F0E442 is 1.3:1)."""
+    from influencer_roi.plots.decisions import STRATEGY_COLOURS
+
+    assert style.BACKGROUND.upper() == "#FFFFFF"
+    assert contrast_on_white("#F0E442") < 1.5 and is_yellow("#F0E442")  # the checks can fail
+    plots.set_style()
+    cycle = [matplotlib.colors.to_hex(c["color"]) for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert [c.upper() for c in cycle] == [c.upper() for c in plots.LINE_COLOURS]
+    used = {"cycle": cycle, "tiers": list(plots.TIER_COLOURS.values()), "strategies": list(STRATEGY_COLOURS.values())}
+    for group, colours in used.items():
+        for colour in colours:
+            ratio = contrast_on_white(colour)
+            assert ratio >= style.MIN_LINE_CONTRAST, f"{group}: {colour} is {ratio:.2f}:1 on white"
+            assert not is_yellow(colour), f"{group}: {colour} is yellow"
+    assert len(set(plots.LINE_COLOURS)) == len(plots.LINE_COLOURS)
+
+
+@pytest.mark.parametrize("tier", ["nano", "micro", "macro", "mega"])
+def test_tier_pages_axes_contain_their_points(ledger, tier):
+    """Figures 4-7: every claim's marker lies inside its panel with room to spare, not on the top or bottom edge
+    (the nano points of conversion rate and return per dollar sat on the top edge)."""
+    plots.set_style()
+    fig = plots.tier_ranges_chart(ledger["claims"], tier)
+    fig.canvas.draw()
+    edge = []
+    for ax in fig.axes:
+        for collection in ax.collections:
+            offsets = collection.get_offsets()
+            if len(offsets) == 0:
+                continue
+            _, y = ax.transLimits.transform(ax.transScale.transform(np.asarray(offsets, dtype=float))).T
+            edge += [f"{ax.get_title(loc='left')}: at {v:.3f} of the axes" for v in y if not 0.07 <= v <= 0.93]
+    plt.close(fig)
+    assert not edge, edge
+
+
+def test_audit_chart_tick_labels_do_not_overlap_at_phone_width(ledger):
+    """Figure 3 as a phone shows it (the figure at WIDTH, long check labels on the left): no two x tick labels
+    touch."""
+    plots.set_style()
+    ax = CHARTS["audit_chart"](ledger)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = sorted(
+        (t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_visible() and t.get_text()),
+        key=lambda b: b.x0,
+    )
+    plt.close(fig)
+    assert len(boxes) >= 3
+    gaps = [right.x0 - left.x1 for left, right in zip(boxes, boxes[1:])]
+    assert min(gaps) >= 4, f"x tick labels {min(gaps):.1f} px apart"

@@ -136,3 +136,27 @@ def test_a_new_column_of_allocate_compare_is_shown_formatted_without_a_change_to
     assert "p reach" in page and "25.0%" in page
     # the probability of being best, which the worlds of the evidence add, has a heading of its own
     assert (allocation_report.format_allocation(table.assign(p_best=0.5), "$")["chance of being best"] == "50.0%").all()
+
+
+def test_the_estimates_table_reads_as_the_book_s_tables_and_results_json_keeps_the_codes(tmp_path, fitted):
+    """report.html's model table goes through the book's display rules (influencer_roi.display): labels for every
+    code, p-values as "< 0.001" or 2 significant digits, no exponent, true minus signs; results.json keeps the
+    codes and plain numbers."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    fits, data = fitted
+    _, files = report.analysis_files(fits, data, "sim.csv", report.run_info(None))
+    page = BeautifulSoup(files["report.html"], "html.parser")
+    table = page.find("summary", string="Every model's estimates").find_parent("details").find("table")
+    headers = [th.get_text(strip=True) for th in table.find_all("th")]
+    cells = [td.get_text(strip=True) for td in table.find_all("td")]
+    assert {"Model", "Term", "Estimate", "Standard error", "P"} <= set(headers)
+    shown = headers + cells
+    assert not [c for c in shown if re.search(r"\b[a-z0-9]+(_[a-z0-9]+)+\b", c)], "a code in the table"
+    assert not [c for c in cells if re.search(r"\d[eE][-+]?\d", c) or re.match(r"-\d", c)]
+    assert "PPML" in cells and any(c.startswith("−") for c in cells)
+    assert all(re.fullmatch(r"< 0\.001|\d\.\d+|", c) for c in cells[headers.index("P") :: len(headers)])
+    results = json.loads(files["results.json"])
+    assert {m["model"] for m in results["models"]} >= {"ppml", "ols_log_roas"}

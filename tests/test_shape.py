@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from influencer_roi import engagement, post_table, report, schema
-from influencer_roi.tiers import CANONICAL, TIERS
+from influencer_roi import engagement, post_table, real_posts, report, schema
+from influencer_roi.tiers import CANONICAL, TIERS, tier_midpoints
 
 COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 KNOTS = np.log(CANONICAL["min_followers"].to_numpy(float)[1:])
@@ -89,7 +89,7 @@ def test_a_tier_pairs_elasticity_is_the_mean_local_slope_between_the_midpoints()
     assert np.allclose(np.sqrt(np.diag(cov)), table["std_error"])
     assert cov.shape == (len(engagement.ALL_PAIRS),) * 2 and np.all(np.linalg.eigvalsh(cov) > -1e-12)
     # the spline's rise between two midpoints over their distance, as integrating the slope gives
-    mid = np.log(engagement.tier_midpoints())
+    mid = np.log(tier_midpoints())
     rise = fit.basis([mid["mega"]]) @ fit.params - fit.basis([mid["micro"]]) @ fit.params
     assert by.loc[("micro", "mega"), "estimate"] == pytest.approx(rise[0] / (mid["mega"] - mid["micro"]))
 
@@ -386,3 +386,24 @@ def test_one_kind_of_post_says_why_the_contrast_is_not_estimable(seed, kind):
     assert notes == [f"not estimable: {notes[0].removeprefix('not estimable: ')}"]
     assert reason[kind] in notes[0] and "LinAlgError" not in notes[0]
     assert engagement.fit_posts(posts).query("model == 'ols_clustered'")["estimate"].notna().all()
+
+
+@given(
+    bounds=st.lists(
+        st.tuples(st.floats(-1, 1, allow_nan=False), st.floats(0, 0.5, allow_nan=False)), min_size=1, max_size=4
+    )
+)
+def test_the_plain_shape_names_each_reported_tier_once_by_its_interval(bounds):
+    """shape_plain puts a tier under "clearly" when its interval lies below zero, "hardly at all" when it holds
+    zero, and "rises" when above; every reported tier appears once, in its place."""
+    tiers = ["nano", "micro", "macro", "mega"][: len(bounds)]
+    slopes = pd.DataFrame(
+        {"tier": tiers, "reported": True, "ci_low": [lo for lo, _ in bounds], "ci_high": [lo + w for lo, w in bounds]}
+    )
+    said = real_posts.shape_plain(slopes)
+    for tier, (lo, width) in zip(tiers, bounds):
+        assert said.count(tier) == 1, said
+        part = said[: said.index(tier) + len(tier)]
+        last = max(("clearly", "hardly at all", "rises"), key=part.rfind)
+        expected = "clearly" if lo + width < 0 else "rises" if lo > 0 else "hardly at all"
+        assert last == expected, (said, tier, lo, width)

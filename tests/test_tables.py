@@ -2,8 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 
-from influencer_roi.tables import Column, fold, show
+from influencer_roi.display import LEDGER_PAGE, display_text, readable, significant
+from influencer_roi.formats import fmt_p_value
+from influencer_roi.labels import LABELS
+from influencer_roi.tables import SNAKE_CASE, Column, fold, show
 
 
 def cells(html_object):
@@ -27,7 +32,9 @@ def cells(html_object):
         ("currency", 2, -3.5, "−$3.50"),
         ("p-value", None, 0.0004, "< 0.001"),
         ("p-value", None, 0.0123, "0.012"),
-        ("p-value", None, 0.001, "0.001"),
+        ("p-value", None, 0.001, "0.0010"),
+        ("p-value", None, 0.5, "0.50"),
+        ("p-value", None, 3e-43, "< 0.001"),
         ("ratio", None, 2.5, "2.50×"),
         ("integer", None, float("inf"), "∞"),
         ("text", None, "nano", "nano"),
@@ -99,3 +106,111 @@ def test_fold_summarises_each_group_and_folds_its_rows():
     ]
     with pytest.raises(ValueError, match="missing from order"):
         fold(frame, "verdict", columns, order=["pass"])
+
+
+# ---- one formatter: codes by their labels, ledger ids linked, true minus signs, no exponents
+
+
+def test_codes_in_text_cells_show_their_labels_and_data_keeps_them():
+    frame = pd.DataFrame({"model": ["gamma_glm", "ols_log_roas"], "term": ["nano_vs_macro", "log_followers_q90"]})
+    _, rows = cells(show(frame, {"model": Column("Model"), "term": Column("Term")}))
+    assert rows == [
+        ["Gamma GLM", "nano vs macro"],
+        ["OLS on log return per dollar (HC3)", "log followers (90th percentile)"],
+    ]
+    assert frame["model"].tolist() == ["gamma_glm", "ols_log_roas"]  # display only
+
+
+def test_ledger_ids_link_to_their_rows_of_the_ledger():
+    frame = pd.DataFrame({"claim": ["A001_05", "L12, L13", "A001_05 says"]})
+    page = BeautifulSoup(show(frame, {"claim": Column("Claim")}).data, "html.parser")
+    links = [a["href"] for a in page.find_all("a")]
+    assert links == [f"{LEDGER_PAGE}#claim-a001-05", f"{LEDGER_PAGE}#claim-l12", f"{LEDGER_PAGE}#claim-l13"]
+    ledger = BeautifulSoup(show(frame.head(1), {"claim": Column("Claim", anchor=True)}).data, "html.parser")
+    assert ledger.find(id="claim-a001-05") and not ledger.find("a")
+
+
+def test_model_terms_of_codes_read_as_words():
+    assert display_text("engagement_rate:level") == "engagement rate, level"
+    assert display_text("engagement_rate:platform[tiktok]") == "engagement rate, platform tiktok"
+    assert display_text("Note: see below") == "Note: see below"
+
+
+def test_text_numbers_get_true_minus_signs_but_ranges_and_dates_keep_hyphens():
+    assert display_text("-0.44 to -0.08") == "−0.44 to −0.08"
+    assert display_text("10k-100k") == "10k-100k"
+    assert display_text("2024-05-01") == "2024-05-01"
+
+
+def test_code_kind_is_literal():
+    frame = pd.DataFrame({"name": ["influencer_id"], "forms": ["1.2e6, -3"]})
+    page = BeautifulSoup(
+        show(frame, {"name": Column("Column", "code"), "forms": Column("Forms", "code")}).data, "html.parser"
+    )
+    assert [c.get_text() for c in page.find_all("code")] == ["influencer_id", "1.2e6, -3"]
+    sentence = show(pd.DataFrame({"m": ["repeats `campaign_id`"]}), {"m": Column("M")})
+    sentence = BeautifulSoup(sentence.data, "html.parser")
+    assert sentence.find("code").get_text() == "campaign_id"
+
+
+@given(st.from_regex(r"[a-z]{1,8}(_[a-z0-9]{1,8}){1,4}", fullmatch=True))
+def test_no_code_reaches_the_reader(code):
+    shown = display_text(code)
+    assert not SNAKE_CASE.search(shown), f"{code!r} shows as {shown!r}"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
+def test_numbers_never_show_an_exponent_or_a_hyphen_minus(x):
+    for text in (significant(x), Column("V", "number").format(x), fmt_p_value(abs(x) / 1e15)):
+        assert "e" not in text.lower() and "-" not in text, text
+
+
+def test_every_code_the_package_produces_has_a_label_of_its_own():
+    """labels.label() makes any code readable, but a made-up label ("sd er") is no better than the code: every
+    metric, model, term, tidy column and simulation parameter the package produces has an entry."""
+    import dataclasses
+
+    from influencer_roi import evidence, models, simulate
+    from influencer_roi.paths import data_dir
+    from influencer_roi.schema import load_campaigns
+
+    fits = models.fit_all(load_campaigns(data_dir() / "synthetic" / "campaigns.csv"))
+    bare = {t.rsplit("_q", 1)[0] if t.rsplit("_q", 1)[-1].isdigit() else t for t in fits["term"]}
+    ledger = evidence.load_ledger()
+    codes = (
+        set(ledger["metrics"]["metric"])
+        | {u for u in ledger["claims"]["unit"] if "_" in u}
+        | set(fits["model"])
+        | {t for t in bare if "_vs_" not in t}
+        | set(fits.columns)
+        | {f.name for f in dataclasses.fields(simulate.Params)}
+    )
+    missing = sorted(c for c in codes if c not in LABELS)
+    assert not missing, f"codes without a label in influencer_roi.labels: {missing}"
+
+
+def test_readable_turns_a_tidy_table_into_what_a_reader_reads():
+    fits = pd.DataFrame(
+        {
+            "model": ["ppml", "tier_contrasts"],
+            "term": ["log_followers", "nano_vs_mega"],
+            "estimate": [-0.2571, 12.5],
+            "p_value": [3e-43, 0.0456],
+            "converged": [True, None],
+        }
+    )
+    shown = readable(fits)
+    assert list(shown.columns) == ["Model", "Term", "Estimate", "P", "Converged"]
+    assert shown.to_dict("list") == {
+        "Model": ["PPML", "tier contrasts"],
+        "Term": ["log followers", "nano vs mega"],
+        "Estimate": ["−0.2571", "12.50"],
+        "P": ["< 0.001", "0.046"],
+        "Converged": ["yes", ""],
+    }
+
+
+def test_fold_counts_in_words():
+    frame = pd.DataFrame({"kind": ["a", "b", "b"], "x": [1, 2, 3]})
+    page = BeautifulSoup(fold(frame, by="kind", columns={"x": Column("X", "integer")}).data, "html.parser")
+    assert [s.get_text() for s in page.find_all("summary")] == ["a: 1 row", "b: 2 rows"]

@@ -4,9 +4,11 @@ by Debian's Chromium through Playwright (as the browser tests drive it; nothing 
     python tools/build_pdf.py --site _build/html     # what `make pdf` runs: writes _build/html/does-smaller-pay.pdf
 
 The single page is built with execution off (like `make site-build`: the chapters' committed outputs, which
-strict nbval checks), into --work; the print stylesheet (`_static/print.css`) hides the navigation and wraps
-code and wide tables to the page. The PDF goes into the site folder, and only then does the downloads page link it
-(link_pdf): a site built without `make pdf` names the file without a dead link.
+strict nbval checks), into --work; the print stylesheet (`_static/print.css`) hides the navigation and the code the
+site folds away, keeps each figure with its caption on one page, and wraps code and wide tables to the page. The
+PDF is tagged (structure for screen readers), has a bookmark outline by chapter and section, page numbers, and the
+book's title and author (from _config.yml) in its document information. The PDF goes into the site folder, and only
+then does the downloads page link it (link_pdf): a site built without `make pdf` names the file without a dead link.
 Exit status is the build's, or 1 if printing fails.
 """
 
@@ -31,6 +33,8 @@ PDF_LINK = f'<a class="pdf-download reference download" href="{PDF_NAME}">{PDF_N
 # checks tables and code against the same width.
 PAGE = {"format": "A4", "margin": {"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"}}
 PRINTABLE_WIDTH_PX = 680
+OPEN_FOLDS = "() => document.querySelectorAll('details.book-fold').forEach(d => { d.open = true; })"
+SUBJECT = "Do micro- and nano-influencers return more per dollar than macro and mega ones?"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -59,7 +63,7 @@ def single_page(book: Path, work: Path) -> Path:
     return built / "singlehtml" / f"{root}.html"
 
 
-def print_pdf(page_path: Path, pdf: Path) -> None:
+def print_pdf(page_path: Path, pdf: Path, title: str = "", author: str = "") -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -68,8 +72,8 @@ def print_pdf(page_path: Path, pdf: Path) -> None:
             page = browser.new_page(viewport={"width": PRINTABLE_WIDTH_PX, "height": 1000})
             page.goto(page_path.resolve().as_uri(), wait_until="load")
             page.emulate_media(media="print")
-            # folded tables (<details>, influencer_roi.tables.fold) are printed open
-            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            # folded tables (influencer_roi.tables.fold) are printed open; folded code stays folded (print.css)
+            page.evaluate(OPEN_FOLDS)
             page.pdf(
                 path=str(pdf),
                 print_background=True,
@@ -77,10 +81,32 @@ def print_pdf(page_path: Path, pdf: Path) -> None:
                 header_template="<span></span>",
                 footer_template='<div style="font-size:8px;width:100%;text-align:center">'
                 '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
+                outline=True,
+                tagged=True,
                 **PAGE,
             )
         finally:
             browser.close()
+    describe(pdf, title, author)
+
+
+def describe(pdf: Path, title: str, author: str) -> None:
+    """Write the book's title and author into the PDF's document information (Chromium writes the page's <title>
+    only), as an incremental update: Chromium's file, its outline and structure tree stay as they are, byte for
+    byte, and a few hundred bytes are appended (rewriting the whole file doubled its size)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(io.BytesIO(pdf.read_bytes()), incremental=True)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": SUBJECT})
+    with open(pdf, "wb") as out:
+        writer.write(out)
+
+
+def book_metadata(book: Path) -> tuple[str, str]:
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    return str(config["title"]), str(config["author"])
 
 
 def link_pdf(site: Path) -> None:
@@ -108,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     page = single_page(book, work)
     pdf = site / PDF_NAME
-    print_pdf(page, pdf)
+    print_pdf(page, pdf, *book_metadata(book))
     link_pdf(site)
     print(
         f"build_pdf: {pdf.relative_to(book) if pdf.is_relative_to(book) else pdf.name}, "

@@ -30,6 +30,7 @@ estimation
     models     the registry of regressions of return per dollar on followers, tidy tables
 data
     instagram  the real Instagram posts (data/real/instagram), read through the post schema
+    price_quotes  the real price quotes (data/real/xhs_price_quotes): asking prices with follower counts, nano only
     post_table a post table made ready for the log models (duplicates dropped, rates, logs, tier)
     schema, validation, paths  reading users' files (the input contract) and writing outputs all or nothing
     evidence   load, validate (pandera) and normalise the ledger in data/evidence

@@ -31,10 +31,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .constants import ALPHA, CONFIDENCE, FOLLOWER_CAP
+from .constants import ALPHA, CONFIDENCE
 from .formats import fmt_int
 from .models import NotEstimable, attempt, peak_row, tidy
-from .tiers import CANONICAL, TIERS, assign_tier
+from .tiers import CANONICAL, TIERS, assign_tier, tier_midpoints
 
 
 def _design(data: pd.DataFrame, terms: dict[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:
@@ -540,14 +540,6 @@ def equal_slopes_test(fit: SlopeSpline) -> dict:
         return {"statistic": np.nan, "df": 0, "p_value": np.nan}
     statistic = float(kinks @ np.linalg.solve(cov, kinks))
     return {"statistic": statistic, "df": len(kinks), "p_value": float(stats.chi2.sf(statistic, len(kinks)))}
-
-
-def tier_midpoints(cap: float = FOLLOWER_CAP) -> pd.Series:
-    """The canonical tiers' geometric midpoints in followers, the open mega tier closed at `cap` (the synthesis
-    closes it by the ledger's open-range rule instead: pass its midpoints to pair_elasticities)."""
-    lo = CANONICAL["min_followers"].to_numpy(float)
-    hi = np.where(np.isinf(CANONICAL["max_followers"].to_numpy(float)), cap, CANONICAL["max_followers"])
-    return pd.Series(np.sqrt(lo * hi), index=list(TIERS), name="midpoint_followers")
 
 
 def pair_weights(fit: SlopeSpline, pairs, midpoints: pd.Series | None = None) -> np.ndarray:

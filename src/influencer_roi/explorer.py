@@ -22,19 +22,9 @@ from markupsafe import Markup
 from .assumptions import ASSUMPTIONS, scaled_supply
 from .decision_grid import AXES, BUDGETS, WORLDS, best_table
 from .formats import fmt_int
+from .labels import STRATEGIES
 from .tables import Column, show
 
-# The strategies (allocate.strategies) in words: what a reader would do with the budget.
-DEFINITIONS = {
-    "all mega": "the whole budget on mega creators (over 1M followers)",
-    "all macro": "the whole budget on macro creators (100k to 1M followers)",
-    "all micro": "the whole budget on micro creators (10k to 100k followers)",
-    "all nano": "the whole budget on nano creators (1k to 10k followers)",
-    "70/30 micro/mega": "70% of the budget on micro creators, 30% on mega",
-    "pyramid": "1 or 2 mega, 5 to 10 macro and 20 to 100 micro creators, as budget shares",
-    "nano first": "nano creators until the niche has none left, then micro, macro, mega",
-    "micro first": "micro creators until the niche has none left, then nano, macro, mega",
-}
 # The grid's columns the explorer shows, each rounded to what the reader sees: percentages to whole points, returns
 # to cents per dollar.
 SHOWN = {"p_best": "percent", "return_per_dollar": "money", "profit_per_dollar": "money", "p_loss": "percent"}
@@ -90,7 +80,7 @@ def payload(grid: pd.DataFrame) -> dict:
             "best": names.index(rows.index[rows["best"].to_numpy(bool)][0]),
             "rows": [[_round(row[c], kind) for c, kind in SHOWN.items()] for _, row in rows.iterrows()],
         }
-    return {"strategies": names, "definitions": [DEFINITIONS[n] for n in names], "cells": cells}
+    return {"strategies": names, "definitions": [STRATEGIES[n] for n in names], "cells": cells}
 
 
 def json_for_script(data: dict) -> Markup:

@@ -21,6 +21,27 @@ def fmt_int(value) -> str:
     return f"{int(round(value)):,}"
 
 
+P_FLOOR = 0.001  # below it a p-value is written "< 0.001": its digits say nothing more
+
+
+def fmt_p_value(p: float) -> str:
+    """A p-value in a table cell: 2 significant digits (0.012, 0.50), '< 0.001' below that, never '3e-43'."""
+    if _missing(p):
+        return "–"
+    return f"< {P_FLOOR:g}" if p < P_FLOOR else f"{p:#.2g}"
+
+
+def fmt_p(p: float) -> str:
+    """A p-value in prose, with its 'p': 'p < 0.001', 'p = 0.012'."""
+    text = fmt_p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def fmt_count(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular for one: (1, 'parameter') -> '1 parameter', (12, 'row') -> '12 rows'."""
+    return f"{fmt_int(n)} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def fmt_followers(value: float) -> str:
     """Follower counts in prose: 10000 -> '10,000'."""
     return fmt_int(value)

@@ -198,6 +198,35 @@ def shape_sentence(slopes: pd.DataFrame, pairs: pd.DataFrame, midpoints: pd.Seri
     return text[0].upper() + text[1:] + "."
 
 
+def shape_plain(slopes: pd.DataFrame) -> str:
+    """shape_sentence for a reader in a hurry, without numbers: in which tiers (engagement.tier_slopes, the reported
+    ones) engagement per follower clearly falls with size and in which it is indistinguishable from flat.
+
+    >>> t = pd.DataFrame({"tier": ["nano", "micro", "macro"], "reported": True,
+    ...                   "ci_low": [-0.3, -0.2, -0.1], "ci_high": [-0.1, -0.05, 0.05]})
+    >>> shape_plain(t)
+    'clearly among nano and micro creators, hardly at all among macro ones'
+    """
+    shown = slopes[slopes["reported"]]
+    falling = [r.tier for r in shown.itertuples() if r.ci_high < 0]
+    flat = [r.tier for r in shown.itertuples() if r.ci_low <= 0 <= r.ci_high]
+    rising = [r.tier for r in shown.itertuples() if r.ci_low > 0]
+
+    def listed(tiers: list[str]) -> str:
+        return tiers[0] if len(tiers) == 1 else ", ".join(tiers[:-1]) + " and " + tiers[-1]
+
+    words = []
+    if falling:
+        words.append(f"clearly among {listed(falling)} creators")
+    if flat:
+        words.append(
+            f"hardly at all among {listed(flat)} ones" if falling else f"hardly at all among {listed(flat)} creators"
+        )
+    if rising:
+        words.append(f"while it rises among {listed(rising)} ones")
+    return ", ".join(words)
+
+
 def date_trend(data: pd.DataFrame, date: str = "date") -> dict:
     """How the log engagement rate moves with post date within an account (account fixed effects, clustered by
     account), per year: follower counts are one snapshot, so on a growing account an older post's rate is divided

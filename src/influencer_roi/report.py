@@ -31,7 +31,8 @@ from markupsafe import Markup
 
 from . import __version__, coverage, engagement, models, paths, plots, templates, verdicts
 from .constants import ALPHA
-from .formats import fmt_pct, fmt_ratio, fmt_times
+from .display import readable
+from .formats import fmt_p, fmt_pct, fmt_ratio, fmt_times
 from .plots.digest import figure_digest
 from .tiers import TIERS
 
@@ -115,7 +116,7 @@ def _null_reason(row: dict, where: str) -> str:
 
 def _fits_table(fits: pd.DataFrame) -> Markup:
     table = fits.drop(columns=[c for c in fits.columns if fits[c].isna().all()])
-    return templates.table(table, index=False, float_format=lambda v: f"{v:.4g}", na_rep="")
+    return templates.table(readable(table), index=False)
 
 
 def _capitalised(lines: list[str]) -> list[str]:
@@ -641,9 +642,9 @@ def render_engagement_html(record: dict, svg: str, fits: pd.DataFrame) -> str:
     if quad is None:
         curve = "not estimable on these data"
     elif peak:
-        curve = f"a peak inside the data, near {peak:,.0f} followers (quadratic term p = {quad['p_value']:.2g})"
+        curve = f"a peak inside the data, near {peak:,.0f} followers (quadratic term {fmt_p(quad['p_value'])})"
     else:
-        curve = f"no peak inside the data (quadratic term {quad['estimate']:.3f}, p = {quad['p_value']:.2g})"
+        curve = f"no peak inside the data (quadratic term {quad['estimate']:.3f}, {fmt_p(quad['p_value'])})"
     return _render(
         "engagement",
         record,

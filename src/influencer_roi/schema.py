@@ -269,7 +269,7 @@ MEANINGS = {
     "followers": "the account's follower count when the campaign ran or the post was published",
     "cost": "what the brand paid for the campaign, in one currency throughout the file",
     "revenue": "the revenue attributed to the campaign, in the same currency as cost",
-    "campaign_id": "an identifier for the campaign: a row that repeats another's campaign_id and influencer_id and "
+    "campaign_id": "an identifier for the campaign: a row that repeats another's `campaign_id` and `influencer_id` and "
     "every value is dropped (and counted); the same pair with other values is refused (a campaign with several "
     "creators has a row for each)",
     "platform": "instagram, tiktok, youtube ... (engagement: platform levels are controlled for)",

@@ -27,14 +27,34 @@ The analyst's choices, each a field of `Choices` with the main one first (see OP
   of the width of the claim's follower range, which places its value less precisely);
 - audit: "exclude" leaves out a claim an audit check finds in error (the stated claim of an inconsistent check
   whose finding is an article error or a misattribution), or "keep";
-- engagement: "pooled" (the benchmark slope and the real posts' slope combined by a random-effects meta-analysis),
-  "benchmarks", "real" (the real posts' log model) or "real_ppml" (their Poisson model).
+- engagement: how the engagement slope is taken from the benchmarks and the real posts. "fixed_effect" pools the
+  two by inverse variance (METHODS: with two estimates the between-study variance is not estimable, so a random-
+  effects pool is unstable); "random_effects" pools them by DerSimonian-Laird (sensitivity); "real_first" takes the
+  real posts alone, the benchmarks a check; "benchmarks" the benchmarks alone; "real_ppml" the real posts' Poisson fit;
+- form: "tier_pair" (the engagement slope between two tiers is the real posts' spline's mean slope between their
+  midpoints, engagement.pair_elasticities, pooled with the benchmark slope by the same rule: equal slopes are
+  rejected, METHODS "Shape before slope") or "constant" (one slope for every pair);
+- price: "no_rate_cards" (the price points that are measurements: a rate card's rule, RATE_CARD_SOURCES, is a source
+  class of its own, not a measurement), "rate_cards" (with them: sensitivity) or "real_quotes" (the real asking
+  prices' slope, quote_slope, in place of the benchmarks');
+- conversion: "blogs" (the slope of the conversion points, all from grade-C blogs) or "zero" (no slope: revenue per
+  engaged follower flat in size).
+
+The inference rule, one for everything: each slope's standard error carries the degrees of freedom of the fit that
+estimated it (the joint fit of the ledger n - p, shared by its slopes since their variance components are estimated
+together; the real posts' account-clustered fits, accounts - 1; the real quotes, n - 2; a DerSimonian-Laird pool,
+k - 1 = 1), and a linear combination of slopes (an inverse-variance pool, the elasticity of return per dollar, a
+break-even) gets the Welch-Satterthwaite degrees of freedom of its parts. The intervals, every specification of the
+curve and the draws (each slope a t with its own degrees of freedom) follow it.
 
 The joint model: every usable claim of the three metrics stacked, log10 value on a per-metric intercept and a
 per-metric slope in log10 followers (and a level per platform for engagement rate), with a random intercept per
 source shared by its metrics and one per source and metric (statsmodels MixedLM, REML): the same article supplies
 points to several metrics, so its points are not independent evidence. Intervals use the t distribution with
 n - p degrees of freedom (n points, p fixed parameters).
+
+The answer in tier-pair form is the elasticity of return per dollar between two tiers' midpoints; the book's
+headline pair is micro vs mega (HEADLINE_PAIR), the comparison the articles make.
 """
 
 from __future__ import annotations
@@ -51,11 +71,11 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from . import engagement, instagram, real_posts
+from . import engagement, instagram, price_quotes, real_posts
 from .audit import run_audit
-from .constants import FOLLOWER_CAP, Z95
+from .constants import ALPHA, FOLLOWER_CAP, Z95
 from .evidence import load_ledger, load_tier_definitions
-from .tiers import CANONICAL
+from .tiers import tier_midpoints
 
 METRICS = ("engagement_rate", "conversion_rate", "price_per_post")
 SIGNS = {"engagement_rate": 1.0, "conversion_rate": 1.0, "price_per_post": -1.0}  # in e(return per dollar)
@@ -69,8 +89,20 @@ OPTIONS = {
     "open_ranges": ("median_ratio", "cap"),
     "weights": ("equal", "grade", "grade_and_width"),
     "audit": ("exclude", "keep"),
-    "engagement": ("pooled", "benchmarks", "real", "real_ppml"),
+    "engagement": ("fixed_effect", "random_effects", "real_first", "benchmarks", "real_ppml"),
+    "form": ("tier_pair", "constant"),
+    "price": ("no_rate_cards", "rate_cards", "real_quotes"),
+    "conversion": ("blogs", "zero"),
 }
+CURVE_DECIMALS = 2  # the specification curve's order: its estimates to the digits the book shows
+# Rate cards: a source whose prices are a rule of thumb ("$100 per 10,000 followers", an elasticity of exactly 1 by
+# construction; sources.csv: "a common rule of thumb rather than a measured benchmark"), not measured prices.
+RATE_CARD_SOURCES = ("imh_ratecard",)
+# The tier pairs the book compares: each adjacent pair, and micro vs mega (the articles' comparison, the headline).
+PAIRS = engagement.ADJACENT_PAIRS + (("micro", "mega"),)
+HEADLINE_PAIR = ("micro", "mega")
+# The engagement choices that read the real posts' log model, the only ones with a tier-pair form.
+PAIR_ENGAGEMENT = ("fixed_effect", "random_effects", "real_first")
 # How much a claim counts under the grade rules: a source's grade sets the weight, halving at each step down.
 GRADE_WEIGHTS = {"A": 1.0, "B": 0.5, "C": 0.25, "D": 0.125}
 ELASTICITIES = ("engagement_rate", "conversion_rate", "price_per_post", "revenue", "cost", "return_per_dollar")
@@ -86,12 +118,17 @@ class Choices:
     open_ranges: str = "median_ratio"
     weights: str = "equal"
     audit: str = "exclude"
-    engagement: str = "pooled"
+    engagement: str = "fixed_effect"
+    form: str = "tier_pair"
+    price: str = "no_rate_cards"
+    conversion: str = "blogs"
 
     def __post_init__(self):
         for name, value in asdict(self).items():
             if value not in OPTIONS[name]:
                 raise ValueError(f"{name} must be one of {OPTIONS[name]}, not {value!r}")
+        if self.form == "tier_pair" and self.engagement not in PAIR_ENGAGEMENT:
+            raise ValueError(f"the tier-pair form needs the real posts' log model: engagement one of {PAIR_ENGAGEMENT}")
 
 
 MAIN = Choices()
@@ -246,6 +283,9 @@ def candidates(
     mark(rows["cited_origin"].fillna("").str.contains("case study"), "one campaign's result (a case study)")
     mark(rows["fit_exclusion"].notna(), "from the sources: " + rows["fit_exclusion"].fillna(""))
     mark(~(rows["value"] > 0), "no positive value")
+    if choices.price != "rate_cards":
+        rate_card = rows["source_id"].isin(RATE_CARD_SOURCES) & rows["metric"].eq("price_per_post")
+        mark(rate_card, "a rate card's rule, not a measured price (used only in the rate-card sensitivity)")
     if choices.audit == "exclude":
         if audit_result is None:
             audit_result = run_audit(claims)
@@ -378,7 +418,7 @@ class JointFit:
     table: pd.DataFrame
     slopes: pd.Series
     cov: pd.DataFrame
-    df: int
+    df: float
     n: int
     n_sources: int
     counts: dict
@@ -492,90 +532,269 @@ def real_engagement(kind: str = "real") -> tuple[float, float]:
     return float(row["estimate"]), float(row["std_error"]) ** 2
 
 
-def combine_engagement(fit: JointFit, choice: str = "pooled") -> tuple[pd.Series, pd.DataFrame, dict]:
-    """The three slopes and their covariance with the engagement slope taken from `choice`. 'pooled': the
-    benchmark slope and the real posts' slope combined by a random-effects meta-analysis (statsmodels
-    combine_effects, DerSimonian-Laird): the pooled slope is w_b b + w_r r, so its covariance with the other two
-    slopes is w_b times the benchmark slope's, and its variance the random-effects one (between-source spread
-    included). Returns (slopes, cov, info: the parts and the weights)."""
-    slopes, cov = fit.slopes.copy(), fit.cov.copy()
-    bench, bench_var = float(slopes["engagement_rate"]), float(cov.loc["engagement_rate", "engagement_rate"])
-    info = {"benchmarks": bench, "benchmarks_se": np.sqrt(bench_var)}
-    if choice == "benchmarks":
-        info.update(estimate=bench, std_error=np.sqrt(bench_var), weight_benchmarks=1.0)
-        return slopes, cov, info
-    real, real_var = real_engagement("real_ppml" if choice == "real_ppml" else "real")
-    info.update(real=real, real_se=np.sqrt(real_var))
-    if choice in ("real", "real_ppml"):
-        slopes["engagement_rate"] = real
-        cov.loc["engagement_rate", :] = 0.0
-        cov.loc[:, "engagement_rate"] = 0.0
-        cov.loc["engagement_rate", "engagement_rate"] = real_var
-        info.update(estimate=real, std_error=np.sqrt(real_var), weight_benchmarks=0.0)
-        return slopes, cov, info
+@functools.lru_cache(maxsize=1)
+def real_accounts() -> int:
+    """How many accounts the real posts' clustered fits rest on (their degrees of freedom: accounts - 1)."""
+    return int(instagram.cached()["account_id"].nunique())
+
+
+def pair_name(pair) -> str:
+    """The column of a tier pair's engagement elasticity: engagement_rate[micro-mega]."""
+    return f"engagement_rate[{pair[0]}-{pair[1]}]"
+
+
+PAIR_NAMES = tuple(pair_name(p) for p in PAIRS)
+
+
+def midpoints(ledger: dict | None = None) -> pd.Series:
+    """The canonical tiers' midpoints with the open tier closed by the ledger's open-range rule (tiers.tier_midpoints
+    at median_range_ratio): where the synthesis reads tier pairs and tier returns."""
+    definitions = load_tier_definitions() if ledger is None else ledger["tier_definitions"]
+    return tier_midpoints(median_range_ratio(definitions))
+
+
+@functools.lru_cache(maxsize=1)
+def real_pairs() -> tuple[pd.Series, pd.DataFrame, int]:
+    """The real posts' engagement elasticity between the tiers of each of PAIRS (engagement.slope_spline's mean slope
+    between their midpoints, clustered by account): (estimates, covariance, degrees of freedom: accounts - 1)."""
+    fit = engagement.slope_spline(instagram.cached())
+    _, estimate, cov = engagement.pair_elasticities(fit, PAIRS, midpoints())
+    names = list(PAIR_NAMES)
+    return pd.Series(estimate, index=names), pd.DataFrame(cov, index=names, columns=names), fit.n_accounts - 1
+
+
+def satterthwaite(parts) -> float:
+    """Welch-Satterthwaite degrees of freedom of a sum of independent variance parts, each (variance, df):
+    (sum v)^2 / sum(v^2 / df). Parts with no variance drop out; infinite when none is left."""
+    parts = [(float(v), float(d)) for v, d in parts if v > 0]
+    if not parts:
+        return np.inf
+    denominator = sum(v * v / d for v, d in parts)
+    return sum(v for v, _ in parts) ** 2 / denominator if denominator > 0 else np.inf
+
+
+@functools.lru_cache(maxsize=4096)  # the specification curve asks for the same pools many times
+def pool_two(bench: float, bench_var: float, bench_df: float, real: float, real_var: float, real_df: float, rule: str):
+    """The benchmark slope and a real-posts slope under one pooling rule (Choices.engagement): estimate, variance,
+    weight_benchmarks, df, tau. 'fixed_effect': inverse variance (statsmodels combine_effects), its df the
+    Welch-Satterthwaite df of the weighted parts; 'random_effects': DerSimonian-Laird, df k - 1 = 1 (the
+    between-study variance rests on one degree of freedom); 'real_first' or 'real_ppml': the real slope alone;
+    'benchmarks': the benchmark slope alone."""
+    if rule == "benchmarks":
+        return {"estimate": bench, "variance": bench_var, "weight_benchmarks": 1.0, "df": bench_df, "tau": np.nan}
+    if rule in ("real_first", "real_ppml"):
+        return {"estimate": real, "variance": real_var, "weight_benchmarks": 0.0, "df": real_df, "tau": np.nan}
     pooled = combine_effects(
-        np.array([bench, real]),
-        np.array([bench_var, real_var]),
-        method_re="chi2",
-        row_names=["benchmarks", "real posts"],
+        np.array([bench, real]), np.array([bench_var, real_var]), method_re="chi2", row_names=["benchmarks", "real"]
     )
+    if rule == "fixed_effect":
+        w = np.asarray(pooled.weights_fe) / np.sum(pooled.weights_fe)
+        variance = float(pooled.var_eff_w_fe)
+        df = satterthwaite([(w[0] ** 2 * bench_var, bench_df), (w[1] ** 2 * real_var, real_df)])
+        return {
+            "estimate": float(pooled.mean_effect_fe),
+            "variance": variance,
+            "weight_benchmarks": float(w[0]),
+            "df": df,
+            "tau": 0.0,
+        }
     w = np.asarray(pooled.weights_re) / np.sum(pooled.weights_re)
-    estimate, variance = float(pooled.mean_effect_re), float(pooled.var_eff_w_re)
-    slopes["engagement_rate"] = estimate
-    others = [m for m in METRICS if m != "engagement_rate"]
-    cov.loc["engagement_rate", others] = w[0] * fit.cov.loc["engagement_rate", others]
-    cov.loc[others, "engagement_rate"] = w[0] * fit.cov.loc[others, "engagement_rate"]
-    cov.loc["engagement_rate", "engagement_rate"] = variance
-    info.update(
-        estimate=estimate, std_error=np.sqrt(variance), weight_benchmarks=float(w[0]), tau=float(np.sqrt(pooled.tau2))
+    return {
+        "estimate": float(pooled.mean_effect_re),
+        "variance": float(pooled.var_eff_w_re),
+        "weight_benchmarks": float(w[0]),
+        "df": 1.0,
+        "tau": float(np.sqrt(pooled.tau2)),
+    }
+
+
+@dataclass
+class Parameters:
+    """Every slope the synthesis hands on: estimates (METRICS and the tier pairs' engagement, PAIR_NAMES), their
+    covariance, each one's degrees of freedom, and its block (the fit it comes from: 'joint', 'engagement',
+    'quotes', 'assumed'); slopes of different blocks are independent apart from the covariance a pool carries."""
+
+    slopes: pd.Series
+    cov: pd.DataFrame
+    dfs: pd.Series
+    blocks: pd.Series
+
+
+@functools.lru_cache(maxsize=1)
+def quote_slope() -> pd.Series:
+    """The real asking prices' price elasticity (price_quotes.asking_prices: OLS of log price on log followers, t
+    interval on n - 2 df): estimate, std_error, ci_low, ci_high, p_value, df, n, followers_low, followers_high. Nano
+    only, asking not paid: a cross-check on price, never pooled with the benchmarks. REAL."""
+    quotes = price_quotes.asking_prices()
+    result = sm.OLS(
+        np.log(quotes["price"].to_numpy(float)), sm.add_constant(np.log(quotes["followers"].to_numpy(float)))
+    ).fit()
+    df = len(quotes) - 2
+    estimate, se = float(result.params[1]), float(result.bse[1])
+    q = stats.t.ppf(1 - ALPHA / 2, df)
+    return pd.Series(
+        {
+            "estimate": estimate,
+            "std_error": se,
+            "ci_low": estimate - q * se,
+            "ci_high": estimate + q * se,
+            "p_value": float(result.pvalues[1]),
+            "df": df,
+            "n": len(quotes),
+            "followers_low": float(quotes["followers"].min()),
+            "followers_high": float(quotes["followers"].max()),
+        }
     )
-    return slopes, cov, info
 
 
-def implied(slopes: pd.Series, cov: pd.DataFrame, df: int) -> pd.DataFrame:
-    """The elasticities of ELASTICITIES from the three slopes: revenue 1 + er + cr, cost = price, return per dollar
-    their difference; each with its standard error (c'Vc, covariances kept) and t interval on `df` degrees of
-    freedom. Tidy: elasticity, estimate, std_error, ci_low, ci_high."""
+def parameters(fit: JointFit, choices: Choices = MAIN) -> tuple[Parameters, dict]:
+    """The slopes under `choices` from a joint fit: engagement by the pooling rule and form, price by its source,
+    conversion with the blogs' slope or none. Returns (Parameters, info: the engagement parts and weights)."""
+    names = list(METRICS) + list(PAIR_NAMES)
+    k = len(names)
+    er, cr, pr = 0, 1, 2  # positions of METRICS; the engagement names are er and 3..k-1
+    slopes, cov = np.zeros(k), np.zeros((k, k))
+    dfs = np.full(k, np.inf)
+    blocks = np.array(["joint"] * k, dtype=object)
+    fit_slopes = fit.slopes[list(METRICS)].to_numpy(float)
+    fit_cov = fit.cov.loc[list(METRICS), list(METRICS)].to_numpy(float)
+    slopes[[cr, pr]] = fit_slopes[[cr, pr]]
+    dfs[[cr, pr]] = fit.df
+    cov[np.ix_([cr, pr], [cr, pr])] = fit_cov[np.ix_([cr, pr], [cr, pr])]
+    bench, bench_var = float(fit_slopes[er]), float(fit_cov[er, er])
+    real, real_var = real_engagement("real_ppml" if choices.engagement == "real_ppml" else "real")
+    const = pool_two(bench, bench_var, fit.df, real, real_var, real_accounts() - 1, choices.engagement)
+    info = {
+        "benchmarks": bench,
+        "benchmarks_se": np.sqrt(bench_var),
+        "real": real,
+        "real_se": np.sqrt(real_var),
+        "estimate": const["estimate"],
+        "std_error": np.sqrt(const["variance"]),
+        "weight_benchmarks": const["weight_benchmarks"],
+        "tau": const["tau"],
+        "df": const["df"],
+    }
+    eng = [er] + list(range(3, k))
+    if choices.form == "tier_pair":
+        pair_est, pair_cov, pair_df = real_pairs()
+        c = pair_cov.to_numpy(float)
+        parts = [
+            pool_two(bench, bench_var, fit.df, float(pair_est.iloc[i]), float(c[i, i]), pair_df, choices.engagement)
+            for i in range(len(PAIR_NAMES))
+        ]
+        wb = np.array([const["weight_benchmarks"]] + [p["weight_benchmarks"] for p in parts])
+        inner = np.outer(wb, wb) * bench_var  # the pools share the benchmark slope
+        inner[1:, 1:] += np.outer(1 - wb[1:], 1 - wb[1:]) * c
+        np.fill_diagonal(inner, [const["variance"]] + [p["variance"] for p in parts])
+        slopes[eng] = [const["estimate"]] + [p["estimate"] for p in parts]
+        dfs[eng] = [const["df"]] + [p["df"] for p in parts]
+    else:
+        wb = np.full(len(eng), const["weight_benchmarks"])
+        inner = np.full((len(eng), len(eng)), const["variance"])
+        slopes[eng], dfs[eng] = const["estimate"], const["df"]
+    cov[np.ix_(eng, eng)] = inner
+    blocks[eng] = "engagement"
+    for m in (cr, pr):  # a pool carries w_b times the benchmark slope's covariance with the others
+        cov[eng, m] = cov[m, eng] = wb * fit_cov[er, m]
+    if choices.price == "real_quotes":
+        quotes = quote_slope()
+        cov[pr, :] = cov[:, pr] = 0.0
+        slopes[pr], dfs[pr], blocks[pr], cov[pr, pr] = (
+            quotes["estimate"],
+            quotes["df"],
+            "quotes",
+            quotes["std_error"] ** 2,
+        )
+    if choices.conversion == "zero":
+        cov[cr, :] = cov[:, cr] = 0.0
+        slopes[cr], dfs[cr], blocks[cr] = 0.0, np.inf, "assumed"
+    params = Parameters(
+        pd.Series(slopes, index=names),
+        pd.DataFrame(cov, index=names, columns=names),
+        pd.Series(dfs, index=names),
+        pd.Series(blocks, index=names),
+    )
+    return params, info
+
+
+def combination(params: Parameters, weights: dict[str, float], constant: float = 0.0) -> dict:
+    """constant + sum(weight x slope) with its standard error (c'Vc, covariances kept), its Welch-Satterthwaite
+    degrees of freedom (each block's part c_b'V_bb c_b with the block's df) and its t interval, and the p-value of
+    a zero: estimate, std_error, df, ci_low, ci_high, p_value."""
+    names = list(params.slopes.index)
+    c = np.array([weights.get(n, 0.0) for n in names])
+    v = params.cov.to_numpy(float)
+    blocks, dfs = params.blocks.to_numpy(), params.dfs.to_numpy(float)
+    estimate = constant + float(c @ params.slopes.to_numpy(float))
+    variance = float(c @ v @ c)
+    parts = []
+    for block in dict.fromkeys(blocks):
+        sel = (blocks == block) & (c != 0)
+        if sel.any():
+            parts.append((float(c[sel] @ v[np.ix_(sel, sel)] @ c[sel]), float(dfs[sel].min())))
+    df = satterthwaite(parts)
+    se = float(np.sqrt(max(variance, 0.0)))
+    q = stats.t.ppf(1 - ALPHA / 2, df) if np.isfinite(df) else Z95
+    p = 2 * stats.t.sf(abs(estimate) / se, df) if se > 0 else np.nan
+    return {
+        "estimate": estimate,
+        "std_error": se,
+        "df": df,
+        "ci_low": estimate - q * se,
+        "ci_high": estimate + q * se,
+        "p_value": p,
+    }
+
+
+def _return_weights(engagement_name: str = "engagement_rate") -> dict[str, float]:
+    return {engagement_name: 1.0, "conversion_rate": 1.0, "price_per_post": -1.0}
+
+
+def implied(params: Parameters) -> pd.DataFrame:
+    """The elasticities of ELASTICITIES from the constant-form slopes: revenue 1 + er + cr, cost = price, return per
+    dollar their difference; each with its standard error, Welch-Satterthwaite df and t interval (combination).
+    Tidy: elasticity, estimate, std_error, df, ci_low, ci_high."""
     combos: dict[str, tuple[float, dict[str, float]]] = {
         "engagement_rate": (0.0, {"engagement_rate": 1}),
         "conversion_rate": (0.0, {"conversion_rate": 1}),
         "price_per_post": (0.0, {"price_per_post": 1}),
         "revenue": (1.0, {"engagement_rate": 1, "conversion_rate": 1}),
         "cost": (0.0, {"price_per_post": 1}),
-        "return_per_dollar": (1.0, SIGNS),
+        "return_per_dollar": (1.0, _return_weights()),
     }
-    q = stats.t.ppf(0.975, df)
-    b = slopes[list(METRICS)].to_numpy(float)
-    v = cov.loc[list(METRICS), list(METRICS)].to_numpy(float)
     rows = []
     for name, (constant, weights) in combos.items():
-        c = np.array([weights.get(m, 0.0) for m in METRICS])
-        estimate, se = constant + float(c @ b), float(np.sqrt(c @ v @ c))
-        rows.append(
-            {
-                "elasticity": name,
-                "estimate": estimate,
-                "std_error": se,
-                "ci_low": estimate - q * se,
-                "ci_high": estimate + q * se,
-            }
-        )
+        r = combination(params, weights, constant)
+        rows.append({"elasticity": name, **{k: r[k] for k in ("estimate", "std_error", "df", "ci_low", "ci_high")}})
     return pd.DataFrame(rows)
 
 
 @dataclass
 class Synthesis:
     """What synthesise() returns: the choices, the candidate claims (used and not), the joint fit, the
-    engagement evidence, the slopes and covariance downstream code uses, and the implied elasticities."""
+    engagement evidence, the slopes downstream code uses (constant and tier-pair engagement, conversion, price) with
+    their covariance and degrees of freedom, and the implied elasticities (constant form)."""
 
     choices: Choices
     candidates: pd.DataFrame
     fit: JointFit
     engagement: dict
-    slopes: pd.Series
-    cov: pd.DataFrame
-    df: int
+    params: Parameters
     elasticities: pd.DataFrame = field(repr=False)
+
+    @property
+    def slopes(self) -> pd.Series:
+        return self.params.slopes
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        return self.params.cov
+
+    @property
+    def df(self) -> float:
+        """The joint fit's degrees of freedom (n - p)."""
+        return self.fit.df
 
     def estimate(self, name: str = "return_per_dollar") -> pd.Series:
         return self.elasticities.set_index("elasticity").loc[name]
@@ -589,8 +808,105 @@ def synthesise(
         ledger = load_ledger()
     rows = candidates(ledger, METRICS + (DIRECT,), choices, audit_result)
     fit = fit_joint(rows[rows["used"] & rows["metric"].isin(METRICS)], choices.weights)
-    slopes, cov, info = combine_engagement(fit, choices.engagement)
-    return Synthesis(choices, rows, fit, info, slopes, cov, fit.df, implied(slopes, cov, fit.df))
+    params, info = parameters(fit, choices)
+    return Synthesis(choices, rows, fit, info, params, implied(params))
+
+
+def pair_returns(synthesis: Synthesis) -> pd.DataFrame:
+    """The elasticity of return per dollar between the tiers of each of PAIRS, 1 + e(engagement, the pair's) +
+    e(conversion) - e(price), in the synthesis's form (constant form: the same for every pair). Tidy: term (tier_a
+    vs tier_b), tier_a, tier_b, engagement_rate, estimate, std_error, df, ci_low, ci_high, p_value."""
+    rows = []
+    for pair, name in zip(PAIRS, PAIR_NAMES):
+        r = combination(synthesis.params, _return_weights(name), 1.0)
+        rows.append(
+            {
+                "term": f"{pair[0]} vs {pair[1]}",
+                "tier_a": pair[0],
+                "tier_b": pair[1],
+                "engagement_rate": float(synthesis.slopes[name]),
+                **r,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def headline(synthesis: Synthesis) -> pd.Series:
+    """The answer of a specification: the elasticity of return per dollar between micro and mega (HEADLINE_PAIR) in
+    tier-pair form, the constant elasticity in constant form (which assumes they are the same). estimate, std_error,
+    df, ci_low, ci_high, p_value."""
+    if synthesis.choices.form == "constant":
+        return pd.Series(combination(synthesis.params, _return_weights(), 1.0))
+    return pd.Series(combination(synthesis.params, _return_weights(pair_name(HEADLINE_PAIR)), 1.0))
+
+
+def breakeven_price(synthesis: Synthesis) -> pd.DataFrame:
+    """The break-even price elasticity: the price elasticity at which return per dollar is flat in size, given the
+    other slopes, 1 + e(engagement) + e(conversion) (the revenue elasticity). A price that rises faster with
+    followers than this makes smaller pay; slower, bigger. Per tier pair in tier-pair form (each adjacent pair and
+    micro vs mega), and for the constant slope; its interval from the other slopes' uncertainty (Welch-Satterthwaite
+    df), p_value against 1 (the rate cards' elasticity). Tidy: term, tier_a, tier_b, estimate, std_error, df, ci_low,
+    ci_high, p_value."""
+    rows = []
+    for pair, name in [(("", ""), "engagement_rate"), *zip(PAIRS, PAIR_NAMES)]:
+        r = combination(synthesis.params, {name: 1.0, "conversion_rate": 1.0}, 1.0)
+        se = r["std_error"]
+        r["p_value"] = 2 * stats.t.sf(abs(r["estimate"] - 1) / se, r["df"]) if se > 0 else np.nan
+        term = "one slope for all sizes" if name == "engagement_rate" else f"{pair[0]} vs {pair[1]}"
+        rows.append({"term": term, "tier_a": pair[0] or None, "tier_b": pair[1] or None, **r})
+    return pd.DataFrame(rows)
+
+
+def price_evidence(synthesis: Synthesis, ledger: dict | None = None) -> pd.DataFrame:
+    """The evidence on the price elasticity, side by side with where it comes from: the rate card's own points
+    alone, the benchmark price points with and without the rate cards (the joint fit), and the real asking prices
+    (quote_slope). Tidy: evidence, estimate, std_error, df, ci_low, ci_high, points."""
+    ledger = load_ledger() if ledger is None else ledger
+    rows = []
+    for label, price in (
+        ("benchmark price points without rate cards", "no_rate_cards"),
+        ("benchmark price points with rate cards", "rate_cards"),
+    ):
+        spec = (
+            synthesis
+            if synthesis.choices.price == price
+            else synthesise(ledger, replace(synthesis.choices, price=price))
+        )
+        r = combination(spec.params, {"price_per_post": 1.0})
+        rows.append({"evidence": label, **r, "points": spec.fit.counts["price_per_post"]})
+    cards = synthesis.candidates
+    cards = cards[
+        cards["source_id"].isin(RATE_CARD_SOURCES)
+        & cards["metric"].eq("price_per_post")
+        & cards["log_followers"].notna()
+    ]
+    result = sm.OLS(
+        np.log10(cards["value"].to_numpy(float)), sm.add_constant(cards["log_followers"].to_numpy(float))
+    ).fit()
+    df = len(cards) - 2
+    q = stats.t.ppf(1 - ALPHA / 2, df)
+    est, se = float(result.params[1]), float(result.bse[1])
+    rows.append(
+        {
+            "evidence": "the rate card's tiers alone",
+            "estimate": est,
+            "std_error": se,
+            "df": df,
+            "ci_low": est - q * se,
+            "ci_high": est + q * se,
+            "p_value": float(result.pvalues[1]),
+            "points": len(cards),
+        }
+    )
+    quotes = quote_slope()
+    rows.append(
+        {
+            "evidence": "real asking prices (Xiaohongshu, nano)",
+            **{k: quotes[k] for k in ("estimate", "std_error", "df", "ci_low", "ci_high", "p_value")},
+            "points": int(quotes["n"]),
+        }
+    )
+    return pd.DataFrame(rows)
 
 
 def direct_returns(synthesis: Synthesis) -> pd.Series:
@@ -616,49 +932,40 @@ def direct_returns(synthesis: Synthesis) -> pd.Series:
 
 def inference_comparison(synthesis: Synthesis) -> pd.DataFrame:
     """How the interval of the implied return-per-dollar elasticity depends on how dependence and sample size are
-    treated, on the main specification's points: the old way (three separate fits, heteroskedasticity-robust
-    errors, normal intervals, independence), the stacked fit with errors clustered by source, and the mixed
-    model (the main one). Tidy: method, estimate, ci_low, ci_high, df."""
+    treated, on the main specification's points with the benchmark engagement slope in constant form: the old way
+    (three separate fits, heteroskedasticity-robust errors, normal intervals, independence), the stacked fit with
+    errors clustered by source, and the mixed model (the main one). Tidy: method, estimate, ci_low, ci_high, df."""
     data = synthesis.candidates
     data = data[data["used"] & data["metric"].isin(METRICS)].reset_index(drop=True)
     design, names = _design(data)
     y = data["log_value"].to_numpy(float)
-    rows = []
     hc3 = sm.OLS(y, design).fit(cov_type="HC3")
     clustered = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(data["source_id"])[0]})
     idx = [names.index(f"{m}:slope") for m in METRICS]
+    bench = replace(synthesis.choices, engagement="benchmarks", form="constant")
+    fits = []
     for label, result, df, independent in (
-        ("separate fits, robust (HC3) errors, normal intervals (the earlier method)", hc3, None, True),
+        ("separate fits, robust (HC3) errors, normal intervals (the earlier method)", hc3, np.inf, True),
         ("stacked, errors clustered by source, t intervals", clustered, synthesis.fit.n_sources - 1, False),
     ):
+        cov = np.asarray(result.cov_params())[np.ix_(idx, idx)]
+        cov = np.diag(np.diag(cov)) if independent else cov
         slopes = pd.Series(np.asarray(result.params)[idx], index=list(METRICS))
-        cov = pd.DataFrame(
-            np.asarray(result.cov_params())[np.ix_(idx, idx)], index=list(METRICS), columns=list(METRICS)
-        )
-        if independent:
-            cov = pd.DataFrame(np.diag(np.diag(cov)), index=list(METRICS), columns=list(METRICS))
-        slopes, cov, _ = combine_engagement(replace(synthesis.fit, slopes=slopes, cov=cov), "benchmarks")
-        row = implied(slopes, cov, df if df else 10**6).set_index("elasticity").loc["return_per_dollar"]
+        cov_frame = pd.DataFrame(cov, index=list(METRICS), columns=list(METRICS))
+        fits.append((label, replace(synthesis.fit, slopes=slopes, cov=cov_frame, df=df)))
+    fits.append(("stacked mixed model, random intercepts per source (the book's)", synthesis.fit))
+    rows = []
+    for label, fit in fits:
+        row = implied(parameters(fit, bench)[0]).set_index("elasticity").loc["return_per_dollar"]
         rows.append(
             {
                 "method": label,
                 "estimate": row["estimate"],
                 "ci_low": row["ci_low"],
                 "ci_high": row["ci_high"],
-                "df": df if df else np.inf,
+                "df": row["df"],
             }
         )
-    bench = combine_engagement(synthesis.fit, "benchmarks")
-    row = implied(bench[0], bench[1], synthesis.df).set_index("elasticity").loc["return_per_dollar"]
-    rows.append(
-        {
-            "method": "stacked mixed model, random intercepts per source (the book's)",
-            "estimate": row["estimate"],
-            "ci_low": row["ci_low"],
-            "ci_high": row["ci_high"],
-            "df": synthesis.df,
-        }
-    )
     return pd.DataFrame(rows)
 
 
@@ -666,37 +973,57 @@ def inference_comparison(synthesis: Synthesis) -> pd.DataFrame:
 
 
 def specification_curve(ledger: dict | None = None, options: dict | None = None) -> pd.DataFrame:
-    """The implied elasticity of return per dollar under every combination of the analyst's choices (OPTIONS, or a
-    subset given as options), sorted by estimate. Tidy: one column per choice, estimate, ci_low, ci_high, points
-    per metric, main (True for the book's main specification)."""
+    """The answer (headline: return per dollar between micro and mega in tier-pair form, the constant elasticity in
+    constant form) under every combination of the analyst's choices (OPTIONS, or a subset given as options; the
+    tier-pair form only with the engagement choices that read the real posts' log model), all under the one
+    inference rule, sorted by estimate. Tidy: rank, one column per choice, estimate, std_error, df, ci_low,
+    ci_high, points per metric, main (True for the book's main specification)."""
     if ledger is None:
         ledger = load_ledger()
     audit_result = run_audit(ledger["claims"])
     options = {**OPTIONS, **(options or {})}
-    # the choices that move points; weights and engagement only change the fit and what follows it
-    point_names = [n for n in OPTIONS if n not in ("weights", "engagement")]
+    # the choices that move points; the rest change the fit or what follows it
+    point_names = ["copies", "open_values", "placement", "open_ranges", "audit"]
+    # a price source reads the benchmark points with or without the rate cards (the real quotes: without)
+    price_points = {p: ("rate_cards" if p == "rate_cards" else "no_rate_cards") for p in options["price"]}
     rows = []
     for values in itertools.product(*(options[n] for n in point_names)):
         base = Choices(**dict(zip(point_names, values)))
-        cand = candidates(ledger, METRICS, base, audit_result)
-        used = cand[cand["used"]]
-        for weights in options["weights"]:
-            fit = fit_joint(used, weights)
-            for engagement_choice in options["engagement"]:
-                slopes, cov, _ = combine_engagement(fit, engagement_choice)
-                row = implied(slopes, cov, fit.df).set_index("elasticity").loc["return_per_dollar"]
-                choices = replace(base, weights=weights, engagement=engagement_choice)
-                rows.append(
-                    {
-                        **asdict(choices),
-                        "estimate": row["estimate"],
-                        "ci_low": row["ci_low"],
-                        "ci_high": row["ci_high"],
-                        **{f"n_{m}": fit.counts[m] for m in METRICS},
-                        "main": choices == MAIN,
-                    }
-                )
-    table = sorted_by_estimate(pd.DataFrame(rows))
+        for points_rule in dict.fromkeys(price_points.values()):
+            cand = candidates(ledger, METRICS, replace(base, price=points_rule), audit_result)
+            used = cand[cand["used"]]
+            for weights in options["weights"]:
+                fit = fit_joint(used, weights)
+                for price, engagement_choice, form, conversion in itertools.product(
+                    [p for p, rule in price_points.items() if rule == points_rule],
+                    options["engagement"],
+                    options["form"],
+                    options["conversion"],
+                ):
+                    if form == "tier_pair" and engagement_choice not in PAIR_ENGAGEMENT:
+                        continue
+                    choices = replace(
+                        base,
+                        weights=weights,
+                        engagement=engagement_choice,
+                        form=form,
+                        price=price,
+                        conversion=conversion,
+                    )
+                    params, info = parameters(fit, choices)
+                    spec = Synthesis(choices, cand, fit, info, params, pd.DataFrame())
+                    row = headline(spec)
+                    rows.append(
+                        {
+                            **asdict(choices),
+                            **{k: row[k] for k in ("estimate", "std_error", "df", "ci_low", "ci_high")},
+                            **{f"n_{m}": fit.counts[m] for m in METRICS},
+                            "main": choices == MAIN,
+                        }
+                    )
+    # sorted to the two decimals the book shows: thousands of specifications come from fits that differ between CPUs
+    # in the seventh decimal, and near-ties that close would otherwise swap places from one machine to the next
+    table = sorted_by_estimate(pd.DataFrame(rows), decimals=CURVE_DECIMALS)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
 
@@ -722,55 +1049,112 @@ def choice_medians(curve: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sign_changes(curve: pd.DataFrame) -> pd.DataFrame:
+    """Which choices move the answer across zero: for each option of each choice other than the main one, the
+    specification that changes only that choice from the main specification (where the curve has it; the tier-pair
+    form's partner of a constant-only engagement choice is its constant form), its estimate and interval, whether
+    its estimate has the other sign from the main one (crosses_zero), and the share of the whole curve under that
+    option whose estimate is below zero. Tidy: choice, option, estimate, ci_low, ci_high, crosses_zero,
+    share_negative."""
+    main = curve[curve["main"]].iloc[0]
+    choices = list(OPTIONS)
+    rows = []
+    for choice in choices:
+        for option in OPTIONS[choice]:
+            if option == main[choice] or option not in set(curve[choice]):
+                continue
+            target = {c: main[c] for c in choices} | {choice: option}
+            if choice == "engagement" and option not in PAIR_ENGAGEMENT:
+                target["form"] = "constant"
+            hit = curve[np.logical_and.reduce([curve[c] == v for c, v in target.items()])]
+            if hit.empty:
+                continue
+            row = hit.iloc[0]
+            rows.append(
+                {
+                    "choice": choice,
+                    "option": option,
+                    "estimate": float(row["estimate"]),
+                    "ci_low": float(row["ci_low"]),
+                    "ci_high": float(row["ci_high"]),
+                    "crosses_zero": bool(np.sign(row["estimate"]) != np.sign(main["estimate"])),
+                    "share_negative": float((curve.loc[curve[choice] == option, "estimate"] < 0).mean()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def sign_sentence(changes: pd.DataFrame, main_estimate: float) -> str:
+    """sign_changes in words: which single changes from the main specification turn the answer's sign, or that
+    none does."""
+    side = "below" if main_estimate < 0 else "above"
+    crossing = changes[changes["crosses_zero"]]
+    if crossing.empty:
+        return f"No single change of choice from the main specification moves the estimate from {side} zero."
+    said = "; ".join(
+        f"{r.choice.replace('_', ' ')} {r.option.replace('_', ' ')} ({r.estimate:.2f})" for r in crossing.itertuples()
+    )
+    return (
+        f"The estimate is {side} zero in the main specification; changing one choice moves it across zero for: {said}."
+    )
+
+
 # ---- Joint draws for everything downstream
 
 
 def draws(n: int, seed: int = 0, synthesis: Synthesis | None = None) -> pd.DataFrame:
-    """n joint draws of the elasticities (ELASTICITIES) from the synthesis (the main specification by default):
-    the three slopes from a multivariate t with the fit's covariance as its scale and its degrees of freedom, so
-    that the draws' quantiles reproduce the t intervals; revenue, cost and return per dollar computed from them by
-    the identity. Seeded: the same seed gives the same draws. Tidy: draw, and one column per elasticity."""
+    """n joint draws of the elasticities from the synthesis (the main specification by default), under its one
+    inference rule: a multivariate normal with the slopes' covariance, each slope then scaled to a t with its own
+    degrees of freedom by one chi-squared quantile per block (the slopes of one fit share their variance estimate);
+    revenue, cost and return per dollar computed from them by the identity (constant form), so their quantiles
+    come close to the Welch-Satterthwaite intervals. Seeded: the same seed gives the same draws. Tidy: draw, one
+    column per elasticity (ELASTICITIES) and the tier pairs' engagement elasticities (PAIR_NAMES)."""
     synthesis = synthesis or synthesise()
-    mean = synthesis.slopes[list(METRICS)].to_numpy(float)
-    scale = synthesis.cov.loc[list(METRICS), list(METRICS)].to_numpy(float)
-    sample = stats.multivariate_t(loc=mean, shape=scale, df=synthesis.df, seed=seed).rvs(size=n)
-    sample = np.atleast_2d(sample)
-    table = pd.DataFrame(sample, columns=list(METRICS))
+    params = synthesis.params
+    names = list(params.slopes.index)
+    rng = np.random.default_rng(seed)
+    normal = rng.multivariate_normal(np.zeros(len(names)), params.cov.to_numpy(float), size=n, method="eigh")
+    scale = np.ones((n, len(names)))
+    for block in params.blocks.unique():
+        u = rng.uniform(size=n)
+        for j, name in enumerate(names):
+            df = float(params.dfs[name])
+            if params.blocks[name] == block and np.isfinite(df):
+                scale[:, j] = np.sqrt(df / stats.chi2.ppf(u, df))
+    table = pd.DataFrame(params.slopes.to_numpy(float) + normal * scale, columns=names)
     table["revenue"] = 1 + table["engagement_rate"] + table["conversion_rate"]
     table["cost"] = table["price_per_post"]
     table["return_per_dollar"] = table["revenue"] - table["cost"]
+    table = table[list(ELASTICITIES) + list(PAIR_NAMES)]
     table.insert(0, "draw", np.arange(n))
     return table
 
 
-def tier_midpoints() -> pd.Series:
-    """The canonical tiers' geometric midpoints in followers, the open mega tier closed by the open-range rule
-    (its lower bound times the median ratio of the closed ranges, median_range_ratio). Indexed by tier."""
-    ratio = median_range_ratio(load_tier_definitions())
-    lo = CANONICAL["min_followers"].to_numpy(float)
-    hi = CANONICAL["max_followers"].to_numpy(float)
-    hi = np.where(np.isinf(hi), lo * ratio, hi)
-    return pd.Series(np.sqrt(lo * hi), index=CANONICAL["tier"].astype(str), name="midpoint_followers")
-
-
 def tier_returns(synthesis: Synthesis, reference: str = "micro") -> pd.DataFrame:
-    """What the implied elasticity of return per dollar means for each canonical tier: return per dollar at the
-    tier's geometric midpoint (the open mega tier closed by the open-range rule) relative to the reference tier's,
-    with the interval the elasticity's interval gives (a constant elasticity: (F / F_ref) ** e). Tidy: tier,
-    midpoint_followers, relative, ci_low, ci_high."""
-    mid = tier_midpoints()
-    row = synthesis.estimate("return_per_dollar")
-    rel = mid / mid[reference]
-    ends = np.column_stack([rel ** row["ci_low"], rel ** row["ci_high"]])
-    return pd.DataFrame(
-        {
-            "tier": mid.index,
-            "midpoint_followers": mid.to_numpy(),
-            "relative": (rel ** row["estimate"]).to_numpy(),
-            "ci_low": ends.min(axis=1),
-            "ci_high": ends.max(axis=1),
-        }
-    )
+    """What the elasticity of return per dollar means for each canonical tier: return per dollar at the tier's
+    geometric midpoint (the open mega tier closed by the open-range rule) relative to the reference tier's, with
+    the interval the elasticity's interval gives, (F / F_ref) ** e. In tier-pair form e is the pair's own
+    (pair_returns: the tier and the reference), in constant form the one slope. Tidy: tier, midpoint_followers,
+    elasticity, relative, ci_low, ci_high."""
+    mid = midpoints()
+    pairs = pair_returns(synthesis).set_index(["tier_a", "tier_b"])
+    rows = []
+    for tier, followers in mid.items():
+        key = (tier, reference) if (tier, reference) in pairs.index else (reference, tier)
+        row = pairs.loc[key] if tier != reference else pd.Series({"estimate": 0.0, "ci_low": 0.0, "ci_high": 0.0})
+        ratio = followers / mid[reference]
+        ends = sorted([ratio ** row["ci_low"], ratio ** row["ci_high"]])
+        rows.append(
+            {
+                "tier": tier,
+                "midpoint_followers": followers,
+                "elasticity": float(row["estimate"]),
+                "relative": ratio ** row["estimate"],
+                "ci_low": ends[0],
+                "ci_high": ends[1],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def fitted_lines(synthesis: Synthesis, metric: str, grid: np.ndarray | None = None) -> pd.DataFrame:
@@ -809,11 +1193,19 @@ def fitted_lines(synthesis: Synthesis, metric: str, grid: np.ndarray | None = No
 
 # how the evidence table names each engagement choice (Choices.engagement)
 ENGAGEMENT_EVIDENCE = {
-    "pooled": "benchmarks and real posts pooled",
+    "fixed_effect": "benchmarks and real posts pooled (inverse variance)",
+    "random_effects": "benchmarks and real posts pooled (DerSimonian-Laird)",
+    "real_first": "real posts",
     "benchmarks": "benchmarks",
-    "real": "real posts",
     "real_ppml": "real posts (Poisson)",
 }
+
+PRICE_EVIDENCE = {
+    "no_rate_cards": "ledger price points, rate cards left out",
+    "rate_cards": "ledger price points with the rate cards",
+    "real_quotes": "real asking prices (Xiaohongshu, nano)",
+}
+CONVERSION_EVIDENCE = {"blogs": "ledger claims (blogs)", "zero": "none: set to zero"}
 
 
 def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
@@ -872,8 +1264,18 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
     main = synthesis.elasticities.set_index("elasticity")
     for name, evidence, points, n_sources in (
         ("engagement_rate", ENGAGEMENT_EVIDENCE[synthesis.choices.engagement] + " (used)", None, None),
-        ("conversion_rate", "ledger claims (used)", fit.counts["conversion_rate"], sources("conversion_rate")),
-        ("price_per_post", "ledger claims (used)", fit.counts["price_per_post"], sources("price_per_post")),
+        (
+            "conversion_rate",
+            CONVERSION_EVIDENCE[synthesis.choices.conversion] + " (used)",
+            fit.counts["conversion_rate"],
+            sources("conversion_rate"),
+        ),
+        (
+            "price_per_post",
+            PRICE_EVIDENCE[synthesis.choices.price] + " (used)",
+            fit.counts["price_per_post"],
+            sources("price_per_post"),
+        ),
         ("return_per_dollar", "implied by the three (used)", None, None),
     ):
         r = main.loc[name]
@@ -901,3 +1303,67 @@ def evidence_table(synthesis: Synthesis) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+# ---- Cross-checks
+
+REVENUE_CLAIMS = ("L08", "L09")  # Beichert et al.'s revenue per follower, nano and macro
+
+
+def revenue_check(synthesis: Synthesis, ledger: dict | None = None) -> pd.DataFrame:
+    """Beichert et al.'s revenue per follower by tier (REVENUE_CLAIMS, placed by the synthesis's rules) as a check
+    on the revenue elasticity 1 + e(engagement) + e(conversion): their two tiers give revenue per follower's
+    elasticity between the two points, and 1 plus it is the revenue elasticity they imply (two points: no interval).
+    Beside it the synthesis's revenue elasticity, one slope and per tier pair. Tidy: evidence, estimate, ci_low,
+    ci_high, followers_low, followers_high."""
+    ledger = load_ledger() if ledger is None else ledger
+    rows = candidates(ledger, ("revenue_per_follower",), synthesis.choices).set_index("claim_id")
+    low, high = (rows.loc[c] for c in REVENUE_CLAIMS)
+    slope = float(np.log(high["value"] / low["value"]) / np.log(high["followers"] / low["followers"]))
+    out = [
+        {
+            "evidence": f"Beichert et al.'s revenue per follower, {low['tier']} vs {high['tier']} "
+            f"({', '.join(REVENUE_CLAIMS)})",
+            "estimate": 1 + slope,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "followers_low": float(low["followers"]),
+            "followers_high": float(high["followers"]),
+        }
+    ]
+    mid = midpoints(ledger)
+    for pair, name in [(None, "engagement_rate"), *zip(PAIRS, PAIR_NAMES)]:
+        r = combination(synthesis.params, {name: 1.0, "conversion_rate": 1.0}, 1.0)
+        label = "the synthesis, one slope" if pair is None else f"the synthesis, {pair[0]} vs {pair[1]}"
+        out.append(
+            {
+                "evidence": label,
+                "estimate": r["estimate"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "followers_low": np.nan if pair is None else float(mid[pair[0]]),
+                "followers_high": np.nan if pair is None else float(mid[pair[1]]),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def breakeven_sentence(breakeven: pd.Series, evidence: pd.DataFrame) -> str:
+    """Where each piece of price evidence lies against a break-even price elasticity (a row of breakeven_price):
+    above its interval, smaller pays on that evidence; below, bigger pays; overlapping, the evidence cannot say.
+    `evidence` is a table with evidence, estimate, ci_low, ci_high (price_evidence's rows)."""
+    lo, hi = breakeven["ci_low"], breakeven["ci_high"]
+    words = []
+    for r in evidence.itertuples():
+        if r.estimate > hi:
+            side = "above the break-even: on it smaller pays"
+        elif r.estimate < lo:
+            side = "below the break-even: on it bigger pays"
+        else:
+            side = "inside the break-even's interval: on it neither clearly pays more"
+        spans = r.ci_low < lo and r.ci_high > hi
+        words.append(
+            f"{r.evidence} ({r.estimate:.2f}) lies {side}"
+            + (", though its own interval spans the break-even" if spans else "")
+        )
+    return "; ".join(words)[:1].upper() + "; ".join(words)[1:] + "."

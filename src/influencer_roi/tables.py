@@ -1,6 +1,12 @@
 """One way to display a table in the book: readable headers, units, thousands separators, "< 0.001", blanks instead
 of NaN, text that wraps, and a scroll cue where a table is wider than a phone.
 
+Text cells are read too: a cell that is a code of the package (`engagement_rate`, `nano_vs_macro`, `gamma_glm`) shows
+its label (influencer_roi.labels, the one mapping the command's report uses too), a cell of ledger claim ids
+(`A001_05`, `L12, L13`) links each to its row of the evidence ledger (LEDGER_PAGE), and a number written in text
+(`-0.44 to -0.08`) gets true minus signs. Only the display changes: frames, CSV and JSON keep codes and hyphens.
+The kind "code" is for literal text a reader types (a column name, an input form): shown as code, untouched.
+
     from influencer_roi.tables import Column, show, fold
 
     show(frame, {
@@ -27,8 +33,12 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.display import HTML
 
-KINDS = ("text", "integer", "number", "percent", "currency", "p-value", "ratio")
+from .display import LEDGER_PAGE, claim_anchor, claim_ids, display_text, fmt_p_value, signed
+from .formats import fmt_count
+
+KINDS = ("text", "code", "integer", "number", "percent", "currency", "p-value", "ratio")
 SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+INLINE_CODE = re.compile(r"`([^`]+)`")
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,8 @@ class Column:
     unit    appended to the header in parentheses, e.g. unit="USD" -> "Cost (USD)"
     symbol  the currency sign in cells ("$" by default; "" for none)
 
-    percent takes fractions (0.25 -> "25%"); ratio shows "1.50×"; integer and number use thousands separators.
+    percent takes fractions (0.25 -> "25%"); ratio shows "1.50×"; integer and number use thousands separators;
+    a p-value shows 2 significant digits, or "< 0.001".
     """
 
     label: str
@@ -49,6 +60,7 @@ class Column:
     digits: int | None = None
     unit: str | None = None
     symbol: str = "$"
+    anchor: bool = False  # the ledger's own table: its claim ids are the targets of the links, not links
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -64,8 +76,10 @@ class Column:
         """One cell as text; missing values (None, NaN, NA) are blank."""
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
-        if self.kind == "text":
+        if self.kind == "code":
             return str(value)
+        if self.kind == "text":
+            return display_text(str(value))
         number = float(value)
         if math.isinf(number):
             return "∞" if number > 0 else "−∞"
@@ -76,15 +90,22 @@ def _digits(column: Column, default: int) -> int:
     return default if column.digits is None else column.digits
 
 
-def _number(x: float, digits: int) -> str:
-    text = f"{x:,.{digits}f}"
-    return text.replace("-", "−") if x < 0 else text
-
-
 def _p_value(x: float, column: Column) -> str:
-    digits = _digits(column, 3)
-    floor = 10**-digits
-    return f"< {floor:.{digits}f}" if x < floor else f"{x:.{digits}f}"
+    """2 significant digits (0.012, 0.50), "< 0.001" below that: a p-value is read by its order, not its digits."""
+    return fmt_p_value(x)
+
+
+def _cell_html(column: Column, value) -> str:
+    text = column.format(value)
+    if column.kind == "code":
+        return f"<code>{html.escape(text)}</code>" if text else ""
+    ids = claim_ids(text) if column.kind == "text" else []
+    if ids and column.anchor:
+        return ", ".join(f'<span id="{claim_anchor(i)}">{html.escape(i)}</span>' for i in ids)
+    if ids:
+        return ", ".join(f'<a href="{LEDGER_PAGE}#{claim_anchor(i)}">{html.escape(i)}</a>' for i in ids)
+    # `name` in a text (a column name in a sentence) is literal: shown as code, like kind "code"
+    return INLINE_CODE.sub(r"<code>\1</code>", html.escape(text))
 
 
 def _currency(x: float, column: Column) -> str:
@@ -93,12 +114,12 @@ def _currency(x: float, column: Column) -> str:
 
 
 FORMATS: dict[str, Callable[[float, Column], str]] = {
-    "integer": lambda x, c: _number(round(x), 0),
-    "number": lambda x, c: _number(x, _digits(c, 2)),
-    "percent": lambda x, c: _number(100 * x, _digits(c, 0)) + "%",
+    "integer": lambda x, c: signed(round(x), 0),
+    "number": lambda x, c: signed(x, _digits(c, 2)),
+    "percent": lambda x, c: signed(100 * x, _digits(c, 0)) + "%",
     "currency": _currency,
     "p-value": _p_value,
-    "ratio": lambda x, c: _number(x, _digits(c, 2)) + "×",
+    "ratio": lambda x, c: signed(x, _digits(c, 2)) + "×",
 }
 
 
@@ -109,12 +130,11 @@ def _table(frame: pd.DataFrame, columns: Mapping[str, Column], caption: str | No
             f"no such column to show: {', '.join(map(repr, missing))} (the frame has "
             f"{', '.join(map(repr, map(str, frame.columns)))})"
         )
-    head = "".join(f'<th scope="col" class="{_css(c)}">{html.escape(c.header)}</th>' for c in columns.values())
+    css = {name: _css(c, frame[name]) for name, c in columns.items()}
+    head = "".join(f'<th scope="col" class="{css[n]}">{html.escape(c.header)}</th>' for n, c in columns.items())
     rows = []
     for values in frame[list(columns)].itertuples(index=False, name=None):
-        cells = "".join(
-            f'<td class="{_css(c)}">{html.escape(c.format(v))}</td>' for c, v in zip(columns.values(), values)
-        )
+        cells = "".join(f'<td class="{css[n]}">{_cell_html(c, v)}</td>' for (n, c), v in zip(columns.items(), values))
         rows.append(f"<tr>{cells}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     body = "\n".join(rows)
@@ -124,8 +144,16 @@ def _table(frame: pd.DataFrame, columns: Mapping[str, Column], caption: str | No
     )
 
 
-def _css(column: Column) -> str:
-    return "book-text" if column.kind == "text" else "book-number"
+# a text column with a cell longer than this is long text (a quote, a description): class book-long gives it the
+# width to wrap into readable lines on a phone instead of a narrow strip of one or two words
+LONG_TEXT = 60
+
+
+def _css(column: Column, values: pd.Series) -> str:
+    if column.kind not in ("text", "code"):
+        return "book-number"
+    longest = max((len(column.format(v)) for v in values), default=0)
+    return "book-text book-long" if longest > LONG_TEXT else "book-text"
 
 
 def show(frame: pd.DataFrame, columns: Mapping[str, Column], caption: str | None = None) -> HTML:
@@ -149,7 +177,7 @@ def fold(
     unknown = set(frame[by]) - set(groups)
     if unknown:
         raise ValueError(f"values of {by!r} missing from order: {sorted(map(str, unknown))}")
-    label = label or (lambda group, n: f"{group}: {n:,} row{'s' if n != 1 else ''}")
+    label = label or (lambda group, n: f"{display_text(str(group))}: {fmt_count(n, 'row')}")
     parts = []
     for group in groups:
         rows = frame[frame[by] == group]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .constants import FOLLOWER_CAP
 from .formats import band_label  # noqa: F401  (re-exported: tiers.band_label is older than formats)
 
 TIERS = ("nano", "micro", "macro", "mega")
@@ -26,6 +27,17 @@ CANONICAL = pd.DataFrame(
         "max_followers": [10_000.0, 100_000.0, 1_000_000.0, np.inf],
     }
 )
+
+
+def tier_midpoints(open_ratio: float | None = None) -> pd.Series:
+    """The canonical tiers' geometric midpoints in followers, indexed by tier. The open mega tier is closed at its
+    lower bound times `open_ratio` (the synthesis passes the ledger's median ratio of upper to lower bound,
+    synthesis.median_range_ratio), or at FOLLOWER_CAP when none is given. The one definition the engagement
+    slopes, the synthesis and the chapters share."""
+    lo = CANONICAL["min_followers"].to_numpy(float)
+    hi = CANONICAL["max_followers"].to_numpy(float)
+    hi = np.where(np.isinf(hi), lo * open_ratio if open_ratio is not None else FOLLOWER_CAP, hi)
+    return pd.Series(np.sqrt(lo * hi), index=list(TIERS), name="midpoint_followers")
 
 
 def _bounds(scheme: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -401,3 +401,166 @@ def test_search_opened_from_disk_lists_pages_and_says_why_there_are_no_snippets(
         assert "make serve" in page.locator(".book-search-from-disk").inner_text()
     finally:
         page.close()
+
+
+# Colour schemes. The theme follows the reader's choice (its switch, kept in localStorage) and draws the page in
+# light or dark; the book's tables, their scroll cue and the focus ring must read in both.
+SCHEMES = ("light", "dark")
+WIDE_TABLE_PAGES = ("chapters/roi_regressions", "chapters/tier_micro")
+
+
+def visit_in(browser, server, name: str, scheme: str, viewport=PHONE):
+    page = browser.new_page(viewport=viewport, color_scheme=scheme)
+    page.add_init_script(f"localStorage.setItem('theme', '{scheme}'); localStorage.setItem('mode', '{scheme}');")
+    page.goto(f"{server}/{name}.html", wait_until="load")
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    return page
+
+
+def rgb(css: str) -> tuple[float, float, float, float]:
+    """'rgb(1, 2, 3)' or 'rgba(1, 2, 3, 0.5)' -> (r, g, b, alpha)."""
+    parts = [float(p) for p in css[css.index("(") + 1 : css.index(")")].replace("/", ",").split(",")]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def css_contrast(foreground: str, background: str) -> float:
+    fg, bg = rgb(foreground), rgb(background)
+    mixed = [fg[3] * f + (1 - fg[3]) * b for f, b in zip(fg[:3], bg[:3])]
+    return contrast(
+        "#" + "".join(f"{round(c):02x}" for c in mixed), background="#" + "".join(f"{round(c):02x}" for c in bg[:3])
+    )
+
+
+TABLE_COLOURS = """() => {
+    const page = getComputedStyle(document.body).backgroundColor;
+    return Array.from(document.querySelectorAll('main .book-table-scroll')).filter(b => b.offsetParent).map(b => ({
+        page, box: getComputedStyle(b).backgroundColor,
+        cells: Array.from(b.querySelectorAll('td, th')).slice(0, 40).map(c => getComputedStyle(c).color),
+        wide: b.scrollWidth > b.clientWidth + 1}));
+}"""
+
+
+def left_strip(page, box, width: int = 6):
+    """The colours of the box's leftmost `width` pixels (inside the first cell's padding: no text there)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    box.scroll_into_view_if_needed()
+    bounds = box.bounding_box()
+    shot = page.screenshot(clip={"x": bounds["x"], "y": bounds["y"], "width": width, "height": bounds["height"]})
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"), dtype=int).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("name", WIDE_TABLE_PAGES)
+def test_tables_read_in_both_colour_schemes_without_a_band(browser, server, name, scheme):
+    import numpy as np
+
+    """In each scheme a book table sits on the page's own background, its text contrasts with it (4.5:1), and a
+    wide table unscrolled shows no shadow band over its first column (the dark-mode defect: a black band); scrolled,
+    its left cue appears."""
+    page = visit_in(browser, server, name, scheme)
+    try:
+        boxes = page.evaluate(TABLE_COLOURS)
+        assert boxes, f"{name}: no visible book table"
+        for box in boxes:
+            assert rgb(box["box"])[:3] == rgb(box["page"])[:3], (
+                f"{name} ({scheme}): table box {box['box']} on {box['page']}"
+            )
+            faint = {c for c in box["cells"] if css_contrast(c, box["box"]) < MIN_CONTRAST}
+            assert not faint, f"{name} ({scheme}): table text {faint} on {box['box']}"
+        index = next(i for i, b in enumerate(boxes) if b["wide"])
+        element = page.locator("main .book-table-scroll:visible").nth(index)
+
+        def cue():
+            """How far the cue (the box's background images) changes the first column's left edge: the strip
+            as shown less the same strip with the background images off."""
+            shown = left_strip(page, element)
+            element.evaluate("b => { b.dataset.cue = b.style.backgroundImage; b.style.backgroundImage = 'none'; }")
+            bare = left_strip(page, element)
+            element.evaluate("b => { b.style.backgroundImage = b.dataset.cue; }")
+            return int(np.abs(shown - bare).max())
+
+        assert cue() <= 12, f"{name} ({scheme}): a band over the first column of an unscrolled table"
+        element.evaluate("b => { b.scrollLeft = (b.scrollWidth - b.clientWidth) / 2; }")
+        page.wait_for_timeout(100)
+        assert cue() > 12, f"{name} ({scheme}): no scroll cue once the table is scrolled"
+    finally:
+        page.close()
+
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const s = getComputedStyle(el);
+    const label = el.getAttribute('aria-label') || el.title || el.textContent || '';
+    return {tag: el.tagName, label: label.trim().slice(0, 40),
+            header: !!el.closest('.bd-header, .bd-header-article, .header-article-items'),
+            outline: s.outlineStyle, width: parseFloat(s.outlineWidth), colour: s.outlineColor,
+            shadow: s.boxShadow, page: getComputedStyle(document.body).backgroundColor};
+}"""
+HEADER_CONTROLS = """() => Array.from(document.querySelectorAll(
+    '.bd-header :is(a, button), .bd-header-article :is(a, button)')).filter(el => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility === 'visible';
+    }).length"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_tabbing_through_the_header_shows_where_the_focus_is(browser, server, scheme):
+    """Tab through the page's header: every control that takes the focus shows a ring at least 2 px wide whose
+    colour stands 3:1 against the page (WCAG 2.4.7 and 1.4.11), and every visible header control is reached."""
+    page = visit_in(browser, server, "chapters/tier_definitions", scheme, viewport=DESKTOP)
+    try:
+        controls = page.evaluate(HEADER_CONTROLS)
+        seen, faint = [], []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUSED)
+            if not focus:
+                continue
+            if focus["header"]:
+                seen.append(focus["label"])
+                ring = focus["outline"] != "none" and focus["width"] >= 2
+                if not ring or css_contrast(focus["colour"], focus["page"]) < 3:
+                    faint.append(focus)
+            elif seen:
+                break  # past the header
+        assert len(seen) >= min(controls, 4), f"only {seen} of {controls} header controls took the focus"
+        assert not faint, f"({scheme}) focus without a visible ring: {faint}"
+    finally:
+        page.close()
+
+
+def test_no_glue_call_is_shown_on_any_page(site):
+    """Plumbing stays off the page: no code cell of any page, shown or folded, holds a glue() call (glue cells are
+    removed with the remove-input tag)."""
+    from bs4 import BeautifulSoup
+
+    shown = {}
+    for name in toc_pages():
+        page = BeautifulSoup((site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        cells = [c for c in page.select("main div.cell_input") if "glue(" in c.get_text()]
+        if cells:
+            shown[name] = len(cells)
+    assert not shown, f"code cells with glue() calls: {shown}"
+
+
+LONG_TEXT_WIDTHS = """() => Array.from(document.querySelectorAll('main td.book-long')).filter(td => td.offsetParent)
+    .map(td => td.getBoundingClientRect().width)"""
+
+
+@pytest.mark.parametrize("name", ["chapters/tier_definitions", "chapters/evidence_base"])
+def test_long_text_columns_wrap_into_readable_lines_on_a_phone(browser, server, name):
+    """A column of long text (a quote, a description) is given room on a phone: at least 12 rem (192 px) wide, so
+    it reads as lines of several words rather than an empty-looking strip of one word per line."""
+    page = visit_in(browser, server, name, "light")
+    try:
+        page.evaluate("() => document.querySelectorAll('details.book-fold').forEach(d => { d.open = true; })")
+        widths = page.evaluate(LONG_TEXT_WIDTHS)
+        assert widths, f"{name}: no long text column shown"
+        assert min(widths) >= 190, f"{name}: a long text column {min(widths):.0f}px wide on a phone"
+    finally:
+        page.close()

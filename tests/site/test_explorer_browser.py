@@ -18,7 +18,7 @@ import pytest
 from test_browser import DESKTOP, OVERFLOW, PHONE, server, visit  # noqa: F401 (server: the fixture)
 
 from influencer_roi import decision_grid as dg
-from influencer_roi import explorer
+from influencer_roi import explorer, labels
 
 pytestmark = pytest.mark.xdist_group("explorer")
 PAGE = "chapters/conclusions.html"
@@ -66,7 +66,7 @@ def expected(grid, setting: dict[str, int]):
 def check(shown: dict, cell) -> None:
     best = cell.index[cell["best"]][0]
     answer = shown["answer"]
-    assert answer.startswith(f"Best strategy: {best} ({explorer.DEFINITIONS[best]})"), answer
+    assert answer.startswith(f"Best strategy: {best} ({labels.STRATEGIES[best]})"), answer
     p_best, rpd, p_loss = (
         number(m)
         for m in re.search(

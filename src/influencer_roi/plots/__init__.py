@@ -35,6 +35,7 @@ from .posts import engagement_chart, engagement_density_chart, sponsored_chart, 
 from .style import (
     FOLLOWER_LIMITS,
     GRADE_COLOURS,
+    LINE_COLOURS,
     OKABE_ITO,
     OTHER_BAND,
     PLATFORM_COLOURS,
@@ -77,6 +78,7 @@ CHARTS = (
 __all__ = [f.__name__ for f in CHARTS] + [
     "FOLLOWER_LIMITS",
     "GRADE_COLOURS",
+    "LINE_COLOURS",
     "OKABE_ITO",
     "OTHER_BAND",
     "PLATFORM_COLOURS",

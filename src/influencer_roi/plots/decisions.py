@@ -18,15 +18,15 @@ STRATEGY_COLOURS = {
     "all macro": TIER_COLOURS["macro"],
     "all micro": TIER_COLOURS["micro"],
     "all nano": TIER_COLOURS["nano"],
-    "70/30 micro/mega": "#56B4E9",
+    "70/30 micro/mega": "#2A86C2",
     "pyramid": "#D55E00",
     "nano first": "#000000",
-    "micro first": "#F0E442",
+    "micro first": "#767676",
 }
 
 
 def _colour(name: str) -> str:
-    return STRATEGY_COLOURS.get(name, "#555555")
+    return STRATEGY_COLOURS.get(name, "#3D3D3D")
 
 
 def _budget_panels(table: pd.DataFrame, extra: float):

@@ -150,7 +150,9 @@ def audit_chart(
     ax.set_yticks(rows.index, names)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xscale("log")
-    ax.set_xticks([0.1, 0.2, 0.5, 1, 2, 5])
+    # four labels half a decade apart: on a phone the long check labels leave the axis about 120 px, where six
+    # labels (0.1x to 5x) ran into one another
+    ax.set_xticks([0.1, 0.3, 1, 3])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("Recomputed ÷ stated (log scale)\n1× = the claim checks out")
@@ -159,6 +161,18 @@ def audit_chart(
     if own:
         tight(ax)
     return ax
+
+
+def contain(ax: plt.Axes, values, room: float = 0.1) -> None:
+    """Set a log y axis to hold every positive finite value with `room` (a share of the span, in log space, at least
+    a factor of 1.2) beyond the extremes, so that no marker sits on the axes' edge."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return
+    low, high = np.log10(values.min()), np.log10(values.max())
+    pad = max(room * (high - low), np.log10(1.2))
+    ax.set_ylim(10 ** (low - pad), 10 ** (high + pad))
 
 
 TIER_PANELS = {
@@ -220,6 +234,10 @@ def tier_ranges_chart(
             )
         follower_axis(ax, limits=CLAIM_LIMITS, label="")
         log_axis(ax, "y", percent if unit == "fraction" else (lambda v: f"{v:,g}"))
+        values = rows[["value_low", "value_high"]].to_numpy(dtype=float).ravel()
+        if simulated is not None:
+            values = np.concatenate([values, shown[metric].to_numpy(dtype=float)])
+        contain(ax, values)
         ax.set_title(title, loc="left")
     axes[-1].set_xlabel("Followers (log scale): each segment spans\nthe follower range the claim is about")
     handles = [mpl.lines.Line2D([], [], color=TIER_COLOURS[t], lw=2, label=t) for t in TIERS]
@@ -312,6 +330,9 @@ def specification_curve_chart(table: pd.DataFrame, options: dict, note: str = ""
     with its 95% interval, sorted, the main specification in colour; below, which option of each choice produced
     it (one row per option, a mark where it was used). `options` is synthesis.OPTIONS (choice -> options)."""
     rows = [(choice, option) for choice, values in options.items() for option in values]
+    # drawn to three decimals, far below a pixel: thousands of fits differ between CPUs in the sixth decimal, enough
+    # to move some of their marks across the figure digest's grid
+    table = table.assign(**{c: table[c].round(3) for c in ("estimate", "ci_low", "ci_high")})
     fig, (top, bottom) = plt.subplots(
         2,
         1,

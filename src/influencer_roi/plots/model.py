@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from ..constants import CONFIDENCE
-from .style import FOLLOWER_RANGE, NOTE_GREY, OKABE_ITO, VERDICT_COLOURS, WIDTH, follower_axis, log_axis, tier_bands
+from .style import FOLLOWER_RANGE, LINE_COLOURS, NOTE_GREY, VERDICT_COLOURS, WIDTH, follower_axis, log_axis, tier_bands
 
 
 def roi_fit_chart(
@@ -140,7 +140,7 @@ def power_chart(table: pd.DataFrame, target: float = 0.8, note: str = "") -> plt
     """Power against campaigns per tier (log axis): simulated points and the analytic t-test line, one colour per
     true ratio (column `ratio`), with the usual 80% target."""
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
-    for colour, (ratio, group) in zip(OKABE_ITO[4:] + OKABE_ITO, table.groupby("ratio", sort=True)):
+    for colour, (ratio, group) in zip(LINE_COLOURS, table.groupby("ratio", sort=True)):
         ax.plot(group["campaigns_per_tier"], group["power_analytic"], color=colour, lw=1.5)
         ax.scatter(
             group["campaigns_per_tier"],
