@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from influencer_roi.display import LEDGER_PAGE, display_text, readable, significant
-from influencer_roi.formats import fmt_p_value
+from influencer_roi.formats import fmt_p_value, fmt_whole
 from influencer_roi.labels import LABELS
 from influencer_roi.tables import SNAKE_CASE, Column, fold, show
 
@@ -214,3 +216,11 @@ def test_fold_counts_in_words():
     frame = pd.DataFrame({"kind": ["a", "b", "b"], "x": [1, 2, 3]})
     page = BeautifulSoup(fold(frame, by="kind", columns={"x": Column("X", "integer")}).data, "html.parser")
     assert [s.get_text() for s in page.find_all("summary")] == ["a: 1 row", "b: 2 rows"]
+
+
+@given(value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), digits=st.integers(1, 6))
+def test_a_whole_rounded_amount_keeps_its_significant_digits(value, digits):
+    """fmt_whole: a whole number within half a unit of its last kept significant digit (or of 1, for small values)."""
+    shown = int(fmt_whole(value, digits).replace(",", ""))
+    unit = max(10 ** (math.floor(math.log10(abs(value))) - digits + 1), 1) if value else 1
+    assert abs(shown - value) <= unit / 2 + 1e-9 * abs(value), (value, digits, shown)

@@ -21,6 +21,15 @@ def fmt_int(value) -> str:
     return f"{int(round(value)):,}"
 
 
+def fmt_whole(value: float, digits: int = 4) -> str:
+    """A large simulated amount or count in prose, whole and rounded to `digits` significant digits: the Monte Carlo's
+    last digits are noise, and CPUs differ in them. 161476 -> '161,500'; 467.2 -> '467'; 10055414 -> '10,060,000'."""
+    if not math.isfinite(value) or value == 0:
+        return fmt_int(value) if math.isfinite(value) else str(value)
+    keep = digits - 1 - math.floor(math.log10(abs(value)))
+    return f"{int(round(value, min(keep, 0))):,}"
+
+
 P_FLOOR = 0.001  # below it a p-value is written "< 0.001": its digits say nothing more
 
 
