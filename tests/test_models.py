@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influencer_roi import coverage, models, simulate
+from influencer_roi import coverage, labels, models, simulate
 from influencer_roi.models import TIDY_COLUMNS
 
 
@@ -52,8 +52,9 @@ def test_tier_contrasts_adjusted_p_values_are_not_smaller(fits):
     assert len(contrasts) == 6  # every pair of four tiers
     assert (contrasts["p_adjusted"] >= contrasts["p_value"] - 1e-15).all()
     nano_micro = contrasts.set_index("term").loc["nano_vs_micro", "ratio"]
-    # the truth: micro's midpoint is 10x nano's, so nano returns 10**0.3 = 2 times per dollar
-    assert nano_micro == pytest.approx(10**0.3, rel=0.15)
+    # the truth: micro's midpoint is 10x nano's, so nano returns 10 ** -e(roi) times per dollar
+    truth = 10 ** -simulate.true_elasticities(simulate.Params())["roi"]
+    assert nano_micro == pytest.approx(truth, rel=0.15)
 
 
 def test_curvature_finds_no_peak_in_a_straight_line(fits):
@@ -130,4 +131,4 @@ def test_a_model_added_to_the_registry_appears_everywhere(monkeypatch, tmp_path)
     assert cli.main(["analyze", str(campaigns), "--out", str(tmp_path / "out")]) == 0
     record = json.loads((tmp_path / "out" / "results.json").read_text())
     assert "dummy_median" in record["roi_elasticity_by_model"]
-    assert "dummy_median" in (tmp_path / "out" / "report.html").read_text()
+    assert labels.label("dummy_median") in (tmp_path / "out" / "report.html").read_text()  # shown by its label

@@ -6,7 +6,7 @@ import json
 import matplotlib
 import pytest
 
-from influencer_roi import __version__, allocation_report, models, plots, report, simulate
+from influencer_roi import __version__, allocation_report, models, plots, report, simulate, verdicts
 
 matplotlib.use("Agg")
 
@@ -59,7 +59,10 @@ def test_the_first_screen_answers_does_smaller_pay_with_the_tier_ratios_and_thei
     assert screen.count('class="answer"') == 1 and expected in screen
     nano = contrasts["nano_vs_mega"]
     assert f"Nano returned {report.fmt_ratio(nano['ratio'])} (95% CI" in screen and "what mega did per dollar" in screen
-    assert "Yes: on these 600 campaigns, smaller creators returned more per dollar." in screen
+    roi = record["elasticity"]["roi"]
+    said = verdicts.verdict((roi["ci_low"], roi["ci_high"]), (-float("inf"), 0.0))
+    word = {"supported": "Yes", "contradicted": "No", "not established": "Not clearly"}[said]
+    assert f"{word}: on these 600 campaigns" in screen
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,10 @@ def test_publishing_only_wins_favours_the_tier_that_runs_most_campaigns():
 def test_noisy_follower_counts_attenuate_as_the_formula_says():
     table = robustness.measurement_error(n=20_000)
     assert table["estimate"].to_numpy() == pytest.approx(table["expected"].to_numpy(), abs=0.01)
-    assert table["estimate"].iloc[-1] > table["estimate"].iloc[0] + 0.04
+    # noise pulls the estimate towards zero, by at least half of what the formula expects (a visible amount)
+    expected_shift = table["expected"].iloc[-1] - table["expected"].iloc[0]
+    assert expected_shift > 0.02
+    assert table["estimate"].iloc[-1] - table["estimate"].iloc[0] > expected_shift / 2
 
 
 def test_fake_followers_in_large_accounts_push_the_elasticities_down():
