@@ -84,41 +84,30 @@ WIDE_TABLES = """() => Array.from(document.querySelectorAll('main table')).map(t
 def desktop_view(browser, server, site, name) -> dict:
     """The page at desktop size, loaded until the network is idle: console errors, requests, images, tables, the
     bytes transferred, and its first screen's screenshot."""
-    if name not in _DESKTOP:
-        page, errors, requests = visit(browser, f"{server}/{name}.html", wait_until="networkidle")
-        try:
-            shot = screenshot_folder(site) / f"{name.replace('/', '_')}-desktop.png"
-            _DESKTOP[name] = {
-                "errors": errors,
-                "requests": list(requests),
-                "images": page.evaluate(IMAGES),
-                "tables": page.evaluate(TABLE_ROWS),
-                "weight": page.evaluate(WEIGHT),
-                "screenshot": shot,
-            }
-            page.screenshot(path=str(shot), full_page=False)
-        finally:
-            page.close()
-    return _DESKTOP[name]
+    probes = {"images": IMAGES, "tables": TABLE_ROWS, "weight": WEIGHT}
+    return _view(_DESKTOP, browser, server, site, name, "desktop", probes, wait_until="networkidle")
 
 
 def phone_view(browser, server, site, name) -> dict:
     """The page at phone width: how far it scrolls sideways, its SVG figures' text as drawn (FIGURE_TEXT, below),
     its tables' scroll boxes, and its first screen's screenshot."""
-    if name not in _PHONE:
-        page, _, _ = visit(browser, f"{server}/{name}.html", viewport=PHONE)
+    probes = {"overflow": OVERFLOW, "figures": FIGURE_TEXT, "tables": WIDE_TABLES}
+    return _view(_PHONE, browser, server, site, name, "phone", probes, viewport=PHONE)
+
+
+def _view(cache: dict, browser, server, site, name: str, kind: str, probes: dict, **options) -> dict:
+    """One visit of a page per screen size (`kind`), cached: what each probe script returns, the console errors, the
+    requests, and its first screen's screenshot."""
+    if name not in cache:
+        page, errors, requests = visit(browser, f"{server}/{name}.html", **options)
         try:
-            shot = screenshot_folder(site) / f"{name.replace('/', '_')}-phone.png"
-            _PHONE[name] = {
-                "overflow": page.evaluate(OVERFLOW),
-                "figures": page.evaluate(FIGURE_TEXT),
-                "tables": page.evaluate(WIDE_TABLES),
-                "screenshot": shot,
-            }
+            shot = screenshot_folder(site) / f"{name.replace('/', '_')}-{kind}.png"
+            seen = {key: page.evaluate(script) for key, script in probes.items()}
+            cache[name] = {**seen, "errors": errors, "requests": list(requests), "screenshot": shot}
             page.screenshot(path=str(shot), full_page=False)
         finally:
             page.close()
-    return _PHONE[name]
+    return cache[name]
 
 
 @pytest.mark.parametrize("name", pages())
