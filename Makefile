@@ -11,6 +11,11 @@ BUILD  := _build
 TEST_OUT := $(BUILD)/test
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 NB ?=
+# A module is compiled once, at its first import, and its bytecode kept in __pycache__ (ignored by git). An
+# environment that sets PYTHONDONTWRITEBYTECODE (many CI images and containers do) would make every Python process
+# compile pandas, statsmodels and matplotlib from source again, about ten seconds of CPU each, and the tests start
+# hundreds of processes: so it is not passed on to what make runs.
+unexport PYTHONDONTWRITEBYTECODE
 # Chapters are executed with the kernels numpy and OpenBLAS pick for this CPU; `make nbval` re-runs them under
 # narrowed ones (tests/nbval_plugin.py), comparing figures by their content, not their SVG bytes, so a CPU that
 # differs in the last bit of a sum still passes.
@@ -34,6 +39,8 @@ $(STAMP): requirements.txt requirements-setup.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-setup.txt
 	$(BIN)/python -m uv pip install --quiet --system-certs --python $(BIN)/python --require-hashes -r requirements.txt
 	$(BIN)/python -m uv pip install --quiet --system-certs --python $(BIN)/python --no-deps --no-build-isolation -e .
+	@# compile what the commands, tests and chapters import once, here, rather than in parallel by the first tests
+	$(BIN)/python -c 'import influencer_roi.cli, influencer_roi.book, influencer_roi.plots, statsmodels.api, hypothesis, ipykernel, nbval, playwright.sync_api'
 	touch $@
 
 setup: $(STAMP)  ## create .venv from the lock and install the package (editable)

@@ -166,8 +166,9 @@ def test_the_probabilities_of_being_best_sum_to_one(world_table):
     table = allocate.probability_best(world_table)
     assert table.groupby("budget")["p_best"].sum().to_numpy() == pytest.approx([1.0, 1.0])
     assert set(table["strategy"]) == set(world_table["strategy"])  # every strategy listed, if never best with 0
-    # recomputed directly: the share of worlds in which each is the argmax
-    direct = world_table.pivot_table(index=["budget", "world"], columns="strategy", values="expected_revenue")
+    # recomputed directly from each world's revenue and spend: the strategy with the most margin at a 50% margin
+    margin = world_table["expected_revenue"] / allocate.BREAKEVEN - world_table["spent"]
+    direct = world_table.assign(m=margin).pivot_table(index=["budget", "world"], columns="strategy", values="m")
     share = direct.idxmax(axis=1).groupby(level=0).value_counts(normalize=True)
     for (budget, strategy), value in share.items():
         assert table.set_index(["budget", "strategy"]).loc[(budget, strategy), "p_best"] == pytest.approx(value)
@@ -186,17 +187,19 @@ def test_flip_thresholds_match_a_direct_recomputation():
     table = allocate.flip_thresholds(market, 100_000, named, draws=1_000, seed=5)
     assert len(table) == 1
     e = table["threshold"].iloc[0]
-    # recomputed from scratch: a market whose revenue elasticity puts return per dollar exactly at the threshold
+    # recomputed from scratch: a market whose revenue elasticity puts return per dollar exactly at the threshold,
+    # where the two bring the same expected margin (revenue x 50% - spend)
+
+    def margin(moved, strategy):
+        out = allocate.run(moved, 100_000, strategy, draws=1_000, seed=5)
+        return out["expected_revenue"].mean() / allocate.BREAKEVEN - out["spent"].mean()
+
     at = replace(market, e_revenue=market.e_price + e)
-    micro = allocate.run(at, 100_000, named["all micro"], draws=1_000, seed=5)["expected_revenue"].mean()
-    macro = allocate.run(at, 100_000, named["all macro"], draws=1_000, seed=5)["expected_revenue"].mean()
-    assert micro == pytest.approx(macro, rel=1e-6)
+    assert margin(at, named["all micro"]) == pytest.approx(margin(at, named["all macro"]), rel=1e-6)
     for side, winner in ((e - 0.05, table["steeper"].iloc[0]), (e + 0.05, table["flatter"].iloc[0])):
         moved = replace(market, e_revenue=market.e_price + side)
-        revenue = {
-            n: allocate.run(moved, 100_000, s, draws=1_000, seed=5)["expected_revenue"].mean() for n, s in named.items()
-        }
-        assert max(revenue, key=revenue.get) == winner
+        margins = {n: margin(moved, s) for n, s in named.items()}
+        assert max(margins, key=margins.get) == winner
     regions = allocate.best_regions(market, 100_000, named, draws=1_000, seed=5)
     assert regions["from_e"].iloc[1] == pytest.approx(e, abs=1e-5)
 

@@ -39,20 +39,19 @@ def test_the_grid_covers_every_setting(committed):
     assert committed["p_loss"].between(0, 1).all()
 
 
+def _stored(committed, budget, price, cost, scale, margin) -> pd.DataFrame:
+    """The committed grid's rows at one setting, by strategy."""
+    setting = dict(budget_usd=budget, price_elasticity=price, management_cost_usd=cost, supply_scale=scale)
+    return dg.at(committed, **setting, gross_margin=margin).set_index("strategy")
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_committed_cells_match_a_fresh_computation(committed, cell):
     budget, price, cost, scale = cell
     outcomes = dg.simulate_cell(budget, price, cost, scale)
     for margin in dg.AXES["gross_margin"]:
         fresh = dg.summarise_cell(outcomes, margin, budget).set_index("strategy")
-        stored = dg.at(
-            committed,
-            budget_usd=budget,
-            price_elasticity=price,
-            management_cost_usd=cost,
-            supply_scale=scale,
-            gross_margin=margin,
-        ).set_index("strategy")
+        stored = _stored(committed, budget, price, cost, scale, margin)
         assert sorted(stored.index) == sorted(fresh.index)
         for column in NUMBERS:
             np.testing.assert_allclose(
@@ -125,3 +124,33 @@ def test_every_column_is_documented():
     readme = (dg.data_dir() / "README.md").read_text(encoding="utf-8")
     for column, meaning in dg.COLUMNS.items():
         assert f"| `{column}` | {meaning} |" in readme, column
+
+
+def test_the_command_ranks_as_the_grid_does(committed, tmp_path):
+    """`allocate` with the grid's worlds, campaigns and seed at one of its settings gives the grid's expected margins,
+    chances of being best and best strategy (one rule: allocate.margin_ranking), so the explorer, which reads the
+    grid, and the command agree."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    budget, price, cost, scale, margin = 10_000.0, 0.4, 0.0, 1.0, 0.3
+    command = str(Path(sys.executable).with_name("influencer-roi"))
+    setting = ["--budget", f"{budget:g}", "--price-elasticity", f"{price:g}", "--management-cost", f"{cost:g}"]
+    grid_run = ["--worlds", str(dg.WORLDS), "--inner", str(dg.INNER), "--seed", str(dg.SEED), "--draws", "100"]
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [command, "allocate", *setting, "--margin", f"{margin:g}", *grid_run, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads((out / "results.json").read_text())
+    said = pd.DataFrame(record["results"]).set_index("strategy")
+    stored = _stored(committed, budget, price, cost, scale, margin)
+    np.testing.assert_allclose(said.loc[stored.index, "margin_worlds"], stored["expected_profit_usd"], rtol=1e-4)
+    np.testing.assert_allclose(said.loc[stored.index, "p_best"], stored["p_best"], atol=1.01 / dg.WORLDS)
+    assert record["evidence"]["best"] == stored.index[stored["best"]][0]
+    assert f"The best strategy for $10,000 is {record['evidence']['best']}" in result.stdout

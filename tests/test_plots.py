@@ -222,16 +222,16 @@ CHARTS = {
     ),
     "decision_chart": lambda led: plots.decision_chart(
         by_budget(
-            mean_revenue=lambda b, i: b * (2 + i),
-            revenue_p05=lambda b, i: b * (1 + i),
-            revenue_p95=lambda b, i: b * (3 + i),
+            mean_margin=lambda b, i: b * (0.2 * i - 0.1),
+            margin_p05=lambda b, i: b * (0.2 * i - 0.4),
+            margin_p95=lambda b, i: b * (0.2 * i + 0.3),
             p_best=lambda b, i: [0.1, 0.3, 0.6][i],
         )
     ),
     "flip_chart": lambda led: plots.flip_chart(
         pd.DataFrame(
             [
-                {"budget": b, "strategy": s, "e_rpd": e, "expected_revenue": b * (1 + i * e)}
+                {"budget": b, "strategy": s, "e_rpd": e, "expected_margin": b * i * e}
                 for b in BUDGETS
                 for i, s in enumerate(STRATEGIES)
                 for e in np.linspace(-0.8, 0.2, 5)

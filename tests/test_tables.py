@@ -224,3 +224,12 @@ def test_a_whole_rounded_amount_keeps_its_significant_digits(value, digits):
     shown = int(fmt_whole(value, digits).replace(",", ""))
     unit = max(10 ** (math.floor(math.log10(abs(value))) - digits + 1), 1) if value else 1
     assert abs(shown - value) <= unit / 2 + 1e-9 * abs(value), (value, digits, shown)
+
+
+@given(value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
+def test_a_simulated_amount_in_a_table_reads_as_in_prose(value):
+    """Column(..., significant=4) shows a simulated amount as fmt_whole does in prose: one value per quantity on a
+    page, whether the reader meets it in a sentence or in a table."""
+    cell = Column("Expected margin", "currency", significant=4).format(value)
+    prose = fmt_whole(value)
+    assert cell.replace("$", "").replace("−", "-") == ("0" if prose in ("0", "-0") else prose)

@@ -211,3 +211,29 @@ def test_allocate_with_campaigns_says_how_many_had_zero_revenue(zero_run, capsys
     err = capsys.readouterr().err
     assert f"note: {zero:,} of the {len(campaigns):,} campaigns" in err and "keeps them" in err
     strict((folder / "al" / "results.json").read_text())
+
+
+def test_a_market_fitted_to_a_file_with_zeros_draws_them_and_keeps_its_mean():
+    """allocate --campaigns: the fitted market sells nothing with the file's share of zero-revenue campaigns, its
+    mean revenue per creator is the file's (zeros counted), and a bad campaign is worse (the campaigns that sold
+    nothing count); without zeros nothing changes (the zeros have their own random numbers)."""
+    from dataclasses import replace
+
+    from influencer_roi import allocate
+
+    campaigns = simulate.simulate(3_000, seed=9, zero_share=0.3)
+    market = allocate.Market.fitted(campaigns)
+    assert market.p_zero == pytest.approx(float((campaigns["revenue"] == 0).mean()))
+    without = replace(market, p_zero=0.0)
+    with_zeros = allocate.run(market, 50_000, {"micro": 1.0}, draws=4_000, seed=3)
+    plain = allocate.run(without, 50_000, {"micro": 1.0}, draws=4_000, seed=3)
+    # the same creators are booked; the mean revenue agrees within Monte Carlo error, the expected revenue exactly
+    pd.testing.assert_series_equal(with_zeros["spent"], plain["spent"])
+    pd.testing.assert_series_equal(with_zeros["expected_revenue"], plain["expected_revenue"])
+    assert with_zeros["revenue"].mean() == pytest.approx(plain["revenue"].mean(), rel=0.03)
+    # campaigns that sold nothing widen the spread: a bad campaign is worse, so a loss is likelier at any threshold
+    assert with_zeros["revenue"].quantile(0.05) < 0.95 * plain["revenue"].quantile(0.05)
+    assert with_zeros["revenue"].std() > plain["revenue"].std()
+    # a market with p_zero 0 draws exactly what it drew before zeros were modelled
+    again = allocate.run(replace(market, p_zero=0.0), 50_000, {"micro": 1.0}, draws=4_000, seed=3)
+    pd.testing.assert_frame_equal(again, plain)

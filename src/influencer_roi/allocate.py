@@ -76,6 +76,9 @@ class Market:
     e_reach: float = 1.0  # follower elasticity of impressions (1: in proportion to followers)
     # the mean return per dollar at reference_followers the market is calibrated to (calibrated(); None if fitted)
     level_ref: float | None = None
+    # the chance that a booked creator sells nothing (fitted(): the file's share of campaigns with zero revenue); the
+    # others' revenue is scaled by 1 / (1 - p_zero), so the mean revenue per creator is the same with or without
+    p_zero: float = 0.0
 
     @classmethod
     def calibrated(
@@ -125,9 +128,11 @@ class Market:
         """From a campaign table (schema.load_campaigns). Revenue by analyze's rule (models.mean_curve): Poisson
         pseudo-maximum likelihood on log followers centred at the reference, campaigns with zero revenue included,
         so that the market's mean revenue per creator is the file's, zeros and all; its median is that mean over
-        the lognormal factor of the spread of log revenue among the campaigns with revenue. The market draws no
-        zeros: its mean is right, but its spread of revenue, and so its chance of a loss, is that of the campaigns
-        that sold something. Prices (never zero): OLS of log cost on log followers, with its residual spread. A
+        the lognormal factor of the spread of log revenue among the campaigns with revenue. The market draws zeros
+        as the file has them: a booked creator sells nothing with the file's share of zero-revenue campaigns
+        (p_zero, the same at every size: a file rarely has enough zeros to fit how the share moves with size), and
+        the others sell that much more, so the mean stays the file's and the chance of a loss counts the campaigns
+        that sold nothing. Prices (never zero): OLS of log cost on log followers, with its residual spread. A
         file does not say which part of the spread its campaigns share, so all of it is taken as the creators' own
         (sd_shared 0): the spread of a whole campaign is then understated."""
         import statsmodels.api as sm
@@ -148,6 +153,7 @@ class Market:
             price_ref=price_ref,
             e_price=e_price,
             sd_price=sd_price,
+            p_zero=float(curve["zero_share"]),
             **assumptions,
         )
 
@@ -241,7 +247,13 @@ def _world_arrays(market: Market, world: pd.DataFrame | None, n: int) -> dict:
 
 
 def _buy(
-    rng: np.random.Generator, market: Market, tier: str, budget: np.ndarray, p: dict, keep_scales: bool = False
+    rng: np.random.Generator,
+    market: Market,
+    tier: str,
+    budget: np.ndarray,
+    p: dict,
+    keep_scales: bool = False,
+    zeros: np.random.Generator | None = None,
 ) -> dict:
     """Book creators of one tier for each draw's budget (array), with the draw's parameters `p` (arrays). Returns
     arrays: revenue (with creator noise), expected_revenue (the creators' mean revenue), impressions, spent,
@@ -272,6 +284,9 @@ def _buy(
     )
     mean_revenue = p["revenue_ref"][:, None] * np.exp(p["e_revenue"][:, None] * log_scale)
     revenue = mean_revenue * np.exp(rng.normal(0, market.sd_revenue, (draws, most)).astype(np.float32))
+    if zeros is not None:  # a stream of its own: the creators and prices drawn are those of a market without zeros
+        sold = zeros.random((draws, most), dtype=np.float32) >= market.p_zero
+        revenue = np.where(sold, revenue / (1 - market.p_zero), 0.0)
     cost = np.cumsum(price + market.management_cost, axis=1, dtype=np.float64)
     booked = cost <= budget[:, None]  # in the order found, while the next one fits (cost only rises)
     impressions = market.reach_share * market.reference_followers * np.exp(p["e_reach"][:, None] * log_scale)
@@ -310,6 +325,7 @@ def run(
     each draw then runs in its own world. `scales`, if given (a list), receives per chunk the booked creators' log
     scales and the saturation factor (for revenue_curve). SIMULATED."""
     rng = np.random.default_rng(seed)
+    zeros = np.random.default_rng([seed, 1]) if market.p_zero > 0 else None  # who sells nothing (Market.p_zero)
     params = _world_arrays(market, world, draws)
     parts = []
     for start in range(0, draws, chunk):
@@ -321,7 +337,13 @@ def run(
         left, booked_scales = np.full(n, float(budget)), []
         for tier, tier_budget in _tiers(strategy, np.full(n, float(budget))):
             got = _buy(
-                rng, market, tier, left if tier_budget is None else tier_budget, p, keep_scales=scales is not None
+                rng,
+                market,
+                tier,
+                left if tier_budget is None else tier_budget,
+                p,
+                keep_scales=scales is not None,
+                zeros=zeros,
             )
             left = left - got["spent"]
             for key in totals:
@@ -487,8 +509,10 @@ def compare_worlds(
     of `inner` campaigns in each, with the same random numbers for every strategy (so that differences between
     strategies are not noise between runs). Tidy, one row per budget, strategy and world: expected_revenue (mean
     over the inner campaigns), expected_revenue_a and _b (the same over the first and second half of them, for an
-    unbiased EVPI), revenue, spent, return_per_dollar, p_loss (the share of the world's campaigns losing money),
-    reach, creators, unspent_share. `step`, as for compare(). SIMULATED."""
+    unbiased EVPI), revenue, spent, expected_margin (expected revenue x margin - spend, margin = 1 / `breakeven`:
+    what strategies are ranked on, budget left unspent being kept) with its halves expected_margin_a and _b,
+    return_per_dollar, p_loss (the share of the world's campaigns losing money), reach, creators, unspent_share.
+    `step`, as for compare(). SIMULATED."""
     params = world_parameters(market, worlds_table)
     repeated = params.loc[np.repeat(params.index.to_numpy(), inner)].reset_index(drop=True)
     world = np.repeat(np.arange(len(params)), inner)
@@ -498,22 +522,7 @@ def compare_worlds(
         if step is not None:
             step(name)
         out = run(market, budget, strategy, draws=len(repeated), seed=seed, world=repeated)
-        out = out.assign(world=world, half_a=half, loss=out["revenue"] < breakeven * out["spent"])
-        grouped = out.groupby("world")
-        frame = pd.DataFrame(
-            {
-                "expected_revenue": grouped["expected_revenue"].mean(),
-                "expected_revenue_a": out[out["half_a"]].groupby("world")["expected_revenue"].mean(),
-                "expected_revenue_b": out[~out["half_a"]].groupby("world")["expected_revenue"].mean(),
-                "revenue": grouped["revenue"].mean(),
-                "spent": grouped["spent"].mean(),
-                "p_loss": grouped["loss"].mean(),
-                "reach": grouped["reach"].mean(),
-                "creators": grouped["creators"].mean(),
-            }
-        ).reset_index()
-        frame["return_per_dollar"] = frame["revenue"] / frame["spent"].where(frame["spent"] > 0)
-        frame["unspent_share"] = 1 - frame["spent"] / budget
+        frame = per_world(out.assign(world=world, half_a=half), budget, breakeven)
         frames.append(frame.assign(budget=float(budget), strategy=name))
     columns = [
         "budget",
@@ -522,6 +531,9 @@ def compare_worlds(
         "expected_revenue",
         "expected_revenue_a",
         "expected_revenue_b",
+        "expected_margin",
+        "expected_margin_a",
+        "expected_margin_b",
         "revenue",
         "spent",
         "return_per_dollar",
@@ -533,11 +545,38 @@ def compare_worlds(
     return pd.concat(frames, ignore_index=True)[columns]
 
 
+def per_world(out: pd.DataFrame, budget: float, breakeven: float = BREAKEVEN) -> pd.DataFrame:
+    """One strategy's campaigns (run's table with `world` and `half_a`, the first half of each world's campaigns)
+    summarised per world, as compare_worlds returns them (without budget and strategy)."""
+    out = out.assign(loss=out["revenue"] < breakeven * out["spent"])
+    grouped = out.groupby("world")
+    half_a, half_b = out[out["half_a"]].groupby("world"), out[~out["half_a"]].groupby("world")
+    margin = 1 / breakeven
+    frame = pd.DataFrame(
+        {
+            "expected_revenue": grouped["expected_revenue"].mean(),
+            "expected_revenue_a": half_a["expected_revenue"].mean(),
+            "expected_revenue_b": half_b["expected_revenue"].mean(),
+            "expected_margin": grouped["expected_revenue"].mean() * margin - grouped["spent"].mean(),
+            "expected_margin_a": half_a["expected_revenue"].mean() * margin - half_a["spent"].mean(),
+            "expected_margin_b": half_b["expected_revenue"].mean() * margin - half_b["spent"].mean(),
+            "revenue": grouped["revenue"].mean(),
+            "spent": grouped["spent"].mean(),
+            "p_loss": grouped["loss"].mean(),
+            "reach": grouped["reach"].mean(),
+            "creators": grouped["creators"].mean(),
+        }
+    ).reset_index()
+    frame["return_per_dollar"] = frame["revenue"] / frame["spent"].where(frame["spent"] > 0)
+    frame["unspent_share"] = 1 - frame["spent"] / budget
+    return frame
+
+
 def probability_best(table: pd.DataFrame) -> pd.DataFrame:
-    """METHODS' probability of being best: in each world, the strategy with the highest expected revenue is that
-    world's best; P(best) is the share of worlds where a strategy is best. The shares sum to 1 at each budget.
-    Tidy: budget, strategy, p_best (every strategy listed, 0 where never best)."""
-    best = table.loc[table.groupby(["budget", "world"])["expected_revenue"].idxmax(), ["budget", "strategy"]]
+    """METHODS' probability of being best: in each world, the strategy with the highest expected margin
+    (compare_worlds' expected_margin) is that world's best; P(best) is the share of worlds where a strategy is best.
+    The shares sum to 1 at each budget. Tidy: budget, strategy, p_best (every strategy listed, 0 where never best)."""
+    best = table.loc[table.groupby(["budget", "world"])["expected_margin"].idxmax(), ["budget", "strategy"]]
     counts = best.groupby(["budget", "strategy"]).size()
     n_worlds = table.groupby("budget")["world"].nunique()
     full = table[["budget", "strategy"]].drop_duplicates().set_index(["budget", "strategy"])
@@ -548,41 +587,55 @@ def probability_best(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def evpi(table: pd.DataFrame) -> pd.DataFrame:
-    """The expected value of perfect information at each budget, in money: E_worlds[max_s R(s, world)] -
-    max_s E_worlds[R(s, world)] (METHODS). The best strategy of each world is chosen on the first half of its
-    campaigns and valued on the second, so that the noise of the inner loop does not inflate the maximum. Tidy:
-    budget, best_without (the strategy a brand picks not knowing its world), revenue_without, revenue_with, evpi,
-    evpi_share (of revenue_without)."""
+    """The expected value of perfect information at each budget, in margin: E_worlds[max_s M(s, world)] -
+    max_s E_worlds[M(s, world)] (METHODS), M the expected margin. The best strategy of each world is chosen on the
+    first half of its campaigns and valued on the second, so that the noise of the inner loop does not inflate the
+    maximum. Tidy: budget, best_without (the strategy a brand picks not knowing its world), margin_without,
+    margin_with, evpi."""
     rows = []
     for budget, group in table.groupby("budget"):
-        wide_a = group.pivot(index="world", columns="strategy", values="expected_revenue_a")
-        wide_b = group.pivot(index="world", columns="strategy", values="expected_revenue_b")
-        chosen = wide_a.idxmax(axis=1)
-        with_info = float(np.mean([wide_b.at[w, s] for w, s in chosen.items()]))
+        wide_a = group.pivot(index="world", columns="strategy", values="expected_margin_a")
+        wide_b = group.pivot(index="world", columns="strategy", values="expected_margin_b")
+        wide_a, wide_b = wide_a[list(dict.fromkeys(group["strategy"]))], wide_b[list(dict.fromkeys(group["strategy"]))]
+        chosen = wide_a.to_numpy().argmax(axis=1)
+        with_info = float(wide_b.to_numpy()[np.arange(len(wide_b)), chosen].mean())
         means = wide_b.mean()
         without = float(means.max())
-        value = max(with_info - without, 0.0)
         rows.append(
             {
                 "budget": budget,
                 "best_without": means.idxmax(),
-                "revenue_without": without,
-                "revenue_with": with_info,
-                "evpi": value,
-                "evpi_share": value / without if without > 0 else float("nan"),
+                "margin_without": without,
+                "margin_with": with_info,
+                "evpi": max(with_info - without, 0.0),
             }
         )
     return pd.DataFrame(rows)
 
 
+def margin_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """compare_worlds ranked as a brand decides: per budget and strategy, the expected margin over the worlds
+    (mean_margin), P(best) (probability_best) and `best`, the strategy with the highest expected margin over the
+    worlds (one per budget), and the budget's EVPI in margin. The one rule of the command, the grid
+    (decision_grid) and the chapters. Tidy: budget, strategy, mean_margin, p_best, best, evpi."""
+    means = table.groupby(["budget", "strategy"], sort=False)["expected_margin"].mean().rename("mean_margin")
+    out = means.reset_index().merge(probability_best(table), on=["budget", "strategy"])
+    top = out.loc[out.groupby("budget", sort=False)["mean_margin"].idxmax()].set_index("budget")["strategy"]
+    out["best"] = out["strategy"] == out["budget"].map(top)
+    return out.merge(evpi(table)[["budget", "evpi"]], on="budget")
+
+
 def decision_table(table: pd.DataFrame) -> pd.DataFrame:
-    """compare_worlds summarised per budget and strategy: expected revenue over the worlds, its 5th and 95th
-    percentiles across worlds (the evidence's uncertainty), the probability of being best, return per dollar
-    (total revenue over total spend), the chance of losing money (over every campaign of every world), reach and
-    share of budget unspent. Tidy; rows in the order of the strategies."""
+    """compare_worlds summarised per budget and strategy: expected margin and revenue over the worlds, each with its
+    5th and 95th percentiles across worlds (the evidence's uncertainty), the probability of being best, return per
+    dollar (total revenue over total spend), the chance of losing money (over every campaign of every world), reach
+    and share of budget unspent. Tidy; rows in the order of the strategies."""
     grouped = table.groupby(["budget", "strategy"], sort=False)
     out = grouped.agg(
         mean_revenue=("expected_revenue", "mean"),
+        mean_margin=("expected_margin", "mean"),
+        margin_p05=("expected_margin", lambda s: s.quantile(SPREAD_LOW)),
+        margin_p95=("expected_margin", lambda s: s.quantile(SPREAD_HIGH)),
         revenue_p05=("expected_revenue", lambda s: s.quantile(SPREAD_LOW)),
         revenue_p95=("expected_revenue", lambda s: s.quantile(SPREAD_HIGH)),
         revenue=("revenue", "sum"),
@@ -601,9 +654,10 @@ def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, s
     as in `market` (the price elasticity held, so the revenue elasticity moves with it). Booking does not depend on
     revenue, so the creators are booked once (seeded) and the function evaluates any elasticity exactly for those
     draws: smooth, and the same random numbers at every value. Returns f(e_rpd) -> mean expected revenue,
-    vectorised over e_rpd."""
+    vectorised over e_rpd, with f.spent, the draws' mean spend (which the elasticity does not change), so that
+    f(e) x margin - f.spent is the expected margin."""
     scales: list = []
-    run(market, budget, strategy, draws=draws, seed=seed, scales=scales)
+    booked = run(market, budget, strategy, draws=draws, seed=seed, scales=scales)
     factor = market.revenue_ref * np.exp(market.sd_revenue**2 / 2) * np.exp(market.sd_shared**2 / 2)
 
     def f(e_rpd):
@@ -620,11 +674,23 @@ def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, s
             out[k] = factor * total / draws
         return out if np.ndim(e_rpd) else float(out[0])
 
+    f.spent = float(booked["spent"].mean())  # type: ignore[attr-defined]
+    return f
+
+
+def margin_curve(market: Market, budget: float, strategy, margin: float, draws: int = 4_000, seed: int = 0):
+    """Expected margin (revenue x margin - spend) of `strategy` as a function of the elasticity of return per
+    dollar: revenue_curve's function, margin applied. What best_regions and best_by_elasticity rank on."""
+    revenue = revenue_curve(market, budget, strategy, draws=draws, seed=seed)
+
+    def f(e_rpd):
+        return revenue(e_rpd) * margin - revenue.spent
+
     return f
 
 
 def _crossing(curve_a, curve_b, low: float, high: float) -> float:
-    """Where two revenue curves (revenue_curve) cross between low and high, to 1e-6 in the elasticity."""
+    """Where two curves (revenue_curve, margin_curve) cross between low and high, to 1e-6 in the elasticity."""
     return optimize.brentq(lambda e: curve_a(e) - curve_b(e), low, high, xtol=1e-6)
 
 
@@ -633,16 +699,18 @@ def flip_thresholds(
     budget: float,
     named: dict,
     bounds: tuple[float, float] = (-1.0, 0.5),
+    margin: float = 1 / BREAKEVEN,
     draws: int = 4_000,
     seed: int = 0,
     grid: int = 61,
 ) -> pd.DataFrame:
-    """The elasticities of return per dollar at which two strategies bring equal expected revenue, every other
-    parameter at its central value (METHODS): for each pair, the sign changes of the revenue difference on a grid
-    over `bounds`, each refined by root-finding (scipy's brentq) on the exact curves of revenue_curve. Tidy: budget,
+    """The elasticities of return per dollar at which two strategies bring equal expected margin (revenue x `margin`
+    - spend), every other parameter at its central value (METHODS): for each pair, the sign changes of the margin
+    difference on a grid over `bounds`, each refined by root-finding (scipy's brentq) on the exact curves of
+    margin_curve. Tidy: budget,
     strategy_a, strategy_b, threshold, steeper (which of the two brings more when return per dollar falls faster
     than the threshold), flatter (the other)."""
-    curves = {name: revenue_curve(market, budget, strategy, draws=draws, seed=seed) for name, strategy in named.items()}
+    curves = {name: margin_curve(market, budget, s, margin, draws=draws, seed=seed) for name, s in named.items()}
     xs = np.linspace(*bounds, grid)
     values = {name: f(xs) for name, f in curves.items()}
     rows = []
@@ -665,24 +733,34 @@ def flip_thresholds(
 
 
 def best_by_elasticity(
-    market: Market, budget: float, named: dict, e_values, draws: int = 4_000, seed: int = 0
+    market: Market,
+    budget: float,
+    named: dict,
+    e_values,
+    margin: float = 1 / BREAKEVEN,
+    draws: int = 4_000,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Expected revenue of each strategy over a range of elasticities of return per dollar (the rest central), and
-    which is best at each: the ranking a brand faces if it knew its own elasticity. Tidy: e_rpd, strategy,
-    expected_revenue, best."""
+    """Expected revenue and margin of each strategy over a range of elasticities of return per dollar (the rest
+    central), and which is best (most expected margin) at each: the ranking a brand faces if it knew its own
+    elasticity. Tidy: e_rpd, strategy, expected_revenue, expected_margin, best."""
     e_values = np.asarray(e_values, dtype=float)
-    rows = [
-        pd.DataFrame(
-            {
-                "e_rpd": e_values,
-                "strategy": name,
-                "expected_revenue": revenue_curve(market, budget, strategy, draws=draws, seed=seed)(e_values),
-            }
+    rows = []
+    for name, strategy in named.items():
+        curve = revenue_curve(market, budget, strategy, draws=draws, seed=seed)
+        revenue = curve(e_values)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "e_rpd": e_values,
+                    "strategy": name,
+                    "expected_revenue": revenue,
+                    "expected_margin": revenue * margin - curve.spent,
+                }
+            )
         )
-        for name, strategy in named.items()
-    ]
     table = pd.concat(rows, ignore_index=True)
-    best = table.loc[table.groupby("e_rpd")["expected_revenue"].idxmax()].set_index("e_rpd")["strategy"]
+    best = table.loc[table.groupby("e_rpd")["expected_margin"].idxmax()].set_index("e_rpd")["strategy"]
     table["best"] = table["strategy"] == table["e_rpd"].map(best)
     return table
 
@@ -692,20 +770,21 @@ def best_regions(
     budget: float,
     named: dict,
     bounds: tuple[float, float] = (-1.0, 0.5),
+    margin: float = 1 / BREAKEVEN,
     draws: int = 2_000,
     seed: int = 0,
     grid: int = 41,
     step: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Which strategy brings the most expected revenue at each elasticity of return per dollar (the rest central),
-    as regions: the best on a grid over `bounds`, each change of best refined by root-finding between the two
-    strategies concerned. Tidy: budget, best, from_e, to_e (the region's ends; the outer ends are `bounds`).
-    `step`, as for compare()."""
+    """Which strategy brings the most expected margin (revenue x `margin` - spend, as the grid and the command rank)
+    at each elasticity of return per dollar (the rest central), as regions: the best on a grid over `bounds`, each
+    change of best refined by root-finding between the two strategies concerned. Tidy: budget, best, from_e, to_e
+    (the region's ends; the outer ends are `bounds`). `step`, as for compare()."""
 
     def curve(name, strategy):
         if step is not None:
             step(name)
-        return revenue_curve(market, budget, strategy, draws=draws, seed=seed)
+        return margin_curve(market, budget, strategy, margin, draws=draws, seed=seed)
 
     curves = {name: curve(name, strategy) for name, strategy in named.items()}
     xs = np.linspace(*bounds, grid)

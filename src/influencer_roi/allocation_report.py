@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, plots, templates
-from .allocate import condition, ties
+from .allocate import TIE_SHARE, condition
 from .formats import fmt_money, fmt_num, fmt_number, fmt_pct
 from .report import run_info, strict_json, svg_file
 from .tiers import TIERS
@@ -30,6 +30,8 @@ ALLOCATION_COLUMNS = {
     "mean_reach": ("people reached", "count"),
     "mean_creators": ("creators", "decimal"),
     "unspent_share": ("unspent", "percent"),
+    "expected_margin": ("expected margin", "money"),
+    "margin_worlds": ("margin over worlds", "money"),
     "p_best": ("chance of being best", "percent"),
     "revenue_worlds_p05": ("revenue, 5% of worlds", "money"),
     "revenue_worlds_p95": ("revenue, 95% of worlds", "money"),
@@ -74,16 +76,21 @@ def format_allocation(table: pd.DataFrame, currency: str | None = "$") -> pd.Dat
 
 
 def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = "$") -> str:
-    """The first sentence names the best strategy (most expected revenue) in words, with its revenue, its return
-    per dollar and its chance of a loss; then the ones it cannot be told apart from, and the all-small against the
+    """The first sentence names the best strategy in words: the most expected margin (revenue x gross margin -
+    spend; over the worlds of the evidence when there are some, as the book's decision grid ranks), with that
+    margin, its revenue, its return per dollar and its chance of a loss; then the ones within TIE_SHARE of the budget
+    of it (one choice), its chance of being best, the condition under which it flips, and the all-small against the
     all-large strategy."""
     spent = table[table["mean_creators"] > 0]
+    budget = record["budget"]
     if spent.empty:
         return (
-            f"No strategy could book a single creator with {fmt_money(record['budget'], currency)}; the "
+            f"No strategy could book a single creator with {fmt_money(budget, currency)}; the "
             "budget is below the price of one creator plus the management cost."
         )
-    best = spent.loc[spent["mean_revenue"].idxmax()]
+    evidence = record.get("evidence")
+    key = "margin_worlds" if evidence and "margin_worlds" in spent.columns else "expected_margin"
+    best = spent.loc[spent[key].idxmax()]
     loss = best["p_loss"]
     risk = (
         "no draw lost money"
@@ -92,24 +99,25 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
         if loss < 0.01
         else f"{fmt_pct(loss, 0)} of draws lost money"
     )
-    evidence = record.get("evidence")
-    flips = len((evidence or {}).get("best_by_elasticity", [])) > 1
-    sentence = (
-        ("At the evidence's central values the" if flips else "The")
-        + f" best strategy for {fmt_money(record['budget'], currency)} is {best['strategy']}: expected "
-        f"revenue {fmt_money(best['mean_revenue'], currency)}, {best['return_per_dollar']:.2f} per dollar "
-        f"spent; {risk} (SIMULATED)."
+    where = (
+        f" averaged over {evidence['worlds']:,} worlds of the evidence" if evidence and key == "margin_worlds" else ""
     )
-    tied = ties(spent)
-    others = [s for s in tied.loc[tied["tied"], "strategy"] if s != best["strategy"]]
+    sentence = (
+        f"The best strategy for {fmt_money(budget, currency)} is {best['strategy']}: the most expected margin "
+        f"(revenue x {fmt_pct(1 / record['breakeven'], 0)} gross margin - spend), "
+        f"{fmt_money(best[key], currency)}{where}; expected revenue {fmt_money(best['mean_revenue'], currency)}, "
+        f"{best['return_per_dollar']:.2f} per dollar spent; {risk} (SIMULATED)."
+    )
+    others = [
+        s for s, m in zip(spent["strategy"], spent[key]) if s != best["strategy"] and best[key] - m < TIE_SHARE * budget
+    ]
     if others:
-        sentence += f" Within simulation error it is tied with {', '.join(others)}."
+        sentence += (
+            f" Within {fmt_pct(TIE_SHARE, 0)} of the budget in margin it is tied with {', '.join(others)}: one choice."
+        )
     by_name = spent.set_index("strategy")
     if evidence and "p_best" in by_name.columns:
-        sentence += (
-            f" Across {evidence['worlds']:,} worlds of the evidence it is the best in "
-            f"{fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of them."
-        )
+        sentence += f" It is the best in {fmt_pct(by_name.loc[best['strategy'], 'p_best'], 0)} of the worlds."
         sentence += " " + allocation_condition(evidence)
     sentence += extrapolation_warning(record)
     if {"all nano", "all mega"} <= set(by_name.index):

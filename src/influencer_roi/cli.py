@@ -44,7 +44,7 @@ POSTS_PER_ACCOUNT = 5  # simulate --posts: posts per account, on average (simula
 MIN_DRAWS, MAX_DRAWS = 100, 200_000  # allocate --draws: the 5th percentile needs 100; 200k take minutes already
 MAX_BUDGET = 1e12  # allocate --budget, in the campaigns' currency
 MAX_WORLDS, WORLDS = 5_000, 200  # allocate --worlds: worlds of the evidence (0: the central world only)
-INNER = 40  # campaigns simulated in each world by allocate
+INNER, MAX_INNER = 40, 200  # allocate --inner: campaigns per world (the grid: 20); worlds x inner <= MAX_DRAWS
 REGION_DRAWS = 2_000  # allocate, with worlds: campaigns per strategy for where the best strategy changes
 ESTIMATE_FROM = 1.0  # seconds: a run estimated to take longer says so first (allocate, simulate), with its work
 MAX_BREAKEVEN = 1_000.0  # allocate --breakeven: revenue per dollar below which a draw is a loss (1 / margin)
@@ -616,9 +616,12 @@ def _custom_mixes(texts: list[str] | None) -> dict:
 
 def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=None):
     """The strategies in `args.worlds` worlds of the evidence (worlds.draws: the synthesis's joint draws, the level
-    and the reach elasticity), INNER campaigns each: each strategy's probability of being best and the 5th and 95th
-    percentiles of its expected revenue across the worlds join `table`; and where, inside the synthesis's interval
-    for the elasticity of return per dollar, the best strategy changes (the condition of the recommendation)."""
+    and the reach elasticity), `args.inner` campaigns each, ranked as the decision grid ranks them
+    (allocate.margin_ranking: expected margin over the worlds): each strategy's expected margin over the worlds, its
+    probability of being best and the 5th and 95th percentiles of its expected revenue across the worlds join
+    `table`; and where, inside the synthesis's interval for the elasticity of return per dollar, the best strategy
+    changes (the condition of the recommendation). With the grid's worlds, campaigns and seed
+    (decision_grid.WORLDS, INNER, SEED) at one of its settings, the numbers are the grid's."""
     from . import allocate, synthesis, worlds
 
     world_table = worlds.draws(args.worlds, seed=args.seed, price_elasticity=market.e_price)
@@ -627,7 +630,7 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=No
         [args.budget],
         named,
         world_table,
-        inner=INNER,
+        inner=args.inner,
         seed=args.seed,
         breakeven=args.breakeven,
         step=step and (lambda name: step(f"{args.worlds:,} worlds: {name}")),
@@ -635,19 +638,31 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=No
     decision = allocate.decision_table(by_world).rename(
         columns={"revenue_p05": "revenue_worlds_p05", "revenue_p95": "revenue_worlds_p95"}
     )
-    table = table.merge(decision[["strategy", "p_best", "revenue_worlds_p05", "revenue_worlds_p95"]], on="strategy")
+    ranking = allocate.margin_ranking(by_world)
+    table = table.merge(
+        ranking[["strategy", "mean_margin", "p_best"]].rename(columns={"mean_margin": "margin_worlds"}),
+        on="strategy",
+    ).merge(decision[["strategy", "revenue_worlds_p05", "revenue_worlds_p95"]], on="strategy")
     rpd = synthesis.synthesise().estimate("return_per_dollar")
     interval = (float(rpd["ci_low"]), float(rpd["ci_high"]))
     regions = allocate.best_regions(
-        market, args.budget, named, draws=REGION_DRAWS, step=step and (lambda name: step(f"regions: {name}"))
+        market,
+        args.budget,
+        named,
+        margin=1 / args.breakeven,
+        draws=REGION_DRAWS,
+        step=step and (lambda name: step(f"regions: {name}")),
     )
     return table, {
         "worlds": int(args.worlds),
-        "inner": INNER,
+        "inner": int(args.inner),
+        "ranked_by": "expected margin over the worlds (revenue x gross margin - spend)",
+        "best": str(ranking.loc[ranking["best"], "strategy"].iloc[0]),
         "elasticity": float(rpd["estimate"]),
         "interval": list(interval),
         "best_by_elasticity": allocate.regions_inside(regions, interval),
-        "evpi": float(allocate.evpi(by_world)["evpi"].iloc[0]),
+        "evpi": float(ranking["evpi"].iloc[0]),
+        "evpi_in": "margin",
     }
 
 
@@ -656,13 +671,13 @@ def _say_allocate_work(args: argparse.Namespace, strategies: int, across: bool) 
     --worlds and the number of strategies multiply the work."""
     from . import progress
 
-    each = args.draws + (args.worlds * INNER + REGION_DRAWS if across else 0)
+    each = args.draws + (args.worlds * args.inner + REGION_DRAWS if across else 0)
     units = strategies * each
     if units * progress.allocate_seconds(args.budget) < ESTIMATE_FROM:  # the options' work decides whether to say it
         return
     seconds = progress.allocate_run_seconds(units, args.budget)  # ... and the estimate is the whole run's
     parts = f"{args.draws:,} draws" + (
-        f" + {args.worlds:,} worlds x {INNER} + {REGION_DRAWS:,} for where the best changes" if across else ""
+        f" + {args.worlds:,} worlds x {args.inner} + {REGION_DRAWS:,} for where the best changes" if across else ""
     )
     _say("note: " + progress.estimate(units, "simulated campaigns", f"{strategies} strategies x ({parts})", seconds))
 
@@ -720,8 +735,14 @@ def _allocate(args: argparse.Namespace) -> int:
     if args.out is not None:
         paths.check_folder(Path(args.out), ALLOCATE_FILES, inputs=inputs)
     custom = _custom_mixes(args.strategy)
+    if not args.campaigns and args.worlds * args.inner > MAX_DRAWS:
+        raise UsageError(
+            f"--worlds {args.worlds:,} x --inner {args.inner:,} is {args.worlds * args.inner:,} campaigns per "
+            f"strategy; at most {MAX_DRAWS:,} (as for --draws): lower one of them"
+        )
     currency = "$"
     uncovered: list[str] = []  # tiers with no campaign of the user's file: the fitted market extrapolates into them
+    zero_revenue = None  # with --campaigns: how many of the file's campaigns sold nothing (the market draws as many)
     if args.campaigns:
         column_map = schema.parse_column_map(args.column, schema.CAMPAIGNS.known)
         campaigns = schema.load_campaigns(
@@ -741,7 +762,8 @@ def _allocate(args: argparse.Namespace) -> int:
         if zero:
             _say(
                 f"note: {zero:,} of the {len(campaigns):,} campaigns ({_pct(zero / len(campaigns))}) had zero "
-                "revenue; the market's mean revenue keeps them (as analyze's main estimate does)"
+                "revenue; the market keeps them (as analyze's main estimate does): its mean revenue counts them, and "
+                "a booked creator sells nothing with that chance"
             )
         if usable["followers"].nunique() < 2:
             raise UsageError(
@@ -763,7 +785,12 @@ def _allocate(args: argparse.Namespace) -> int:
             )
         ):
             raise UsageError(f"{args.campaigns}: the revenue and price curves cannot be fitted to these campaigns")
-        basis = f"a market fitted to {Path(args.campaigns).name}"
+        zero_revenue = {"campaigns": zero, "share": zero / len(campaigns)}
+        basis = f"a market fitted to {Path(args.campaigns).name}" + (
+            f" ({zero:,} of its {len(campaigns):,} campaigns had zero revenue; the market draws zeros at that rate)"
+            if zero
+            else ""
+        )
         uncovered = tiers.tiers_without(campaigns["followers"])
     else:
         assumed = _market_assumptions(args)
@@ -788,6 +815,9 @@ def _allocate(args: argparse.Namespace) -> int:
             breakeven=args.breakeven,
             step=lambda name: step(f"{args.draws:,} draws: {name}"),
         )
+        # what a brand ranks on: expected margin, revenue x margin - spend (budget left unspent is kept)
+        spent = args.budget * (1 - table["unspent_share"])
+        table["expected_margin"] = table["mean_revenue"] / args.breakeven - spent
         if across:
             table, evidence = _across_worlds(market, named, table, args, step)
     record = {
@@ -802,6 +832,7 @@ def _allocate(args: argparse.Namespace) -> int:
         "assumptions": _assumptions_record(args, market, bool(args.campaigns)),
         "market": market.to_dict(),
         "tiers_without_campaigns": uncovered,
+        "zero_revenue": zero_revenue,
         "evidence": evidence,
         "strategies": {
             n: ({"fill_order": list(s)} if isinstance(s, tuple) else {k: float(v) for k, v in s.items()})
@@ -1082,9 +1113,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--worlds",
         type=_number(0, MAX_WORLDS, whole=True),
         default=WORLDS,
-        help=f"worlds of the evidence's uncertainty to spend the budget in, {INNER} campaigns each "
+        help="worlds of the evidence's uncertainty to spend the budget in, --inner campaigns each "
         f"(default {WORLDS}; 0: the central world only; ignored with --campaigns, whose market "
         "is your own)",
+    )
+    allocate.add_argument(
+        "--inner",
+        type=_number(2, MAX_INNER, whole=True),
+        default=INNER,
+        help=f"campaigns simulated in each world (2 to {MAX_INNER:,}; default {INNER}; --worlds x --inner at most "
+        f"{MAX_DRAWS:,}; the book's decision grid uses --worlds 100 --inner 20 --seed 2026)",
     )
     allocate.add_argument(
         "--draws",

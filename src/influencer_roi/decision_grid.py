@@ -62,7 +62,9 @@ COLUMNS = {
     "unspent_share": "share of the budget left unspent (no creator left to book)",
     "return_per_dollar": "expected revenue per dollar spent",
     "profit_per_dollar": "expected margin per dollar spent: return_per_dollar x gross_margin - 1",
-    "expected_profit_usd": "expected margin: revenue x gross_margin - spend (USD)",
+    "expected_profit_usd": "expected margin: revenue x gross_margin - spend (USD), what strategies are ranked on",
+    "profit_usd_p05": "expected margin in the worlds' 5th percentile (USD)",
+    "profit_usd_p95": "expected margin in the worlds' 95th percentile (USD)",
     "p_loss": "chance that a campaign loses money (revenue x gross_margin below spend)",
     "p_best": "share of the worlds in which the strategy brings the highest expected margin",
     "best": "the strategy with the highest expected margin over the worlds (one per budget and inputs)",
@@ -93,23 +95,17 @@ def simulate_cell(
     out = {}
     for name, strategy in allocate.strategies(market).items():
         run = allocate.run(market, budget, strategy, draws=len(repeated), seed=seed, world=repeated)
-        out[name] = run[["revenue", "expected_revenue", "spent"]].assign(world=world, half_a=half)
+        out[name] = run[["revenue", "expected_revenue", "spent", "reach", "creators"]].assign(world=world, half_a=half)
     return out
 
 
 def summarise_cell(outcomes: dict, margin: float, budget: float) -> pd.DataFrame:
     """One cell of the grid at one gross margin, from simulate_cell: a row per strategy (COLUMNS from
-    expected_revenue_usd on)."""
-    per_world, rows = {}, []
+    expected_revenue_usd on), ranked by allocate.margin_ranking (the command's rule)."""
+    rows, by_world = [], []
     for name, frame in outcomes.items():
-        g = frame.groupby("world")
-        a, b = frame[frame["half_a"]].groupby("world"), frame[~frame["half_a"]].groupby("world")
-        per_world[name] = {
-            "profit": g["expected_revenue"].mean() * margin - g["spent"].mean(),
-            "a": a["expected_revenue"].mean() * margin - a["spent"].mean(),
-            "b": b["expected_revenue"].mean() * margin - b["spent"].mean(),
-        }
-        revenue, spent = g["expected_revenue"].mean(), float(frame["spent"].mean())
+        by_world.append(allocate.per_world(frame, budget, 1 / margin).assign(budget=budget, strategy=name))
+        revenue, spent = frame.groupby("world")["expected_revenue"].mean(), float(frame["spent"].mean())
         rpd = float(frame["expected_revenue"].mean()) / spent if spent > 0 else float("nan")
         rows.append(
             {
@@ -121,21 +117,19 @@ def summarise_cell(outcomes: dict, margin: float, budget: float) -> pd.DataFrame
                 "unspent_share": 1 - spent / budget,
                 "return_per_dollar": rpd,
                 "profit_per_dollar": rpd * margin - 1,
-                "expected_profit_usd": float(per_world[name]["profit"].mean()),
                 "p_loss": float((frame["revenue"] * margin < frame["spent"]).mean()),
             }
         )
+    worlds_table = pd.concat(by_world, ignore_index=True)
+    ranking = allocate.margin_ranking(worlds_table).set_index("strategy")
+    spread = worlds_table.groupby("strategy")["expected_margin"]
     table = pd.DataFrame(rows)
-    profit = pd.DataFrame({n: w["profit"] for n, w in per_world.items()})
-    winners = profit.idxmax(axis=1).value_counts() / len(profit)
-    table["p_best"] = table["strategy"].map(winners).fillna(0.0)
-    table["best"] = table["strategy"] == table.loc[table["expected_profit_usd"].idxmax(), "strategy"]
-    # EVPI without the inner loop's noise inflating the maximum: choose on one half, value on the other
-    wide_a = pd.DataFrame({n: w["a"] for n, w in per_world.items()})
-    wide_b = pd.DataFrame({n: w["b"] for n, w in per_world.items()})
-    chosen = wide_a.to_numpy().argmax(axis=1)
-    with_info = float(wide_b.to_numpy()[np.arange(len(wide_b)), chosen].mean())
-    table["evpi_usd"] = max(with_info - float(wide_b.mean().max()), 0.0)
+    table["expected_profit_usd"] = table["strategy"].map(ranking["mean_margin"])
+    table["profit_usd_p05"] = table["strategy"].map(spread.quantile(SPREAD_LOW))
+    table["profit_usd_p95"] = table["strategy"].map(spread.quantile(SPREAD_HIGH))
+    table["p_best"] = table["strategy"].map(ranking["p_best"])
+    table["best"] = table["strategy"].map(ranking["best"])
+    table["evpi_usd"] = table["strategy"].map(ranking["evpi"])
     return table
 
 

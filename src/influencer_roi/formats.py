@@ -26,8 +26,15 @@ def fmt_whole(value: float, digits: int = 4) -> str:
     last digits are noise, and CPUs differ in them. 161476 -> '161,500'; 467.2 -> '467'; 10055414 -> '10,060,000'."""
     if not math.isfinite(value) or value == 0:
         return fmt_int(value) if math.isfinite(value) else str(value)
+    return f"{int(round_whole(value, digits)):,}"
+
+
+def round_whole(value: float, digits: int = 4) -> float:
+    """`value` whole and rounded to `digits` significant digits (fmt_whole's number; tables.Column's significant)."""
+    if not math.isfinite(value) or value == 0:
+        return value
     keep = digits - 1 - math.floor(math.log10(abs(value)))
-    return f"{int(round(value, min(keep, 0))):,}"
+    return float(round(value, min(keep, 0)))
 
 
 P_FLOOR = 0.001  # below it a p-value is written "< 0.001": its digits say nothing more

@@ -34,7 +34,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .display import LEDGER_PAGE, claim_anchor, claim_ids, display_text, fmt_p_value, signed
-from .formats import fmt_count
+from .formats import fmt_count, round_whole
 
 KINDS = ("text", "code", "integer", "number", "percent", "currency", "p-value", "ratio")
 SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
@@ -50,6 +50,8 @@ class Column:
     digits  decimals (number, percent, currency, ratio; p-values use 3 and show "< 0.001" below that)
     unit    appended to the header in parentheses, e.g. unit="USD" -> "Cost (USD)"
     symbol  the currency sign in cells ("$" by default; "" for none)
+    significant  round currency and integers to this many significant digits (a simulated amount: its last
+            digits are Monte Carlo noise, so prose and table show the same rounded value, as formats.fmt_whole)
 
     percent takes fractions (0.25 -> "25%"); ratio shows "1.50×"; integer and number use thousands separators;
     a p-value shows 2 significant digits, or "< 0.001".
@@ -61,6 +63,7 @@ class Column:
     unit: str | None = None
     symbol: str = "$"
     anchor: bool = False  # the ledger's own table: its claim ids are the targets of the links, not links
+    significant: int | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -83,6 +86,8 @@ class Column:
         number = float(value)
         if math.isinf(number):
             return "∞" if number > 0 else "−∞"
+        if self.significant is not None and self.kind in ("currency", "integer") and number != 0:
+            number = round_whole(number, self.significant)
         return FORMATS[self.kind](number, self)
 
 

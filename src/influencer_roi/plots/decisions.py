@@ -117,17 +117,16 @@ def management_chart(table: pd.DataFrame, note: str = "") -> plt.Axes:
 
 
 def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
-    """allocate.decision_table: per budget (one panel each, stacked), each strategy's expected revenue as a dot with
-    the 5th to 95th percentile across the worlds of the evidence as a bar, relative to the best strategy's expected
-    revenue, labelled with its probability of being best."""
+    """allocate.decision_table: per budget (one panel each, stacked), each strategy's expected margin (revenue x
+    margin - spend, what strategies are ranked on) per dollar of budget as a dot, with the 5th to 95th percentile
+    across the worlds of the evidence as a bar, labelled with its probability of being best."""
     fig, panels, names, colours = _budget_panels(table, 1.2)
     for ax, budget, rows in panels:
-        top = rows["mean_revenue"].max()
         y = np.arange(len(names))
-        ax.axvline(1, color="grey", lw=0.8)
-        ax.hlines(y, rows["revenue_p05"] / top, rows["revenue_p95"] / top, colors=colours, lw=3, alpha=0.6)
-        ax.scatter(rows["mean_revenue"] / top, y, c=colours, s=30, zorder=3, edgecolors="black", linewidths=0.5)
-        for yi, (x, p) in enumerate(zip(rows["revenue_p95"] / top, rows["p_best"])):
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.hlines(y, rows["margin_p05"] / budget, rows["margin_p95"] / budget, colors=colours, lw=3, alpha=0.6)
+        ax.scatter(rows["mean_margin"] / budget, y, c=colours, s=30, zorder=3, edgecolors="black", linewidths=0.5)
+        for yi, (x, p) in enumerate(zip(rows["margin_p95"] / budget, rows["p_best"])):
             if p > 0:
                 ax.text(x, yi, f" {p:.0%}", va="center")
         ax.set_yticks(y, names)
@@ -135,7 +134,7 @@ def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
         ax.set_title(f"budget {money(budget)} (label: P(best))", loc="left")
         ax.grid(axis="y", visible=False)
     panels[-1][0].set_xlabel(
-        "Expected revenue ÷ the best strategy's (dot),\n5th to 95th percentile across worlds (bar)"
+        "Expected margin per dollar of budget (dot),\n5th to 95th percentile across worlds (bar)"
         + (f"\n{note}" if note else "")
     )
     fig.tight_layout()
@@ -143,21 +142,20 @@ def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
 
 
 def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: float, note: str = "") -> plt.Figure:
-    """allocate.best_by_elasticity for one or more budgets (column budget): each strategy's expected revenue
-    relative to the best at each elasticity of return per dollar, one panel per budget, with the synthesis's
-    interval shaded and its estimate marked. Where a line reaches 1 that strategy is the best."""
+    """allocate.best_by_elasticity for one or more budgets (column budget): each strategy's expected margin per
+    dollar of budget at each elasticity of return per dollar, one panel per budget, with the synthesis's interval
+    shaded and its estimate marked. The highest line is the best strategy there."""
     budgets = sorted(curves["budget"].unique())
     height = 2.3 * len(budgets) + 2.4
     fig, axes = plt.subplots(len(budgets), 1, figsize=(WIDTH, height), sharex=True, squeeze=False)
     for ax, budget in zip(axes[:, 0], budgets):
         rows = curves[curves["budget"] == budget]
-        best = rows.groupby("e_rpd")["expected_revenue"].transform("max")
         ax.axvspan(*interval, color="#DDDDDD", lw=0, zorder=0, label="the synthesis's 95% interval")
         ax.axvline(estimate, color="black", lw=0.8, ls="--", label="its estimate")
-        for name, group in rows.assign(relative=rows["expected_revenue"] / best).groupby("strategy", sort=False):
-            ax.plot(group["e_rpd"], group["relative"], color=_colour(name), lw=1.6, label=name)
-        ax.set_ylim(0, 1.05)
-        ax.set_ylabel("÷ best")
+        ax.axhline(0, color="grey", lw=0.8)
+        for name, group in rows.assign(per_dollar=rows["expected_margin"] / budget).groupby("strategy", sort=False):
+            ax.plot(group["e_rpd"], group["per_dollar"], color=_colour(name), lw=1.6, label=name)
+        ax.set_ylabel("margin per $")
         ax.set_title(f"budget {money(budget)}", loc="left")
     axes[-1, 0].set_xlabel(
         "Elasticity of return per dollar with respect to\nfollowers (the rest central)" + (f"\n{note}" if note else "")
