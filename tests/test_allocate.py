@@ -329,3 +329,13 @@ def test_the_command_takes_and_echoes_every_input():
     }
     assert all("source" in entry for entry in used.values() if entry is not used["breakeven"])
     assert "loss = revenue below 2.5 x spend" in stdout
+
+
+def test_the_nearest_flip_is_a_region_edge_closest_to_the_estimate():
+    market = allocate.Market.calibrated()
+    regions = allocate.best_regions(market, 100_000, allocate.strategies(market), draws=300)
+    edges = regions["from_e"].iloc[1:].to_numpy()
+    assert len(edges) >= 2  # more than one flip, so that "nearest" is tested
+    for estimate in (edges[0] - 0.01, edges[-1] + 0.01):
+        flip = allocate.nearest_flips(market, [100_000], estimate, draws=300)[100_000.0]
+        assert flip == edges[np.abs(edges - estimate).argmin()]

@@ -352,6 +352,14 @@ def test_sign_changes_name_the_single_changes_that_cross_zero():
     assert "price real quotes (0.40)" in sentence and "conversion" not in sentence
     quiet = sy.sign_sentence(changes.reset_index().assign(crosses_zero=False), -0.1)
     assert quiet.startswith("No single change")
+    # across a decision's flip point instead of zero: at -0.05 the conversion change (-0.01) crosses too
+    flipped = sy.sign_changes(curve, -0.05).set_index(["choice", "option"])
+    assert flipped.loc[("conversion", "zero"), "crosses_zero"] and flipped.loc[("price", "real_quotes"), "crosses_zero"]
+    assert flipped.loc[("conversion", "zero"), "share_negative"] == 0
+    said = sy.flip_sentence(curve, {10_000.0: -0.05, 1_000_000.0: -0.5})
+    assert "at $10,000 the best strategy changes at -0.05 (the main estimate is below)" in said
+    assert "conversion to zero (-0.01)" in said
+    assert "at $1,000,000 the best strategy changes at -0.50 (the main estimate is above): no single change" in said
 
 
 def test_tier_returns_use_each_tiers_pair_with_the_reference(main):

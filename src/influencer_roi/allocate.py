@@ -801,6 +801,21 @@ def best_regions(
     return pd.DataFrame({"budget": float(budget), "best": names, "from_e": edges[:-1], "to_e": edges[1:]})
 
 
+def nearest_flips(
+    market: Market, budgets, estimate: float, margin: float = 1 / BREAKEVEN, draws: int = 2_000
+) -> dict[float, float]:
+    """For each budget, the elasticity of return per dollar nearest `estimate` at which the best strategy of
+    strategies(market) changes (best_regions, other parameters central): the decision's flip point that a change in
+    the evidence would have to cross. A budget whose best strategy never changes inside best_regions' bounds is
+    left out."""
+    out = {}
+    for budget in budgets:
+        edges = best_regions(market, budget, strategies(market), margin=margin, draws=draws)["from_e"].iloc[1:]
+        if len(edges):
+            out[float(budget)] = float(edges.iloc[int((edges - estimate).abs().argmin())])
+    return out
+
+
 def best_at(regions: pd.DataFrame, elasticity: float) -> dict[float, str]:
     """The best strategy at one elasticity of return per dollar, for each budget of `regions` (best_regions)."""
     at = regions[(regions["from_e"] <= elasticity) & (regions["to_e"] > elasticity)]

@@ -75,6 +75,7 @@ from . import engagement, instagram, price_quotes, real_posts
 from .audit import run_audit
 from .constants import ALPHA, FOLLOWER_CAP, Z95
 from .evidence import load_ledger, load_tier_definitions
+from .formats import fmt_money
 from .tiers import tier_midpoints
 
 METRICS = ("engagement_rate", "conversion_rate", "price_per_post")
@@ -1049,13 +1050,13 @@ def choice_medians(curve: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sign_changes(curve: pd.DataFrame) -> pd.DataFrame:
-    """Which choices move the answer across zero: for each option of each choice other than the main one, the
-    specification that changes only that choice from the main specification (where the curve has it; the tier-pair
-    form's partner of a constant-only engagement choice is its constant form), its estimate and interval, whether
-    its estimate has the other sign from the main one (crosses_zero), and the share of the whole curve under that
-    option whose estimate is below zero. Tidy: choice, option, estimate, ci_low, ci_high, crosses_zero,
-    share_negative."""
+def sign_changes(curve: pd.DataFrame, threshold: float = 0.0) -> pd.DataFrame:
+    """Which choices move the answer across zero (or across `threshold`, e.g. a decision's flip point): for each
+    option of each choice other than the main one, the specification that changes only that choice from the main
+    specification (where the curve has it; the tier-pair form's partner of a constant-only engagement choice is its
+    constant form), its estimate and interval, whether its estimate lies on the other side of the threshold from the
+    main one (crosses_zero), and the share of the whole curve under that option whose estimate is below the
+    threshold. Tidy: choice, option, estimate, ci_low, ci_high, crosses_zero, share_negative."""
     main = curve[curve["main"]].iloc[0]
     choices = list(OPTIONS)
     rows = []
@@ -1077,11 +1078,37 @@ def sign_changes(curve: pd.DataFrame) -> pd.DataFrame:
                     "estimate": float(row["estimate"]),
                     "ci_low": float(row["ci_low"]),
                     "ci_high": float(row["ci_high"]),
-                    "crosses_zero": bool(np.sign(row["estimate"]) != np.sign(main["estimate"])),
-                    "share_negative": float((curve.loc[curve[choice] == option, "estimate"] < 0).mean()),
+                    "crosses_zero": bool(np.sign(row["estimate"] - threshold) != np.sign(main["estimate"] - threshold)),
+                    "share_negative": float((curve.loc[curve[choice] == option, "estimate"] < threshold).mean()),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def flip_sentence(curve: pd.DataFrame, flips: dict[float, float]) -> str:
+    """Which single changes of choice from the main specification move the estimate across a decision's flip point
+    (`flips`: budget -> the elasticity of return per dollar where the best strategy at that budget changes nearest
+    the main estimate, allocate.best_regions), in words; or that none does."""
+    main = float(curve.loc[curve["main"], "estimate"].iloc[0])
+    parts = []
+    for budget, point in flips.items():
+        changes = sign_changes(curve, point)
+        crossing = changes[changes["crosses_zero"]]
+        moved = (
+            "no single change of choice moves the estimate across it"
+            if crossing.empty
+            else "changing "
+            + "; ".join(
+                f"{r.choice.replace('_', ' ')} to {r.option.replace('_', ' ')} ({r.estimate:.2f})"
+                for r in crossing.itertuples()
+            )
+            + " moves the estimate across it"
+        )
+        side = "below" if main < point else "above"
+        parts.append(
+            f"at {fmt_money(budget)} the best strategy changes at {point:.2f} (the main estimate is {side}): {moved}"
+        )
+    return "Against the decisions' flip points: " + "; ".join(parts) + "."
 
 
 def sign_sentence(changes: pd.DataFrame, main_estimate: float) -> str:
