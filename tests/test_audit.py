@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influencer_roi import audit, evidence, real_posts
+from influencer_roi import audit, evidence, real_posts, verdicts
 from influencer_roi.paths import evidence_dir
 
 
@@ -125,7 +125,7 @@ def test_real_data_checks_compare_with_the_real_posts_over_the_claims_own_range(
     band = real_posts.band_interval("engagement_rate", 10_000, 50_000)
     assert row["recomputed_low"] == pytest.approx(band["low"]) and row["recomputed_high"] == pytest.approx(band["high"])
     assert band["low"] <= band["median"] <= band["mean"] <= band["high"]
-    assert set(result.loc[result["kind"] == "real_data", "finding"]) == {"not supported by real data"}
+    assert set(result.loc[result["kind"] == "real_data", "finding"]) == {audit.REAL_DATA_FINDING}
 
 
 @pytest.mark.parametrize(
@@ -158,3 +158,11 @@ def test_a_checks_midpoint_is_the_geometric_midpoint_of_its_range():
     )
     assert audit.midpoint(result, "K1", "stated") == pytest.approx(4.0)
     assert audit.midpoint(result, "K1", "recomputed") == pytest.approx(3.0)
+
+
+def test_a_real_data_check_fails_exactly_when_the_one_rule_contradicts_it(result, claims):
+    real = result[result["kind"] == "real_data"]
+    assert set(real["rule_verdict"]) <= set(verdicts.VERDICTS)
+    assert ((real["verdict"] == "inconsistent") == (real["rule_verdict"] == verdicts.CONTRADICTED)).all()
+    vendor = real_posts.vendor_checks(result.reset_index(), claims, evidence.load_sources())
+    assert list(vendor["verdict"]) == list(real["rule_verdict"])

@@ -43,7 +43,18 @@ def used() -> dict[str, set[str]]:
             else:
                 stem, key = page.stem, target
             keys.setdefault(stem, set()).add(re.sub(r":[a-z]+$", "", key))  # 'key:s' -> 'key'
+    for page in CHAPTERS:  # a figure's alt text, glued as "<figure name>-alt", is shown as the figure's alt text
+        keys.setdefault(page.stem, set()).update(f"{name}-alt" for name in figure_names(page))
     return keys
+
+
+def figure_names(path: Path) -> list[str]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        c["metadata"]["mystnb"]["figure"]["name"]
+        for c in nb["cells"]
+        if c.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
+    ]
 
 
 def test_the_roles_are_read():

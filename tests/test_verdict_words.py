@@ -21,16 +21,7 @@ WORDS = re.compile(
 GLUE_REFERENCE = re.compile(r"\{glue:[a-z]+\}`[^`]*`")
 
 # (file, the text around the word): left for now, with the reason. Remove an entry when its sentence goes.
-KNOWN = {
-    ("chapters/claims_audit.ipynb", "Not supported, at least once"): "chapter re-executed by the synthesis work",
-    ("chapters/claims_audit.ipynb", "not supported by real data"): "the real-data check's label, glued",
-    ("chapters/claims_audit.ipynb", 'what mega does" is unsupported'): "chapter re-executed by the synthesis work",
-    ("chapters/claims_audit.ipynb", "the real posts, by much less"): "chapter re-executed by the synthesis work",
-    ("chapters/real_posts.ipynb", "counted as **supported** when"): "the real-data check's own label, defined",
-    ("chapters/real_posts.ipynb", "figures. Supported, at least once"): "chapter re-executed by the synthesis work",
-    ("chapters/real_posts.ipynb", "Not supported, at least once"): "chapter re-executed by the synthesis work",
-    ("chapters/real_posts.ipynb", "but by much less than"): "chapter re-executed by the synthesis work",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _glued_strings(source: str) -> list[str]:

@@ -71,3 +71,31 @@ def test_the_sentence_says_the_verdict(interval, word):
     text = verdicts.claim_sentence("micro against mega", "2–3×", "3.3×", interval, (2, 3), "x")
     assert f"is {word}:" in text
     assert sum(w in text for w in verdicts.VERDICTS) == 1
+
+
+@given(interval=pair(), claim=pair())
+def test_the_rule_in_words_names_the_three_verdicts_in_the_order_it_gives_them(interval, claim):
+    assert [verdicts.RULE.index(v) for v in (SUPPORTED, CONTRADICTED, NOT_ESTABLISHED)] == sorted(
+        verdicts.RULE.index(v) for v in verdicts.VERDICTS
+    )
+    assert verdict(interval, claim) in verdicts.RULE
+
+
+def test_widened_and_counts():
+    assert verdicts.widened((3, 2), 0.05) == pytest.approx((1.9, 3.15))
+    assert verdicts.widened((-math.inf, 0), 0.1) == (-math.inf, 0)
+    said = [CONTRADICTED, SUPPORTED, NOT_ESTABLISHED, CONTRADICTED]
+    assert verdicts.counts(said) == "1 supported, 1 not established, 2 contradicted"
+    assert verdicts.counts([CONTRADICTED]) == "1 contradicted" and verdicts.counts([]) == "none"
+    with pytest.raises(ValueError, match="not verdicts"):
+        verdicts.counts(["consistent"])
+
+
+@given(
+    stated=pair(st.floats(0.01, 100)), recomputed=pair(st.floats(0.01, 100)), tolerance=st.sampled_from([0.05, 0.15])
+)
+def test_an_overlap_check_is_consistent_exactly_when_the_rule_does_not_contradict_it(stated, recomputed, tolerance):
+    said = audit.rule_verdict(stated, recomputed, "overlap", tolerance)
+    assert said == verdict(recomputed, verdicts.widened(stated, tolerance))
+    assert (audit.verdict(stated, recomputed, "overlap", tolerance) == "consistent") == (said != CONTRADICTED)
+    assert audit.rule_verdict(stated, recomputed, "equal", tolerance) == ""

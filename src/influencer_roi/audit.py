@@ -44,7 +44,8 @@ from .real_posts import MEASURES
 KINDS = ("arithmetic", "headline_vs_own_figures", "across_sources", "real_data")
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
 MATCHES = ("overlap", "equal", "same_tier", "distinct")
-FINDINGS = ("article error", "source disagreement", "misattribution", "not supported by real data")
+REAL_DATA_FINDING = f"{verdicts.CONTRADICTED} by real data"  # a real-data check fails only when the rule says so
+FINDINGS = ("article error", "source disagreement", "misattribution", REAL_DATA_FINDING)
 HEDGED_TOLERANCE, ROUNDING_TOLERANCE = 0.15, 0.05
 RANGE_RULE = "every combination of the ends"  # the one rule for ranges inside arithmetic (see the docstring)
 REAL_PREFIX = "real:"
@@ -199,12 +200,22 @@ def verdict(
     if match in ("equal", "same_tier"):
         agree = _close(s_lo, r_lo, tolerance) and _close(s_hi, r_hi, tolerance)
     else:
-        lo = s_lo - tolerance * abs(s_lo) if np.isfinite(s_lo) else s_lo
-        hi = s_hi + tolerance * abs(s_hi) if np.isfinite(s_hi) else s_hi
-        agree = verdicts.verdict((r_lo, r_hi), (lo, hi)) != verdicts.CONTRADICTED  # consistent: the ranges meet
+        agree = verdicts.verdict((r_lo, r_hi), verdicts.widened((s_lo, s_hi), tolerance)) != verdicts.CONTRADICTED
         if match == "distinct":  # passes only when the stated range does not contain the other source's figure
             agree = not agree
     return "consistent" if agree else "inconsistent"
+
+
+def rule_verdict(
+    stated: tuple[float, float], recomputed: tuple[float, float] | None, match: str, tolerance: float
+) -> str:
+    """The one rule's verdict (verdicts.verdict) on a check that compares by overlap: the recomputed interval against
+    the stated range widened by `tolerance`; "" for another kind of match or nothing recomputed. Such a check is
+    consistent exactly when this is not contradicted; the rule says, besides, whether the stated range holds the
+    whole interval (supported) or only part of it (not established)."""
+    if match != "overlap" or recomputed is None or any(np.isnan(recomputed)):
+        return ""
+    return verdicts.verdict(recomputed, verdicts.widened(stated, tolerance))
 
 
 def format_range(lo: float, hi: float, unit: str) -> str:
@@ -236,8 +247,9 @@ def run_audit(
 ) -> pd.DataFrame:
     """Run every check of the ledger in `folder` (default data/evidence).
 
-    Returns check_id, kind, claim_ids, stated, recomputed, verdict, finding, gap, explanation, plus the numbers
-    behind them (stated_low, stated_high, recomputed_low, recomputed_high, tolerance, unit).
+    Returns check_id, kind, claim_ids, stated, recomputed, verdict, rule_verdict (audit.rule_verdict: the one rule's
+    word on a check by overlap, "" on the others), finding, gap, explanation, plus the numbers
+    behind them (stated_low, stated_high, recomputed_low, recomputed_high, tolerance, match, unit).
     """
     folder = Path(folder) if folder else evidence.evidence_dir()
     if claims is None:
@@ -269,6 +281,7 @@ def run_audit(
                 "stated": format_range(s_lo, s_hi, unit),
                 "recomputed": "" if recomputed is None else format_range(*recomputed, unit),
                 "verdict": verdict((s_lo, s_hi), recomputed, check.match, tolerance, same_tier),
+                "rule_verdict": rule_verdict((s_lo, s_hi), recomputed, check.match, tolerance),
                 "finding": check.finding,
                 "gap": check.gap if pd.notna(check.gap) else check.check_id,
                 "explanation": check.explanation,
@@ -277,6 +290,7 @@ def run_audit(
                 "recomputed_low": np.nan if recomputed is None else recomputed[0],
                 "recomputed_high": np.nan if recomputed is None else recomputed[1],
                 "tolerance": tolerance,
+                "match": check.match,
                 "unit": unit,
             }
         )

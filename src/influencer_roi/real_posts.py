@@ -115,7 +115,9 @@ def scheme_rates(data: pd.DataFrame, definitions: pd.DataFrame, labels: pd.Serie
 def vendor_checks(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The audit's real-data checks (kind real_data, audit.run_audit) beside their claims: check, claim, source,
     what the claim is about (tier and follower band), the measure, the claimed value, the real posts' typical
-    value (the interval the audit compares with) and the verdict. REAL data against benchmarks."""
+    value (the interval the audit compares with) and the one rule's verdict on the claim (audit.rule_verdict:
+    supported when the real posts' interval lies inside the claimed range, widened by the audit's tolerance;
+    contradicted when the two do not meet; not established when they overlap). REAL data against benchmarks."""
     checks = result[result["kind"] == "real_data"]
     claim = claims.set_index("claim_id")
     label = sources.set_index("source_id")["label"]
@@ -137,10 +139,27 @@ def vendor_checks(result: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFr
                 "platform": row["platform"],
                 "claimed": check.stated,
                 "real posts": check.recomputed,
-                "verdict": "supported" if check.verdict == "consistent" else "not supported",
+                "verdict": check.rule_verdict,
+                "real_low": check.recomputed_low,
+                "real_high": check.recomputed_high,
             }
         )
     return pd.DataFrame(rows)
+
+
+def ratio_verdicts(vendor: pd.DataFrame) -> str:
+    """The vendor_checks rows that compare two tiers ("micro ÷ mega"), each in words from its own row: the source's
+    claimed multiple, the one rule's verdict on it and the real posts' interval, saying when that interval holds 1×
+    (no difference between the tiers at all). "Article 001's 3× for micro ÷ mega (K52) is contradicted: the real
+    posts give 0.836–1.88×, which holds 1× (no difference); ..." """
+    rows = vendor[vendor["about"].str.contains("÷")]
+    said = [
+        f"{r['source']}'s {r['claimed']}× for {r['about']} ({r['check']}) is {r['verdict']}: the real posts give "
+        + f"{r['real posts']}×"
+        + (", which holds 1× (no difference)" if r["real_low"] <= 1 <= r["real_high"] else "")
+        for _, r in rows.iterrows()
+    ]
+    return "; ".join(said) + "." if said else "no claim compares two tiers."
 
 
 # ---- The slope's shape in the real posts: by tier, near the snapshot, and what it says in words.

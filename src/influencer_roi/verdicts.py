@@ -15,6 +15,13 @@ SUPPORTED = "supported"  # the interval lies inside the claimed range
 CONTRADICTED = "contradicted"  # the interval lies wholly outside it
 NOT_ESTABLISHED = "not established"  # the interval overlaps the range and reaches beyond it
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ESTABLISHED)
+# how pages list them: from the claim held to the claim refuted
+READING_ORDER = (SUPPORTED, NOT_ESTABLISHED, CONTRADICTED)
+# The rule in words, for a page that says how its verdicts are given: written from the words verdict() returns.
+RULE = (
+    f"{SUPPORTED} when the interval lies inside the claimed range, {CONTRADICTED} when the two do not meet, and "
+    f"{NOT_ESTABLISHED} when they overlap but the interval reaches beyond the range"
+)
 
 
 def verdict(interval: tuple[float, float], claim: tuple[float, float]) -> str:
@@ -32,6 +39,27 @@ def verdict(interval: tuple[float, float], claim: tuple[float, float]) -> str:
     if hi < c_lo or lo > c_hi:
         return CONTRADICTED
     return NOT_ESTABLISHED
+
+
+def widened(claim: tuple[float, float], tolerance: float) -> tuple[float, float]:
+    """A claimed range widened by a relative `tolerance` at each finite end (the audit's allowance for rounding or a
+    hedged "about"): (2, 3) with 0.05 is (1.9, 3.15)."""
+    lo, hi = sorted(claim)
+    return (
+        lo - tolerance * abs(lo) if math.isfinite(lo) else lo,
+        hi + tolerance * abs(hi) if math.isfinite(hi) else hi,
+    )
+
+
+def counts(said) -> str:
+    """How many of the verdicts `said` are of each kind, in READING_ORDER, a kind with none left out:
+    "1 supported, 7 not established, 12 contradicted" ("none" for no verdict at all)."""
+    said = list(said)
+    unknown = set(said) - set(VERDICTS)
+    if unknown:
+        raise ValueError(f"not verdicts of the rule: {sorted(unknown)}")
+    parts = [f"{said.count(v):,} {v}" for v in READING_ORDER if said.count(v)]
+    return ", ".join(parts) if parts else "none"
 
 
 def claim_sentence(what: str, claimed: str, estimate: str, interval: tuple[float, float], claim, shown: str) -> str:

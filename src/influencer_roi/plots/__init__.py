@@ -7,7 +7,8 @@
     decisions  strategies, worlds, flips, management cost, the frontier
     digest     what a figure draws, as a digest strict nbval compares in place of its SVG bytes
 
-Every chart is importable from here: plots.scheme_chart(...).
+Every chart is importable from here: plots.scheme_chart(...); so are the alt texts written from a chart's values
+(ALT_TEXTS: plots.audit_alt(...)), which a chapter glues as "<figure name>-alt" (tests/test_alt_text.py).
 """
 
 from ..formats import format_followers
@@ -22,16 +23,26 @@ from .decisions import (
 )
 from .evidence import (
     TIER_PANELS,
+    audit_alt,
     audit_chart,
     claims_by_tier_chart,
     evidence_chart,
     metaregression_chart,
+    scheme_alt,
     scheme_chart,
     specification_curve_chart,
     tier_ranges_chart,
 )
 from .model import boundary_heatmap, coverage_chart, diagnostics_chart, estimates_chart, power_chart, roi_fit_chart
-from .posts import engagement_chart, engagement_density_chart, sponsored_chart, tier_slope_chart
+from .posts import (
+    engagement_chart,
+    engagement_density_alt,
+    engagement_density_chart,
+    sponsored_alt,
+    sponsored_chart,
+    tier_slope_alt,
+    tier_slope_chart,
+)
 from .style import (
     FOLLOWER_LIMITS,
     GRADE_COLOURS,
@@ -75,7 +86,11 @@ CHARTS = (
     tornado_chart,
 )
 
-__all__ = [f.__name__ for f in CHARTS] + [
+# Alt texts that state numbers, written from the values a chart draws (tests/test_alt_text.py)
+ALT_TEXTS = (scheme_alt, audit_alt, engagement_density_alt, tier_slope_alt, sponsored_alt)
+
+__all__ = [f.__name__ for f in CHARTS + ALT_TEXTS] + [
+    "ALT_TEXTS",
     "FOLLOWER_LIMITS",
     "GRADE_COLOURS",
     "LINE_COLOURS",

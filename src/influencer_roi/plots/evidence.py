@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..constants import FOLLOWER_CAP, FOLLOWER_FLOOR
+from ..formats import fmt_count, fmt_followers
 from ..tiers import CANONICAL, TIERS
 from .style import (
     FOLLOWER_LIMITS,
@@ -31,6 +32,45 @@ from .style import (
 
 # The claims charts read the book's range down to 100 followers: some sources' nano tier starts there.
 CLAIM_LIMITS = (100.0, FOLLOWER_CAP)
+
+
+def _scheme_bands(bands: pd.DataFrame, limits: tuple[float, float]) -> tuple[pd.Series, pd.Series, bool]:
+    """One scheme's bands as drawn: lower and upper ends (an open end at the axis' edge), and whether two overlap."""
+    lower = bands["min_followers"].fillna(limits[0]).clip(lower=limits[0]).reset_index(drop=True)
+    upper = bands["max_followers"].fillna(limits[1]).clip(upper=limits[1]).reset_index(drop=True)
+    overlap = any(lower[i] < upper[j] and lower[j] < upper[i] for i in range(len(bands)) for j in range(i))
+    return lower, upper, overlap
+
+
+def scheme_alt(
+    definitions: pd.DataFrame, labels: pd.Series | dict, limits: tuple[float, float] = FOLLOWER_LIMITS
+) -> str:
+    """scheme_chart's alt text, from the same definitions: the rows and axis, where micro bands start and end, where
+    macro starts, and which schemes draw overlapping bands."""
+    micro = definitions[definitions["tier"].astype("string") == "micro"]
+    macro = definitions[definitions["tier"].astype("string") == "macro"]["min_followers"].dropna()
+    overlapping = [
+        labels[scheme]
+        for scheme, bands in definitions.groupby("scheme_id", sort=False)
+        if _scheme_bands(bands, limits)[2]
+    ]
+    starts = [fmt_followers(v) for v in sorted(set(macro))]
+
+    def between(values: pd.Series) -> str:
+        return f"between {fmt_followers(values.min())} and {fmt_followers(values.max())}"
+
+    return (
+        f"Horizontal bar chart with one row per scheme, {definitions['scheme_id'].nunique() + 1} with the canonical "
+        f"one on top, and follower count from {fmt_followers(limits[0])} to {fmt_followers(limits[1])} on a log "
+        f"scale. Micro bands start {between(micro['min_followers'].dropna())} followers and end "
+        f"{between(micro['max_followers'].dropna())}; macro starts at {', '.join(starts[:-1])} or {starts[-1]}, "
+        "depending on the source"
+        + (
+            f"; {' and '.join(overlapping)} draw{'s' if len(overlapping) == 1 else ''} bands that overlap."
+            if overlapping
+            else "."
+        )
+    )
 
 
 def scheme_chart(
@@ -54,11 +94,7 @@ def scheme_chart(
         _, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(schemes) + 1.6))
     for row_number, scheme_id in enumerate(schemes):
         bands = table[table["scheme_id"] == scheme_id].reset_index(drop=True)
-        lower = bands["min_followers"].fillna(limits[0]).clip(lower=limits[0])
-        upper = bands["max_followers"].fillna(limits[1]).clip(upper=limits[1])
-        stacked = len(bands) - 1 > 0 and any(
-            lower[i] < upper[j] and lower[j] < upper[i] for i in range(len(bands)) for j in range(i)
-        )
+        lower, upper, stacked = _scheme_bands(bands, limits)
         for k, band in bands.iterrows():
             height, offset = (0.36, (0.19 if k % 2 else -0.19)) if stacked else (0.7, 0.0)
             ax.barh(
@@ -116,15 +152,9 @@ def claims_by_tier_chart(claims: pd.DataFrame, sources: pd.DataFrame, ax: plt.Ax
     return ax
 
 
-def audit_chart(
-    result: pd.DataFrame, labels: pd.Series | dict | None = None, tolerance: float = 0.15, ax: plt.Axes | None = None
-) -> plt.Axes:
-    """Each checked claim as recomputed over stated (geometric midpoints) on a log axis, coloured by verdict.
-
-    1x means the claim matches what its inputs give; the shaded band is a factor of 1 + `tolerance` either way
-    (pass audit.HEDGED_TOLERANCE, the tolerance for a hedged claim). Unverifiable checks and checks with open-ended
-    ranges are left out. `labels` maps check_id to a row label (default: the check_id).
-    """
+def _audit_rows(result: pd.DataFrame) -> pd.DataFrame:
+    """The checks audit_chart draws (verdict known, both sides finite and positive), with `ratio`, recomputed over
+    stated (geometric midpoints), inconsistent first, each group by ratio."""
 
     def mid(lo, hi):
         return np.sqrt(lo * hi)
@@ -135,7 +165,41 @@ def audit_chart(
     rows = rows[finite & positive]
     rows["ratio"] = mid(rows["recomputed_low"], rows["recomputed_high"]) / mid(rows["stated_low"], rows["stated_high"])
     rows["group"] = rows["verdict"].map({"inconsistent": 0, "consistent": 1})
-    rows = rows.sort_values(["group", "ratio"], kind="stable").reset_index(drop=True)
+    return rows.sort_values(["group", "ratio"], kind="stable").reset_index(drop=True)
+
+
+def audit_alt(result: pd.DataFrame) -> str:
+    """audit_chart's alt text, from the rows it draws: how many checks, and where each verdict's dots lie."""
+    rows = _audit_rows(result)
+    ok, bad = rows[rows["verdict"] == "consistent"], rows[rows["verdict"] == "inconsistent"]
+
+    def span(r: pd.Series) -> str:
+        return f"{r.min():.2g}× to {r.max():.2g}×"
+
+    below, above = bad["ratio"] < 1 - 1e-9, bad["ratio"] > 1 + 1e-9
+    at = int((~below & ~above).sum())
+    # at 1x and still inconsistent: only a check that fails a figure for its label (same_tier) or its source (distinct)
+    named = bad.loc[~below & ~above, "match"].isin(["same_tier", "distinct"]).all()
+    why = " (the same figure, under another tier or source)" if named else ""
+    return (
+        f"Dot plot, one row per check with numbers on both sides, {len(rows)} in all, on a log axis of recomputed over "
+        f"stated. Green dots for the {fmt_count(len(ok), 'consistent check')} lie from {span(ok['ratio'])}; orange "
+        f"dots for the {fmt_count(len(bad), 'inconsistent check')} lie from {span(bad['ratio'])}: "
+        f"{int(below.sum())} below 1×, {int(above.sum())} above" + (f" and {at} at 1×{why}." if at else ".")
+    )
+
+
+def audit_chart(
+    result: pd.DataFrame, labels: pd.Series | dict | None = None, tolerance: float = 0.15, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Each checked claim as recomputed over stated (geometric midpoints) on a log axis, coloured by verdict.
+
+    1x means the claim matches what its inputs give; the shaded band is a factor of 1 + `tolerance` either way
+    (pass audit.HEDGED_TOLERANCE, the tolerance for a hedged claim). Unverifiable checks and checks with open-ended
+    ranges are left out. `labels` maps check_id to a row label (default: the check_id).
+    """
+
+    rows = _audit_rows(result)
     height = 0.24 * len(rows) + 1.4
     own = ax is None
     if ax is None:

@@ -9,6 +9,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..constants import FOLLOWER_FLOOR
+from ..formats import format_followers
 from .style import FOLLOWER_RANGE, TIER_COLOURS, WIDTH, follower_axis, log_axis, percent, tier_bands, tight
 
 
@@ -174,3 +175,70 @@ def tier_slope_chart(
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False, borderaxespad=0)
     fig.tight_layout()
     return ax
+
+
+# ---- Alt texts: what each chart shows, in words, from the same values it draws (tests/test_alt_text.py checks that a
+# chapter's alt text with a number is one of these, glued).
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.2g}%"
+
+
+def _followers(value: float) -> str:
+    """A follower count to two significant digits, as the axis writes it: 96,476,007 -> '96M'."""
+    return format_followers(float(f"{value:.2g}"))
+
+
+def engagement_density_alt(data: pd.DataFrame, line: pd.DataFrame) -> str:
+    """engagement_density_chart's alt text: the posts' follower range and middle half, and where the fitted line
+    (engagement.fitted_line, the one the chart draws) starts and ends, with its band's widest half-width."""
+    low, high = data["followers"].quantile([0.25, 0.75])
+    first, last = line.iloc[0], line.iloc[-1]
+    half = float(((line["ci_high"] - line["fitted"]) / line["fitted"]).max())
+    return (
+        f"A dense cloud of {len(data):,} posts from {_followers(data['followers'].min())} to "
+        f"{_followers(data['followers'].max())} followers, half of them between {_followers(low)} and "
+        f"{_followers(high)}; the fitted line falls from about {_pct(first['fitted'])} at "
+        f"{_followers(first['followers'])} followers to about {_pct(last['fitted'])} at "
+        f"{_followers(last['followers'])}, inside a 95% band at most {half:.0%} either side of it."
+    )
+
+
+def tier_slope_alt(spline: pd.DataFrame, pooled: float | None = None) -> str:
+    """tier_slope_chart's alt text, from the spline table it draws (the reported tiers; one point per sample)."""
+    spline = spline[spline["reported"]] if "reported" in spline.columns else spline
+    tiers = list(dict.fromkeys(spline["tier"]))
+    samples = list(dict.fromkeys(spline["sample"])) if "sample" in spline.columns else []
+    first = spline[spline["sample"] == samples[0]] if samples else spline
+    steep, flat = first.loc[first["estimate"].idxmin()], first.loc[first["estimate"].idxmax()]
+    per_tier = (
+        f"{len(samples)} points with vertical 95% intervals, one per sample of posts ({', '.join(samples)})"
+        if samples
+        else "a point with its vertical 95% interval"
+    )
+    return (
+        f"The {len(tiers)} tiers ({', '.join(tiers)}) along the horizontal axis and the elasticity on the vertical "
+        f"axis. For each tier, {per_tier}, coloured by tier. On {samples[0] if samples else 'the posts'}, the "
+        f"slope runs from {steep['estimate']:.2f} ({steep['tier']}) to {flat['estimate']:.2f} ({flat['tier']})"
+        + (f"; a dashed horizontal line marks the single pooled slope, {pooled:.2f}" if pooled is not None else "")
+        + "; a grey line marks zero."
+    )
+
+
+def sponsored_alt(table: pd.DataFrame) -> str:
+    """sponsored_chart's alt text: each row's multiple and interval, and where the interval lies against 1×."""
+
+    def where(lo: float, hi: float) -> str:
+        return "below 1×" if hi < 1 else "above 1×" if lo > 1 else "across 1×"
+
+    rows = [
+        f"{'all tiers' if r.term == 'all' else r.term} {r.ratio:.2f}× ({r.ratio_ci_low:.2f}× to "
+        f"{r.ratio_ci_high:.2f}×, {where(r.ratio_ci_low, r.ratio_ci_high)}, {r.accounts:,} accounts)"
+        for r in table.itertuples(index=False)
+    ]
+    return (
+        f"{len(rows)} rows of a point with an interval on a log axis around 1× (no difference): "
+        + "; ".join(rows)
+        + "."
+    )
