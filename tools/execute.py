@@ -5,9 +5,10 @@ Usage: python tools/execute.py chapters/NAME.ipynb [...]
 No timing metadata is recorded, so re-executing an unchanged chapter leaves its file unchanged.
 
 A figure's alt text lives in its cell's metadata (mystnb.image.alt), which myst-nb reads and no code can set. A
-figure cell that glues a value named "<figure name>-alt" (an alt text written from the values the figure draws,
-plots.ALT_TEXTS) has that value copied into its metadata here, after the run: the alt text is the computed one,
-never typed (tests/test_alt_text.py checks the two are equal).
+chapter that glues a value named "<figure name>-alt" (an alt text written from the values the figure draws,
+plots.ALT_TEXTS), in the figure's cell or in a removed cell beside it (a glue call is plumbing, never shown), has
+that value copied into the figure's metadata here, after the run: the alt text is the computed one, never typed
+(tests/test_alt_text.py checks the two are equal).
 """
 
 from __future__ import annotations
@@ -33,24 +34,32 @@ def execute(path: Path) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    alts = glued_alts(nb.cells)
     for cell in nb.cells:
-        sync_alt_text(cell)
+        sync_alt_text(cell, alts)
     nbformat.write(nb, path)
 
 
-def glued_alt(cell) -> str | None:
-    """The alt text a figure cell glues for its figure ("<figure name>-alt"), or None."""
-    name = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
-    for output in cell.get("outputs", []) if name else []:
-        if output.get("metadata", {}).get("scrapbook", {}).get("name") == f"{name}-alt":
-            prefix = output["metadata"]["scrapbook"].get("mime_prefix", "")
-            return ast.literal_eval(output["data"][f"{prefix}text/plain"])  # glue keeps a string as its repr
-    return None
+def glued_alts(cells) -> dict[str, str]:
+    """{figure name: alt text} for every value the cells glue as "<figure name>-alt"."""
+    out = {}
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook", {})
+            if scrapbook.get("name", "").endswith("-alt"):
+                prefix = scrapbook.get("mime_prefix", "")
+                # glue keeps a string as its repr
+                out[scrapbook["name"][: -len("-alt")]] = ast.literal_eval(output["data"][f"{prefix}text/plain"])
+    return out
 
 
-def sync_alt_text(cell) -> None:
-    """Copy the cell's glued alt text, if any, into the metadata myst-nb reads (mystnb.image.alt)."""
-    alt = glued_alt(cell)
+def figure_name(cell) -> str | None:
+    return cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
+
+
+def sync_alt_text(cell, alts: dict[str, str]) -> None:
+    """Copy the figure's glued alt text (glued_alts), if any, into the metadata myst-nb reads (mystnb.image.alt)."""
+    alt = alts.get(figure_name(cell) or "")
     if alt is not None:
         cell["metadata"].setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
 

@@ -14,7 +14,9 @@ Every chart is importable from here: plots.scheme_chart(...); so are the alt tex
 from ..formats import format_followers
 from .decisions import (
     STRATEGY_COLOURS,
+    decision_alt,
     decision_chart,
+    flip_alt,
     flip_chart,
     frontier_chart,
     management_chart,
@@ -87,7 +89,7 @@ CHARTS = (
 )
 
 # Alt texts that state numbers, written from the values a chart draws (tests/test_alt_text.py)
-ALT_TEXTS = (scheme_alt, audit_alt, engagement_density_alt, tier_slope_alt, sponsored_alt)
+ALT_TEXTS = (scheme_alt, audit_alt, engagement_density_alt, tier_slope_alt, sponsored_alt, decision_alt, flip_alt)
 
 __all__ = [f.__name__ for f in CHARTS + ALT_TEXTS] + [
     "ALT_TEXTS",

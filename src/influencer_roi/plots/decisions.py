@@ -141,6 +141,53 @@ def decision_chart(table: pd.DataFrame, note: str = "") -> plt.Figure:
     return fig
 
 
+def decision_alt(table: pd.DataFrame) -> str:
+    """decision_chart's alt text, from the table it draws: per budget, the strategy with the most expected margin
+    per dollar of budget, its P(best), and the strategies whose bar reaches below zero."""
+    budgets = sorted(table["budget"].unique())
+    parts = []
+    for budget in budgets:
+        rows = table[table["budget"] == budget]
+        top = rows.loc[rows["mean_margin"].idxmax()]
+        losing = rows.loc[rows["margin_p05"] < 0, "strategy"].tolist()
+        parts.append(
+            f"at {money(budget)}, {top['strategy']} has the highest dot ({top['mean_margin'] / budget:.2f} per dollar, "
+            f"best in {top['p_best']:.0%} of worlds)"
+            + (
+                f"; {len(losing)} of the {len(rows)} bars reach below zero ({', '.join(losing)})"
+                if 0 < len(losing) <= 3
+                else f"; {len(losing)} of the {len(rows)} bars reach below zero"
+                if losing
+                else "; no bar reaches below zero"
+            )
+        )
+    n = rows["strategy"].nunique()
+    return (
+        f"{len(budgets)} stacked panels, one per budget, each listing {n} strategies with a dot (expected margin per "
+        f"dollar of budget) and a bar (5th to 95th percentile across worlds): " + "; ".join(parts) + "."
+    )
+
+
+def flip_alt(curves: pd.DataFrame, interval: tuple[float, float]) -> str:
+    """flip_chart's alt text, from the curves it draws: per budget, the best strategy from the steep end of the
+    drawn range to the flat end, in order, and whether the best changes inside the shaded interval."""
+    budgets = sorted(curves["budget"].unique())
+    parts = []
+    for budget in budgets:
+        rows = curves[curves["budget"] == budget]
+        best = rows.loc[rows.groupby("e_rpd")["expected_margin"].idxmax()].sort_values("e_rpd")
+        order = list(dict.fromkeys(best["strategy"]))
+        inside = best[(best["e_rpd"] >= interval[0]) & (best["e_rpd"] <= interval[1])]["strategy"].nunique() > 1
+        parts.append(
+            f"at {money(budget)} the highest line is {' then '.join(order)}"
+            + (", changing inside the grey interval" if inside else ", the same across the grey interval")
+        )
+    return (
+        f"{len(budgets)} stacked panels of lines, one per strategy, against the elasticity of return per dollar, from "
+        "steep (left) to flat (right); " + "; ".join(parts) + "."
+    )
+
+
 def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: float, note: str = "") -> plt.Figure:
     """allocate.best_by_elasticity for one or more budgets (column budget): each strategy's expected margin per
     dollar of budget at each elasticity of return per dollar, one panel per budget, with the synthesis's interval
