@@ -121,10 +121,12 @@ def allocation(budget: float = 100_000.0):
 
 def test_allocate_names_the_best_strategy_first_with_money_and_percents():
     record, table = allocation()
-    best = table.loc[table["mean_revenue"].idxmax()]
+    best = table.loc[table["expected_margin"].idxmax()]  # ranked by margin, revenue x margin - spend
     sentence = allocation_report.allocation_answer(record, table, "$")
-    assert sentence.startswith(f"The best strategy for $100,000 is {best['strategy']}: expected revenue $")
-    assert f"{best['mean_revenue']:,.0f}" in sentence
+    assert sentence.startswith(f"The best strategy for $100,000 is {best['strategy']}: the most expected margin")
+    assert (
+        f"{best['expected_margin']:,.0f}" in sentence and f"expected revenue ${best['mean_revenue']:,.0f}" in sentence
+    )
     shown = allocation_report.format_allocation(table, "€")
     assert shown.loc[best["strategy"], "expected revenue"] == f"€{best['mean_revenue']:,.0f}"
     assert shown["chance of loss"].str.endswith("%").all() and shown["unspent"].str.endswith("%").all()

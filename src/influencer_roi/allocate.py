@@ -6,13 +6,17 @@ brand takes suitable creators in the order it finds them and books each while th
 management cost per creator) still fits in the tier's budget, up to the tier's supply of suitable creators in the
 niche. Each booked creator brings:
 
-    revenue      R = revenue_ref * (F / F_ref) ** e_revenue * exp(u_shared) * exp(N(0, sd_revenue))
+    revenue      R = revenue_ref * exp(shape(log(F / F_ref))) * exp(u_shared) * exp(N(0, sd_revenue))
     price        C = price_ref * (F / F_ref) ** e_price * exp(N(0, sd_price))
     impressions  I = reach_share * F_ref * (F / F_ref) ** e_reach
 
-with F drawn from the tier's band of the model's follower distribution. u_shared ~ N(0, sd_shared) is the brand's
-and the niche's effect: one draw per campaign, common to all its creators (a weak brand is weak with every creator).
-The niche's audience is finite: if the campaign's impressions total I_all over an audience of A people,
+with F drawn from the tier's band of the model's follower distribution. shape(x) is e_revenue x x for a
+constant-slope market; for the evidence's market (calibrated(), the decision grid's worlds) it is piecewise linear
+in x, continuous, 0 at F_ref, with the slope 1 + e_cr + the tier pair's engagement slope between the tier
+midpoints (worlds.kinks: e_revenue x x plus segment_offsets over the knots), because the real posts reject one
+engagement slope for all sizes. Price keeps one elasticity (a decision's axis). u_shared ~ N(0, sd_shared) is the
+brand's and the niche's effect: one draw per campaign, common to all its creators (a weak brand is weak with every
+creator). The niche's audience is finite: if the campaign's impressions total I_all over an audience of A people,
 A * (1 - exp(-I_all / A)) distinct people see it (impressions falling at random on the audience), and revenue is
 scaled by the same share of impressions that reached someone new. That is the saturation.
 
@@ -20,6 +24,11 @@ Two kinds of uncertainty, reported apart (METHODS): the world (which elasticitie
 worlds.draws, from the synthesis of the evidence) and campaign noise within a world (which creators, prices and
 posts). compare_worlds() simulates an outer loop over worlds and an inner loop over campaigns; probability_best(),
 evpi() and flip_thresholds() turn that into decisions.
+
+The elasticity of return per dollar that best_regions, flip_thresholds, best_by_elasticity, revenue_curve and
+margin_curve vary is, for a piecewise market, e_revenue - e_price with the segments' offsets held: a change of it is
+a shift applied equally to every segment (the curve's shape kept, its tilt moved), so that the synthesis's pooled
+estimate and interval for the elasticity of return per dollar read on the same axis.
 
 Outputs per draw: revenue, expected_revenue (the revenue the booked creators bring on average, the creator and
 campaign noise integrated out: the quantity strategies are compared on), spent (prices + management), return per
@@ -47,6 +56,8 @@ from .tiers import CANONICAL, TIERS
 
 # Parameters that vary by world (worlds.draws columns) and that a Market can take as arrays, one value per draw.
 WORLD_FIELDS = ("revenue_ref", "e_revenue", "e_price", "e_reach")
+# A piecewise market's per-world segment offsets (world_parameters' columns; Market.segment_offsets), one per segment.
+OFFSET_FIELDS = tuple(f"offset[{a}-{b}]" for a, b in worlds.SEGMENTS)
 
 
 def _default_supply() -> dict:
@@ -79,13 +90,33 @@ class Market:
     # the chance that a booked creator sells nothing (fitted(): the file's share of campaigns with zero revenue); the
     # others' revenue is scaled by 1 / (1 - p_zero), so the mean revenue per creator is the same with or without
     p_zero: float = 0.0
+    # The piecewise revenue curve (worlds.kinks): knots in log(F / reference_followers) and each segment's slope
+    # minus e_revenue (len(knots) + 1 of them). Empty (the default; fitted(); a Params given to calibrated()): one
+    # slope. Offsets all zero give exactly the constant-slope market.
+    knots: tuple = ()
+    segment_offsets: tuple = ()
+
+    def __post_init__(self):
+        if len(self.segment_offsets) != (len(self.knots) + 1 if self.knots else 0):
+            raise ValueError("a piecewise market needs one segment offset more than it has knots")
+
+    @property
+    def piecewise(self) -> bool:
+        return bool(self.knots)
+
+    def segment_elasticities(self) -> tuple:
+        """The revenue elasticity in each segment (e_revenue + offset), or (e_revenue,) for one slope."""
+        return tuple(self.e_revenue + d for d in self.segment_offsets) if self.piecewise else (self.e_revenue,)
 
     @classmethod
     def calibrated(
         cls, params: Params | None = None, price_elasticity: float | None = None, sd_revenue=None, **assumptions
     ) -> Market:
         """From the campaign model, at the decision's price elasticity (worlds.slopes: the axis replaces the
-        synthesis's price slope; default the assumption table's value). Calibrated to what the source reports:
+        synthesis's price slope; default the assumption table's value). Without `params` (the evidence's central
+        world), the revenue curve is piecewise: the central world's tier-pair engagement slopes, as segment offsets
+        over worlds.knots(); with `params` given (the campaign model has one engagement slope), one slope unless
+        `knots` and `segment_offsets` are passed. Calibrated to what the source reports:
         Beichert et al.'s ROIS are means, so the MEAN revenue per creator at F_ref over the MEAN price there is the
         world's level (roas_ref); with lognormal spreads, mean = median x exp(sd^2 / 2), so the median revenue is
         the level x the mean price over exp((sd_revenue^2 + sd_shared^2) / 2). The spread of revenue between
@@ -93,7 +124,10 @@ class Market:
         the spread shared by a campaign's creators its brand and niche spreads."""
         if params is None:
             p_e = ASSUMPTIONS["price_elasticity"].value if price_elasticity is None else float(price_elasticity)
-            params = Params.from_world(worlds.central(p_e))
+            world = worlds.central(p_e)
+            params = Params.from_world(world)
+            assumptions.setdefault("knots", worlds.knots())
+            assumptions.setdefault("segment_offsets", tuple(float(d) for d in worlds.offsets(_engagement(world))))
         p = params
         assumptions.setdefault("e_reach", worlds.central()["e_reach"])  # the middle of the evidence's two readings
         shares = np.asarray(p.platform_shares) / sum(p.platform_shares)
@@ -120,7 +154,11 @@ class Market:
 
     @classmethod
     def from_world(cls, world, **assumptions) -> Market:
-        """The calibrated market in one world (a row of worlds.draws): its elasticities, level and reach."""
+        """The calibrated market in one world (a row of worlds.draws): its elasticities, level and reach; piecewise
+        when the row carries the segments' engagement slopes (a decision's world)."""
+        if all(c in world for c in worlds.SEGMENT_COLUMNS):
+            assumptions.setdefault("knots", worlds.knots())
+            assumptions.setdefault("segment_offsets", tuple(float(d) for d in worlds.offsets(_engagement(world))))
         return cls.calibrated(Params.from_world(world), **{"e_reach": float(world["e_reach"]), **assumptions})
 
     @classmethod
@@ -134,7 +172,9 @@ class Market:
         the others sell that much more, so the mean stays the file's and the chance of a loss counts the campaigns
         that sold nothing. Prices (never zero): OLS of log cost on log followers, with its residual spread. A
         file does not say which part of the spread its campaigns share, so all of it is taken as the creators' own
-        (sd_shared 0): the spread of a whole campaign is then understated."""
+        (sd_shared 0): the spread of a whole campaign is then understated. One revenue slope for every size, not
+        the evidence's piecewise curve: a campaign file rarely has enough campaigns in each tier to fit a slope per
+        segment."""
         import statsmodels.api as sm
 
         reference = REFERENCE_FOLLOWERS
@@ -159,6 +199,11 @@ class Market:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _engagement(world) -> dict:
+    """A world's pooled and segments' engagement slopes under the synthesis's names (for worlds.offsets)."""
+    return {"engagement_rate": world["e_er"], **{c: world[c] for c in worlds.SEGMENT_COLUMNS}}
 
 
 # ---- Strategies: budget shares per tier (a dict), or an order in which to fill the tiers (a tuple).
@@ -238,11 +283,18 @@ def cost_of_test(market: Market, campaigns: float, tiers: tuple[str, ...] = ("mi
 
 
 def _world_arrays(market: Market, world: pd.DataFrame | None, n: int) -> dict:
-    """The parameters that may vary by draw, as arrays of n (the market's own value where no world is given)."""
+    """The parameters that may vary by draw, as arrays of n (the market's own value where no world is given); for a
+    piecewise market also `offsets`, (n, segments), from OFFSET_FIELDS or the market's own."""
     out = {}
     for name in WORLD_FIELDS:
         value = world[name].to_numpy(float) if world is not None and name in world else getattr(market, name)
         out[name] = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
+    if market.piecewise:
+        if world is not None and all(f in world for f in OFFSET_FIELDS):
+            value = world[list(OFFSET_FIELDS)].to_numpy(float)
+        else:
+            value = np.asarray(market.segment_offsets, dtype=np.float64)
+        out["offsets"] = np.broadcast_to(value, (n, len(market.segment_offsets)))
     return out
 
 
@@ -257,9 +309,10 @@ def _buy(
 ) -> dict:
     """Book creators of one tier for each draw's budget (array), with the draw's parameters `p` (arrays). Returns
     arrays: revenue (with creator noise), expected_revenue (the creators' mean revenue), impressions, spent,
-    creators; with keep_scales also log_scale, each booked creator's log(F / F_ref) (-inf where none is booked),
-    from which revenue at any elasticity follows without booking again. The campaign's shared effect is applied by
-    run()."""
+    creators; with keep_scales also log_scale, each booked creator's log(F / F_ref) (-inf where none is booked), and
+    for a piecewise market kink, the piecewise part of its log mean revenue (worlds.kinks; 0 where none is booked),
+    from which revenue at any shift of the elasticity follows exactly without booking again. The campaign's shared
+    effect is applied by run()."""
     draws = len(budget)
     supply = int(market.supply[tier])
     lower = _band(tier)[0] / market.reference_followers
@@ -274,6 +327,8 @@ def _buy(
         out = {k: zero.copy() for k in ("revenue", "expected_revenue", "impressions", "spent", "creators")}
         if keep_scales:
             out["log_scale"] = np.full((draws, 1), -np.inf, dtype=np.float32)
+            if market.piecewise:
+                out["kink"] = np.zeros((draws, 1))
         return out
     followers = _followers(rng, (draws, most), tier, market.follower_decay)
     log_scale = np.log(followers / np.float32(market.reference_followers))
@@ -282,7 +337,9 @@ def _buy(
         * np.exp(p["e_price"][:, None] * log_scale)
         * np.exp(rng.normal(0, market.sd_price, (draws, most)).astype(np.float32))
     )
-    mean_revenue = p["revenue_ref"][:, None] * np.exp(p["e_revenue"][:, None] * log_scale)
+    log_mean = p["e_revenue"][:, None] * log_scale
+    kink = worlds.kinks(log_scale, p["offsets"], market.knots) if market.piecewise else None
+    mean_revenue = p["revenue_ref"][:, None] * np.exp(log_mean if kink is None else log_mean + kink)
     revenue = mean_revenue * np.exp(rng.normal(0, market.sd_revenue, (draws, most)).astype(np.float32))
     if zeros is not None:  # a stream of its own: the creators and prices drawn are those of a market without zeros
         sold = zeros.random((draws, most), dtype=np.float32) >= market.p_zero
@@ -299,6 +356,8 @@ def _buy(
     }
     if keep_scales:
         out["log_scale"] = np.where(booked, log_scale, -np.inf).astype(np.float32)
+        if kink is not None:
+            out["kink"] = np.where(booked, kink, 0.0)
     return out
 
 
@@ -322,8 +381,9 @@ def run(
     """`draws` simulated campaigns spending `budget` under `strategy` (tier -> share, or a fill order). Tidy, one
     row per draw: revenue, expected_revenue, spent, unspent, return_per_dollar (revenue / spent), reach, creators.
     `world`, if given, holds one row per draw with any of WORLD_FIELDS (worlds.draws, repeated for the inner loop):
-    each draw then runs in its own world. `scales`, if given (a list), receives per chunk the booked creators' log
-    scales and the saturation factor (for revenue_curve). SIMULATED."""
+    each draw then runs in its own world (a piecewise market's segment offsets from OFFSET_FIELDS). `scales`, if
+    given (a list), receives per chunk the booked creators' log scales, the saturation factor and, for a piecewise
+    market, the booked creators' kinks (None otherwise) (for revenue_curve). SIMULATED."""
     rng = np.random.default_rng(seed)
     zeros = np.random.default_rng([seed, 1]) if market.p_zero > 0 else None  # who sells nothing (Market.p_zero)
     params = _world_arrays(market, world, draws)
@@ -334,7 +394,9 @@ def run(
         shared = np.exp(rng.normal(0, market.sd_shared, n))  # the brand and niche: one draw per campaign
         keys = ("revenue", "expected_revenue", "impressions", "spent", "creators")
         totals = {k: np.zeros(n) for k in keys}
-        left, booked_scales = np.full(n, float(budget)), []
+        left = np.full(n, float(budget))
+        booked_scales: list[np.ndarray] = []
+        booked_kinks: list[np.ndarray] = []
         for tier, tier_budget in _tiers(strategy, np.full(n, float(budget))):
             got = _buy(
                 rng,
@@ -350,12 +412,15 @@ def run(
                 totals[key] += got[key]
             if scales is not None:
                 booked_scales.append(got["log_scale"])
+                if market.piecewise:
+                    booked_kinks.append(got["kink"])
         x = totals["impressions"] / market.niche_audience
         reached = np.where(
             x > 0, -np.expm1(-x) / np.where(x > 0, x, 1), 1.0
         )  # share of impressions reaching someone new
         if scales is not None:
-            scales.append((np.concatenate(booked_scales, axis=1), reached))
+            kinks = np.concatenate(booked_kinks, axis=1) if booked_kinks else None
+            scales.append((np.concatenate(booked_scales, axis=1), reached, kinks))
         parts.append(
             pd.DataFrame(
                 {
@@ -403,18 +468,22 @@ def compare(
     breakeven: float = BREAKEVEN,
     step: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """summarise() for every strategy at every budget. Tidy: budget, strategy, and the summary columns. `step`, if
-    given, is called with each strategy's name as its draws start (a progress display)."""
+    """summarise() for every strategy at every budget, with expected_margin (mean revenue / breakeven - mean spend:
+    what strategies are ranked on, budget left unspent being kept). Tidy: budget, strategy, and the summary columns.
+    `step`, if given, is called with each strategy's name as its draws start (a progress display)."""
     named = named or strategies(market)
     rows = []
     for budget, (name, strategy) in itertools.product(budgets, named.items()):
         if step is not None:
             step(name)
+        summary = summarise(run(market, budget, strategy, draws=draws, seed=seed), breakeven)
+        spent = budget * (1 - summary["unspent_share"])
         rows.append(
             {
                 "budget": float(budget),
                 "strategy": name,
-                **summarise(run(market, budget, strategy, draws=draws, seed=seed), breakeven),
+                **summary,
+                "expected_margin": summary["mean_revenue"] / breakeven - spent,
             }
         )
     return pd.DataFrame(rows)
@@ -483,9 +552,11 @@ def ties(table: pd.DataFrame, z: float = 2.0) -> pd.DataFrame:
 def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame:
     """worlds.draws mapped onto a calibrated market's parameters (WORLD_FIELDS), one row per world: the level of
     revenue scales with the world's return per dollar at F_ref relative to the central world's (the price at F_ref
-    is the same in every world), and the elasticities are the world's."""
+    is the same in every world), and the elasticities are the world's. For a piecewise market, each world's segment
+    offsets too (OFFSET_FIELDS: its tier pairs' engagement slopes less its pooled one), when the worlds carry them
+    (worlds.draws with a decision's price elasticity); a constant-slope market takes each world's pooled slope."""
     central = market.level_ref if market.level_ref is not None else worlds.central()["roas_ref"]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "revenue_ref": market.revenue_ref * worlds_table["roas_ref"].to_numpy() / central,
             "e_revenue": worlds_table["e_revenue"].to_numpy(),
@@ -493,6 +564,11 @@ def world_parameters(market: Market, worlds_table: pd.DataFrame) -> pd.DataFrame
             "e_reach": worlds_table["e_reach"].to_numpy(),
         }
     )
+    if market.piecewise and all(c in worlds_table for c in worlds.SEGMENT_COLUMNS):
+        shape = worlds.offsets(_engagement(worlds_table))
+        for j, name in enumerate(OFFSET_FIELDS):
+            out[name] = shape[:, j]
+    return out
 
 
 def compare_worlds(
@@ -651,8 +727,10 @@ def decision_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, seed: int = 0):
     """Expected revenue of `strategy` as a function of the elasticity of return per dollar, every other parameter
-    as in `market` (the price elasticity held, so the revenue elasticity moves with it). Booking does not depend on
-    revenue, so the creators are booked once (seeded) and the function evaluates any elasticity exactly for those
+    as in `market` (the price elasticity held, so the revenue elasticity moves with it). For a piecewise market the
+    elasticity is e_revenue - e_price with the segment offsets held: moving it shifts every segment's slope by the
+    same amount. Booking does not depend on revenue, so the creators are booked once (seeded), each with its log
+    scale and the piecewise part of its log revenue, and the function evaluates any elasticity exactly for those
     draws: smooth, and the same random numbers at every value. Returns f(e_rpd) -> mean expected revenue,
     vectorised over e_rpd, with f.spent, the draws' mean spend (which the elasticity does not change), so that
     f(e) x margin - f.spent is the expected margin."""
@@ -665,12 +743,13 @@ def revenue_curve(market: Market, budget: float, strategy, draws: int = 4_000, s
         out = np.zeros(len(values))
         for k, e in enumerate(values + market.e_price):
             total = 0.0
-            for log_scale, reached in scales:
+            for log_scale, reached, kink in scales:
                 x = log_scale.astype(np.float64)
                 booked = np.isfinite(x)  # -inf marks a slot with no creator booked
-                total += float(
-                    (reached * np.where(booked, np.exp(e * np.where(booked, x, 0.0)), 0.0).sum(axis=1)).sum()
-                )
+                log_mean = e * np.where(booked, x, 0.0)
+                if kink is not None:
+                    log_mean = log_mean + kink
+                total += float((reached * np.where(booked, np.exp(log_mean), 0.0).sum(axis=1)).sum())
             out[k] = factor * total / draws
         return out if np.ndim(e_rpd) else float(out[0])
 

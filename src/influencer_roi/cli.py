@@ -815,9 +815,6 @@ def _allocate(args: argparse.Namespace) -> int:
             breakeven=args.breakeven,
             step=lambda name: step(f"{args.draws:,} draws: {name}"),
         )
-        # what a brand ranks on: expected margin, revenue x margin - spend (budget left unspent is kept)
-        spent = args.budget * (1 - table["unspent_share"])
-        table["expected_margin"] = table["mean_revenue"] / args.breakeven - spent
         if across:
             table, evidence = _across_worlds(market, named, table, args, step)
     record = {

@@ -1085,6 +1085,11 @@ def sign_changes(curve: pd.DataFrame, threshold: float = 0.0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _slope(x: float) -> str:
+    """An estimate of the curve in a sentence: two decimals, three where two would read as -0.00 or 0.00."""
+    return f"{x:.2f}" if abs(x) >= 0.005 else f"{x:.3f}"
+
+
 def flip_sentence(curve: pd.DataFrame, flips: dict[float, float]) -> str:
     """Which single changes of choice from the main specification move the estimate across a decision's flip point
     (`flips`: budget -> the elasticity of return per dollar where the best strategy at that budget changes nearest
@@ -1099,7 +1104,7 @@ def flip_sentence(curve: pd.DataFrame, flips: dict[float, float]) -> str:
             if crossing.empty
             else "changing "
             + "; ".join(
-                f"{r.choice.replace('_', ' ')} to {r.option.replace('_', ' ')} ({r.estimate:.2f})"
+                f"{r.choice.replace('_', ' ')} to {r.option.replace('_', ' ')} ({_slope(r.estimate)})"
                 for r in crossing.itertuples()
             )
             + " moves the estimate across it"
@@ -1119,7 +1124,8 @@ def sign_sentence(changes: pd.DataFrame, main_estimate: float) -> str:
     if crossing.empty:
         return f"No single change of choice from the main specification moves the estimate from {side} zero."
     said = "; ".join(
-        f"{r.choice.replace('_', ' ')} {r.option.replace('_', ' ')} ({r.estimate:.2f})" for r in crossing.itertuples()
+        f"{r.choice.replace('_', ' ')} {r.option.replace('_', ' ')} ({_slope(r.estimate)})"
+        for r in crossing.itertuples()
     )
     return (
         f"The estimate is {side} zero in the main specification; changing one choice moves it across zero for: {said}."
