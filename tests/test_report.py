@@ -165,3 +165,14 @@ def test_the_estimates_table_reads_as_the_book_s_tables_and_results_json_keeps_t
     assert all(re.fullmatch(r"< 0\.001|\d\.\d+|", c) for c in cells[headers.index("P") :: len(headers)])
     results = json.loads(files["results.json"])
     assert {m["model"] for m in results["models"]} >= {"ppml", "ols_log_roas"}
+
+
+def test_allocate_says_when_no_strategy_pays_and_keeping_the_budget_does_better():
+    record, table = allocation()
+    record["breakeven"] = 50.0  # a 2% margin: no strategy's revenue covers its spend
+    table = table.assign(expected_margin=table["mean_revenue"] / 50.0 - 100_000.0 * (1 - table["unspent_share"]))
+    assert (table["expected_margin"] < 0).all()
+    sentence = allocation_report.allocation_answer(record, table, "$")
+    assert "No strategy pays at this margin" in sentence and "keeping the budget" in sentence
+    record["breakeven"], table = 1.0, allocation()[1]  # at a 100% margin they pay: nothing said
+    assert "No strategy pays" not in allocation_report.allocation_answer(record, table, "$")

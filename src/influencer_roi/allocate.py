@@ -651,7 +651,9 @@ def per_world(out: pd.DataFrame, budget: float, breakeven: float = BREAKEVEN) ->
 def probability_best(table: pd.DataFrame) -> pd.DataFrame:
     """METHODS' probability of being best: in each world, the strategy with the highest expected margin
     (compare_worlds' expected_margin) is that world's best; P(best) is the share of worlds where a strategy is best.
-    The shares sum to 1 at each budget. Tidy: budget, strategy, p_best (every strategy listed, 0 where never best)."""
+    The shares sum to 1 at each budget. A tie (two strategies that book the same creators, e.g. all nano and nano
+    first while nano creators last, or none at all) goes to the one listed first. Tidy: budget, strategy, p_best
+    (every strategy listed, 0 where never best)."""
     best = table.loc[table.groupby(["budget", "world"])["expected_margin"].idxmax(), ["budget", "strategy"]]
     counts = best.groupby(["budget", "strategy"]).size()
     n_worlds = table.groupby("budget")["world"].nunique()

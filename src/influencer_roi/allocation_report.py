@@ -99,15 +99,21 @@ def allocation_answer(record: dict, table: pd.DataFrame, currency: str | None = 
         if loss < 0.01
         else f"{fmt_pct(loss, 0)} of draws lost money"
     )
-    where = (
-        f" averaged over {evidence['worlds']:,} worlds of the evidence" if evidence and key == "margin_worlds" else ""
-    )
+    across = bool(evidence) and key == "margin_worlds"
+    where = f" averaged over {(evidence or {}).get('worlds', 0):,} worlds of the evidence" if across else ""
     sentence = (
         f"The best strategy for {fmt_money(budget, currency)} is {best['strategy']}: the most expected margin "
         f"(revenue x {fmt_pct(1 / record['breakeven'], 0)} gross margin - spend), "
-        f"{fmt_money(best[key], currency)}{where}; expected revenue {fmt_money(best['mean_revenue'], currency)}, "
+        f"{fmt_money(best[key], currency)}{where}; "
+        + ("in the central world, " if across else "")
+        + f"expected revenue {fmt_money(best['mean_revenue'], currency)}, "
         f"{best['return_per_dollar']:.2f} per dollar spent; {risk} (SIMULATED)."
     )
+    if best[key] < 0:
+        sentence += (
+            " No strategy pays at this margin: every one loses money on average, and keeping the budget (a margin"
+            " of 0) does better than any."
+        )
     others = [
         s for s, m in zip(spent["strategy"], spent[key]) if s != best["strategy"] and best[key] - m < TIE_SHARE * budget
     ]
@@ -154,8 +160,9 @@ def allocation_condition(evidence: dict) -> str:
             f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values."
         )
     return (
-        "Which strategy is best depends on how fast your return per dollar falls with size, and the book's "
-        f"interval ({fmt_num(lo)} to {fmt_num(hi)}) does not settle it: {condition(parts)}."
+        "In the central world, other things at their central values, which strategy is best depends on how fast "
+        f"your return per dollar falls with size, and the book's interval ({fmt_num(lo)} to {fmt_num(hi)}) does not "
+        f"settle it: {condition(parts)}."
     )
 
 

@@ -657,7 +657,8 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=No
         "worlds": int(args.worlds),
         "inner": int(args.inner),
         "ranked_by": "expected margin over the worlds (revenue x gross margin - spend)",
-        "best": str(ranking.loc[ranking["best"], "strategy"].iloc[0]),
+        # when no strategy can book anyone every margin is 0: no strategy is best (a tie goes to none)
+        "best": str(ranking.loc[ranking["best"], "strategy"].iloc[0]) if ranking["mean_margin"].ne(0).any() else None,
         "elasticity": float(rpd["estimate"]),
         "interval": list(interval),
         "best_by_elasticity": allocate.regions_inside(regions, interval),
@@ -759,16 +760,16 @@ def _allocate(args: argparse.Namespace) -> int:
                 + (f" and {zero:,} with zero revenue" if zero else "")
                 + f"; fitting a market needs at least {MIN_CAMPAIGNS} with revenue"
             )
+        if usable["followers"].nunique() < 2:
+            raise UsageError(
+                f"{args.campaigns}: every campaign has the same follower count; a market's price and "
+                "revenue curves need accounts of different sizes"
+            )
         if zero:
             _say(
                 f"note: {zero:,} of the {len(campaigns):,} campaigns ({_pct(zero / len(campaigns))}) had zero "
                 "revenue; the market keeps them (as analyze's main estimate does): its mean revenue counts them, and "
                 "a booked creator sells nothing with that chance"
-            )
-        if usable["followers"].nunique() < 2:
-            raise UsageError(
-                f"{args.campaigns}: every campaign has the same follower count; a market's price and "
-                "revenue curves need accounts of different sizes"
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a perfect fit's zero spread is checked just below
@@ -848,7 +849,7 @@ def _allocate(args: argparse.Namespace) -> int:
     )
     _show(
         f"budget {allocation_report.fmt_money(args.budget, currency)}, {args.draws:,} draws per strategy"
-        f"{worlds_text}, from {basis}; loss = revenue below {args.breakeven:g} x spend"
+        f"{worlds_text}, from {basis}; loss = revenue below {args.breakeven:.3g} x spend"
     )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         shown = allocation_report.format_allocation(table, currency)
@@ -1075,8 +1076,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     margin.add_argument(
         "--breakeven",
-        type=_number(0, MAX_BREAKEVEN, low_open=True),
-        help="the same as 1 / --margin: revenue per dollar below which a campaign loses money (above 0, at most "
+        type=_number(1, MAX_BREAKEVEN),
+        help="the same as 1 / --margin: revenue per dollar below which a campaign loses money (at least 1, a 100%% "
+        "margin; at most "
         f"{MAX_BREAKEVEN:,.0f}; default {BREAKEVEN:g}, a 50%% margin, as in the book)",
     )
     allocate.add_argument(
