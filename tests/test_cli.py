@@ -1,4 +1,8 @@
-"""The influencer-roi command: output, and bad input reported in one message with exit status 2."""
+"""The influencer-roi command: output, and bad input reported in one message with exit status 2.
+
+The real command (a process of its own) runs where the process is part of what is checked: its exit statuses, its
+output on a terminal without Unicode, a whole run end to end. Refusals whose message and untouched files are what
+is checked run in-process (commandline.run), which costs a fraction of a new Python process each."""
 
 import re
 import shutil
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from commandline import run as in_process
 
 from influencer_roi.paths import evidence_dir
 
@@ -38,8 +43,8 @@ def test_audit_prints_the_table_and_counts():
 
 def test_audit_writes_a_csv(tmp_path):
     out = tmp_path / "audit.csv"
-    result = run("audit", "--out", str(out))
-    assert result.returncode == 0
+    code, _, err = in_process(["audit", "--out", str(out)])
+    assert code == 0, err
     table = pd.read_csv(out)
     assert list(table.columns) == ["check_id", "kind", "claim_ids", "stated", "recomputed", "verdict", "explanation"]
     assert not list(tmp_path.glob(".*.tmp"))
@@ -60,10 +65,10 @@ def test_bad_ledger_row_exit_2_named_no_traceback_and_input_untouched(tmp_path):
 
 
 def test_missing_folder_and_unwritable_output(tmp_path):
-    result = run("audit", "--evidence", str(tmp_path / "nowhere"))
-    assert result.returncode == 2 and "nowhere: no such folder" in result.stderr
-    result = run("audit", "--out", str(tmp_path / "no" / "such" / "dir" / "a.csv"))
-    assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    code, _, err = in_process(["audit", "--evidence", str(tmp_path / "nowhere")])
+    assert code == 2 and "nowhere: no such folder" in err
+    code, _, err = in_process(["audit", "--out", str(tmp_path / "no" / "such" / "dir" / "a.csv")])
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "synthetic" / "campaigns.csv"
@@ -114,23 +119,27 @@ def bad_copy(tmp_path, edit):
     ids=["missing-column", "fractional-followers", "negative-cost", "non-numeric"],
 )
 def test_analyze_bad_input(tmp_path, edit, message):
+    """In-process: the exit status 2 of the real command's refusal is checked below (header only)."""
     path = bad_copy(tmp_path, edit)
     before = path.read_bytes()
     out = tmp_path / "out"
-    result = run("analyze", str(path), "--out", str(out))
-    assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
+    code, _, err = in_process(["analyze", str(path), "--out", str(out)])
+    assert code == 2
+    assert message in err and "Traceback" not in err
     assert path.read_bytes() == before and not out.exists()
 
 
 def test_analyze_empty_and_header_only(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    assert "the file is empty" in run("analyze", str(empty), "--out", str(tmp_path / "o")).stderr
+    code, _, err = in_process(["analyze", str(empty), "--out", str(tmp_path / "o")])
+    assert code == 2 and "the file is empty" in err
     header = tmp_path / "header.csv"
     header.write_text("influencer_id,followers,cost,revenue\n")
-    result = run("analyze", str(header), "--out", str(tmp_path / "o"))
-    assert result.returncode == 2 and "header but no rows" in result.stderr
+    before = header.read_bytes()
+    result = run("analyze", str(header), "--out", str(tmp_path / "o"))  # the real command: a refusal is exit 2
+    assert result.returncode == 2 and "header but no rows" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and header.read_bytes() == before and not (tmp_path / "o").exists()
 
 
 def test_simulate_refuses_nonsense(tmp_path):
@@ -139,20 +148,34 @@ def test_simulate_refuses_nonsense(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("analyze", str(SAMPLE), "--out", "{out}"),
-        ("allocate", "--budget", "20000", "--worlds", "0", "--out", "{out}"),
-        ("audit",),
-    ],
-)
-def test_a_terminal_without_unicode_gets_escapes_not_a_failed_run(tmp_path, args):
+UNICODE_RUNS = [
+    ["analyze", str(SAMPLE), "--out", "analyzed"],
+    ["allocate", "--budget", "20000", "--worlds", "0", "--out", "allocated"],
+    ["audit"],
+]
+
+
+def test_a_terminal_without_unicode_gets_escapes_not_a_failed_run(tmp_path):
     """The command's sentences use an en dash, ± and ≥: an ASCII-only stdout (a legacy code page, a pipe with
-    PYTHONIOENCODING=ascii) must not turn a finished run into an internal error."""
+    PYTHONIOENCODING=ascii) must not turn a finished run into an internal error. One process with that stdout runs
+    analyze, allocate and audit in turn (cli.main, as the console script calls it), each to exit status 0, so the
+    libraries are imported and the evidence synthesised once, not three times."""
     env = {"PATH": "", "PYTHONIOENCODING": "ascii"}
-    argv = [a.format(out=tmp_path / "out") for a in args]
-    result = subprocess.run([COMMAND, *argv], capture_output=True, env=env, timeout=120)
+    script = (
+        "import json, sys; from influencer_roi.cli import main; "
+        "statuses = [main(argv) for argv in json.loads(sys.argv[1])]; "
+        "sys.stdout.flush(); print(json.dumps(statuses), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, __import__("json").dumps(UNICODE_RUNS)],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr.decode("ascii", "replace")
+    assert result.stderr.splitlines()[-1] == b"[0, 0, 0]", result.stderr.decode("ascii", "replace")
+    assert b"\\u2013" in result.stdout or b"\\xb1" in result.stdout  # something was escaped, and printed
     result.stdout.decode("ascii")  # escaped, so plain ASCII
     assert b"Traceback" not in result.stderr
+    assert (tmp_path / "analyzed" / "report.html").is_file() and (tmp_path / "allocated" / "report.html").is_file()

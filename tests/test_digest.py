@@ -102,12 +102,18 @@ def test_the_digest_says_what_the_figure_holds():
     assert "1 PathCollection" in digest and "FillBetweenPolyCollection" in digest and "content " in digest
 
 
+@pytest.fixture(scope="module")
+def ledger():
+    """Read and validated once for the module (about a second a time), as test_plots does for the same charts."""
+    return evidence.load_ledger()
+
+
 @pytest.mark.parametrize("name", sorted(CHARTS))
-def test_every_chart_has_a_digest_that_taking_does_not_change(name):
+def test_every_chart_has_a_digest_that_taking_does_not_change(name, ledger):
     # every chart of the book, on test_plots' small data: the digest is computed, names text, and taking it (which
     # lays the figure out) leaves the figure as it was
     plots.set_style()
-    fig = figure_of(CHARTS[name](evidence.load_ledger()))
+    fig = figure_of(CHARTS[name](ledger))
     first = figure_digest(fig)
     assert digest_of(fig) == first
     assert "Text" in first, f"{name}: no text in {first}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from commandline import run
 
 from influencer_roi import engagement, post_table, progress, simulate
 
@@ -85,11 +86,8 @@ def test_tier_medians_are_over_accounts_with_intervals():
 
 def test_the_command_writes_results_report_and_figure(tmp_path):
     posts = tmp_path / "posts.csv"
-    subprocess.run(
-        [COMMAND, "simulate", "--posts", "--n", "400", "--seed", "3", "--out", str(posts)],
-        check=True,
-        capture_output=True,
-    )
+    code, _, err = run(["simulate", "--posts", "--n", "400", "--seed", "3", "--out", str(posts)])  # in-process
+    assert code == 0, err
     result = subprocess.run(
         [COMMAND, "engagement", str(posts), "--out", str(tmp_path / "out")],
         capture_output=True,

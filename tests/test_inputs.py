@@ -1,13 +1,13 @@
 """Users' campaign and post files: the formats accepted, and a corpus of bad files (tests/bad_inputs/campaigns,
 tests/bad_inputs/posts) with the message each must produce. Every bad file: exit status 2, one message naming file,
-line, column, value and rule, no traceback, the input untouched, no output left behind."""
+line, column, value and rule, no traceback, the input untouched, no output left behind. The command runs
+in-process (commandline.run); test_cli.py and test_faults.py run the real command, its exit statuses and its
+process."""
 
 import gzip
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "bad_inputs" / "campaigns"
 POST_CORPUS = ROOT / "tests" / "bad_inputs" / "posts"
 SAMPLE = ROOT / "data" / "synthetic" / "campaigns.csv"
-COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 
 EXPECTED = {
     "missing_column.csv": "missing required column(s) revenue",
@@ -120,10 +119,10 @@ ACCEPTED_EXPECTED = {  # file: (command, text in the terminal output, check on r
 }
 
 
-def analyze(path: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [COMMAND, "analyze", str(path), "--out", str(out), *extra], capture_output=True, text=True, timeout=300
-    )
+def analyze(path: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of `influencer-roi analyze`, in-process (commandline.run): test_cli.py and
+    test_faults.py run the real command, its exit statuses and its process."""
+    return run(["analyze", str(path), "--out", str(out), *extra])
 
 
 def test_the_corpora_are_complete():
@@ -160,12 +159,12 @@ def test_hostile_but_analysable_files_are_accepted_and_say_what_they_need_to(tmp
     command, said, check = ACCEPTED_EXPECTED[name]
     path = ACCEPTED / name
     before = path.read_bytes()
-    result = subprocess.run(
-        [COMMAND, command, str(path), "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    assert said in result.stdout + result.stderr and "Traceback" not in result.stderr
-    assert "Warning" not in result.stderr  # statsmodels' warnings become notes in the results, never raw
+    # in-process (commandline.run): a library warning not turned into a note would be summarised on stderr by
+    # cli.main ("note: a library warned (...Warning: ...)"), as the real command prints it
+    code, stdout, stderr = run([command, str(path), "--out", str(tmp_path / "out")])
+    assert code == 0, stderr
+    assert said in stdout + stderr and "Traceback" not in stderr
+    assert "Warning" not in stderr  # statsmodels' warnings become notes in the results, never raw
     record = json.loads((tmp_path / "out" / "results.json").read_text(), parse_constant=float.fromhex)
     assert check(record), record.get("notes")
     assert path.read_bytes() == before
@@ -177,14 +176,14 @@ def test_files_that_are_not_tables_are_refused_as_post_files_too(tmp_path, name)
 
 
 def test_unknown_column_mapping_and_an_output_with_nowhere_to_go(tmp_path):
-    result = analyze(SAMPLE, tmp_path / "o", "--column", "likes=Likes")
-    assert result.returncode == 2 and "'likes' is not a column this analysis uses" in result.stderr
-    result = analyze(SAMPLE, tmp_path / "o", "--column", "followers=Follower Count")
-    assert result.returncode == 2 and "which the file does not have" in result.stderr
+    code, _, stderr = analyze(SAMPLE, tmp_path / "o", "--column", "likes=Likes")
+    assert code == 2 and "'likes' is not a column this analysis uses" in stderr
+    code, _, stderr = analyze(SAMPLE, tmp_path / "o", "--column", "followers=Follower Count")
+    assert code == 2 and "which the file does not have" in stderr
     not_a_folder = tmp_path / "a_file"
     not_a_folder.write_text("x")
-    result = analyze(SAMPLE, not_a_folder / "out")  # the output's parent is a file: nowhere to write
-    assert result.returncode == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    code, _, stderr = analyze(SAMPLE, not_a_folder / "out")  # the output's parent is a file: nowhere to write
+    assert code == 2 and "does not exist" in stderr and "Traceback" not in stderr
 
 
 def semicolon_renamed(tmp_path: Path) -> Path:
@@ -230,9 +229,9 @@ def test_drop_invalid_drops_and_reports(tmp_path):
     frame = pd.read_csv(SAMPLE, dtype=str, nrows=60)
     frame.loc[3, "cost"] = "lots"
     frame.to_csv(tmp_path / "export.csv", index=False)
-    result = analyze(tmp_path / "export.csv", out, "--drop-invalid")
-    assert result.returncode == 0, result.stderr
-    assert "dropped 1 of 60 row(s) (1.7%)" in result.stderr and "column cost: must be an amount" in result.stderr
+    code, _, stderr = analyze(tmp_path / "export.csv", out, "--drop-invalid")
+    assert code == 0, stderr
+    assert "dropped 1 of 60 row(s) (1.7%)" in stderr and "column cost: must be an amount" in stderr
     assert json.loads((out / "results.json").read_text())["n_campaigns"] == 59
 
 
@@ -251,15 +250,10 @@ def test_post_drop_invalid_drops_and_reports(tmp_path):
     path = tmp_path / "posts.csv"
     rows = [f"A{i},{1000 * (i + 1)},{40 + i},{i % 5}" for i in range(30)] + ["A99,5000,-1,2"]
     path.write_text("account_id,followers,likes,comments\n" + "\n".join(rows) + "\n")
-    result = subprocess.run(
-        [COMMAND, "engagement", str(path), "--out", str(out), "--drop-invalid"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "dropped 1 of 31 row(s)" in result.stderr and "column likes: must be at least 0" in result.stderr
-    assert "30 posts by 30 accounts" in result.stdout
+    code, stdout, stderr = run(["engagement", str(path), "--out", str(out), "--drop-invalid"])
+    assert code == 0, stderr
+    assert "dropped 1 of 31 row(s)" in stderr and "column likes: must be at least 0" in stderr
+    assert "30 posts by 30 accounts" in stdout
 
 
 def uneven_drops(tmp_path: Path) -> Path:

@@ -4,19 +4,17 @@ PPML with equal weights, and what `influencer-roi engagement` reports of them: k
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from commandline import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from influencer_roi import engagement, post_table, real_posts, report, schema
 from influencer_roi.tiers import CANONICAL, TIERS, tier_midpoints
 
-COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 KNOTS = np.log(CANONICAL["min_followers"].to_numpy(float)[1:])
 
 
@@ -233,14 +231,9 @@ def test_ppml_with_equal_weights_is_not_dominated_by_large_accounts():
 def run_command(tmp_path, frame):
     path = tmp_path / "posts.csv"
     frame.assign(engagements=frame["engagements"].round().clip(lower=1).astype(int)).to_csv(path, index=False)
-    result = subprocess.run(
-        [COMMAND, "engagement", str(path), "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"CI": "1", "PATH": ""},
-    )
-    return result
+    # in-process (commandline.run): what the command writes and says is checked here, not its process
+    argv = ["engagement", str(path), "--out", str(tmp_path / "out")]
+    return subprocess.CompletedProcess(argv, *run(argv))
 
 
 def test_the_command_reports_the_slope_by_tier_and_omits_a_thin_tier(tmp_path):

@@ -1,18 +1,14 @@
 """The simulated campaigns: deterministic, shaped as documented, and with the elasticities they were given."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from commandline import run
 
 from influencer_roi import models, simulate
 from influencer_roi.paths import data_dir
-
-COMMAND = str(Path(sys.executable).with_name("influencer-roi"))
 
 
 def test_same_seed_same_data_and_different_seed_different_data():
@@ -53,23 +49,12 @@ def test_fake_followers_lower_engagement_not_price():
 def test_the_committed_sample_regenerates_byte_for_byte(tmp_path):
     params = json.loads((data_dir() / "synthetic" / "params.json").read_text())
     out, params_out = tmp_path / "campaigns.csv", tmp_path / "params.json"
-    result = subprocess.run(
-        [
-            COMMAND,
-            "simulate",
-            "--n",
-            str(params["n"]),
-            "--seed",
-            str(params["seed"]),
-            "--out",
-            str(out),
-            "--params-out",
-            str(params_out),
-        ],
-        capture_output=True,
-        text=True,
+    # in-process (commandline.run): the bytes are the simulation's, not the process's
+    code, _, err = run(
+        ["simulate", "--n", str(params["n"]), "--seed", str(params["seed"]), "--out", str(out)]
+        + ["--params-out", str(params_out)]
     )
-    assert result.returncode == 0, result.stderr
+    assert code == 0, err
     assert out.read_bytes() == (data_dir() / "synthetic" / "campaigns.csv").read_bytes()
     assert params_out.read_bytes() == (data_dir() / "synthetic" / "params.json").read_bytes()
     # the sample's truth is the synthesis of the evidence, not a typed number
@@ -80,9 +65,6 @@ def test_the_committed_sample_regenerates_byte_for_byte(tmp_path):
 
 def test_the_committed_post_sample_regenerates_byte_for_byte(tmp_path):
     out = tmp_path / "posts.csv"
-    subprocess.run(
-        [COMMAND, "simulate", "--posts", "--n", "600", "--seed", "2024", "--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
+    code, _, err = run(["simulate", "--posts", "--n", "600", "--seed", "2024", "--out", str(out)])
+    assert code == 0, err
     assert out.read_bytes() == (data_dir() / "synthetic" / "posts.csv").read_bytes()

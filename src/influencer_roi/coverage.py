@@ -22,10 +22,26 @@ from .simulate import Params, simulate, true_elasticities
 # replications of every scenario and compares them, so a change to a model or to the simulation fails the tests
 # until the file is regenerated.
 REPS, SIZE = 200, 400
-SCENARIOS: dict[str, tuple[int, Params]] = {
-    "as assumed": (10_000, Params()),
-    "fake followers": (20_000, Params(fake_share_slope=0.1)),
-}
+
+
+@lru_cache(maxsize=1)
+def scenarios() -> dict[str, tuple[int, Params]]:
+    """The study's scenarios: name -> (seed, simulation parameters). Made on first use, not on import: Params()
+    takes its defaults from the synthesis of the evidence (seconds), which importing this module (as every
+    `analyze`, even one that refuses its file, does through the report) need not pay. Also `coverage.SCENARIOS`."""
+    return {
+        "as assumed": (10_000, Params()),
+        "fake followers": (20_000, Params(fake_share_slope=0.1)),
+    }
+
+
+def __getattr__(name: str):
+    """coverage.SCENARIOS, made when first read (scenarios())."""
+    if name == "SCENARIOS":
+        return scenarios()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 COMMITTED = Path("synthetic") / "coverage_study.csv"
 # Estimates and limits are written to 12 significant digits: more than any table shows, fewer than the last bits
 # that differ between CPUs.
@@ -75,7 +91,7 @@ def book_study(reps: int = REPS, size: int = SIZE) -> pd.DataFrame:
     """The book's study, every scenario: coverage_study's table with a `scenario` column first. SIMULATED."""
     tables = [
         coverage_study(reps, size, seed=seed, params=params).assign(scenario=name)
-        for name, (seed, params) in SCENARIOS.items()
+        for name, (seed, params) in scenarios().items()
     ]
     table = pd.concat(tables, ignore_index=True)
     return table[["scenario", "rep", "model", "estimate", "ci_low", "ci_high", "covers"]]
@@ -87,7 +103,7 @@ def spec() -> dict:
         "reps": REPS,
         "size": SIZE,
         "truth": true_elasticities(Params())["roi"],
-        "scenarios": {name: {"seed": seed, "params": asdict(params)} for name, (seed, params) in SCENARIOS.items()},
+        "scenarios": {name: {"seed": seed, "params": asdict(params)} for name, (seed, params) in scenarios().items()},
     }
 
 
