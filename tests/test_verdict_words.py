@@ -15,7 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = re.compile(
-    r"\b(un)?supported\b|\bsupports?\b|\brefuted\b|\bcontradicted\b|\bnot established\b|\bmuch less\b|\bpromis(e|es|ed)\b",
+    r"\b(un)?supported\b|\bsupports?\b|\brefuted\b|\bcontradicted\b|\bnot established\b|\bmuch less\b"
+    r"|\bpromis(e|es|ed)\b",
     re.IGNORECASE,
 )
 GLUE_REFERENCE = re.compile(r"\{glue:[a-z]+\}`[^`]*`")
