@@ -165,3 +165,18 @@ def test_the_axis_shifts_every_segment_alike():
         assert moved.segment_offsets == market.segment_offsets
         out = allocate.run(moved, 100_000, strategy, draws=500, seed=8)
         assert curve(e) == pytest.approx(out["expected_revenue"].mean(), rel=1e-6)
+
+
+def test_a_decisions_interval_is_the_revenue_slopes_less_the_price_axis():
+    """The condition of a decision is read where its worlds are: the revenue elasticity's interval less the price
+    elasticity the decision sets, not the synthesis's return per dollar (which carries the measured price slope)."""
+    from influencer_roi import synthesis
+
+    revenue = synthesis.synthesise().estimate("revenue")
+    for p in (0.4, 1.0):
+        got = worlds.return_interval(p)
+        assert got["estimate"] == pytest.approx(float(revenue["estimate"]) - p)
+        assert got["ci_low"] == pytest.approx(float(revenue["ci_low"]) - p)
+        assert got["ci_high"] == pytest.approx(float(revenue["ci_high"]) - p)
+    # the central world's pooled elasticity at that price is the interval's estimate
+    assert worlds.central(1.0)["e_rpd"] == pytest.approx(worlds.return_interval(1.0)["estimate"], abs=1e-9)

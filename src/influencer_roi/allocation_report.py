@@ -156,13 +156,13 @@ def allocation_condition(evidence: dict) -> str:
     lo, hi = evidence["interval"]
     if len(parts) == 1:
         return (
-            f"It stays the best across the book's interval for how fast return per dollar falls with size "
+            f"It stays the best across the evidence's interval for how fast return per dollar falls with size "
             f"(elasticity {fmt_num(lo)} to {fmt_num(hi)}), other things at their central values."
         )
     return (
         "In the central world, other things at their central values, which strategy is best depends on how fast "
-        f"your return per dollar falls with size, and the book's interval ({fmt_num(lo)} to {fmt_num(hi)}) does not "
-        f"settle it: {condition(parts)}."
+        f"your return per dollar falls with size, and the evidence's interval ({fmt_num(lo)} to {fmt_num(hi)}) "
+        f"does not settle it: {condition(parts)}."
     )
 
 

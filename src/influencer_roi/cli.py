@@ -622,7 +622,7 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=No
     `table`; and where, inside the synthesis's interval for the elasticity of return per dollar, the best strategy
     changes (the condition of the recommendation). With the grid's worlds, campaigns and seed
     (decision_grid.WORLDS, INNER, SEED) at one of its settings, the numbers are the grid's."""
-    from . import allocate, synthesis, worlds
+    from . import allocate, worlds
 
     world_table = worlds.draws(args.worlds, seed=args.seed, price_elasticity=market.e_price)
     by_world = allocate.compare_worlds(
@@ -643,7 +643,7 @@ def _across_worlds(market, named: dict, table, args: argparse.Namespace, step=No
         ranking[["strategy", "mean_margin", "p_best"]].rename(columns={"mean_margin": "margin_worlds"}),
         on="strategy",
     ).merge(decision[["strategy", "revenue_worlds_p05", "revenue_worlds_p95"]], on="strategy")
-    rpd = synthesis.synthesise().estimate("return_per_dollar")
+    rpd = worlds.return_interval(market.e_price)  # at this run's price elasticity, as its worlds are drawn
     interval = (float(rpd["ci_low"]), float(rpd["ci_high"]))
     regions = allocate.best_regions(
         market,

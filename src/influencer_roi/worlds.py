@@ -218,6 +218,17 @@ def draws(n: int, seed: int = 0, price_elasticity: float | None = None) -> pd.Da
     )
 
 
+def return_interval(price_elasticity: float) -> dict:
+    """The pooled elasticity of return per dollar in a decision's worlds, with its 95% interval: the synthesis's
+    revenue elasticity (1 + engagement + conversion, its own interval) less the decision's price elasticity, which
+    is an axis, not drawn (slopes()). Not the synthesis's return-per-dollar estimate, which carries the measured
+    price slope instead. The interval a decision's condition is read in (allocate.regions_inside). Keys: estimate,
+    ci_low, ci_high."""
+    revenue = _evidence()["synthesis"].estimate("revenue")
+    p = float(price_elasticity)
+    return {k: float(revenue[k]) - p for k in ("estimate", "ci_low", "ci_high")}
+
+
 def reach_range() -> tuple[float, float]:
     """The two readings of the follower elasticity of reach the worlds span: Tian et al.'s causal one and 1."""
     return _evidence()["reach_range"]

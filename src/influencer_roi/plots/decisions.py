@@ -190,14 +190,14 @@ def flip_alt(curves: pd.DataFrame, interval: tuple[float, float]) -> str:
 
 def flip_chart(curves: pd.DataFrame, interval: tuple[float, float], estimate: float, note: str = "") -> plt.Figure:
     """allocate.best_by_elasticity for one or more budgets (column budget): each strategy's expected margin per
-    dollar of budget at each elasticity of return per dollar, one panel per budget, with the synthesis's interval
+    dollar of budget at each elasticity of return per dollar, one panel per budget, with the evidence's interval
     shaded and its estimate marked. The highest line is the best strategy there."""
     budgets = sorted(curves["budget"].unique())
     height = 2.3 * len(budgets) + 2.4
     fig, axes = plt.subplots(len(budgets), 1, figsize=(WIDTH, height), sharex=True, squeeze=False)
     for ax, budget in zip(axes[:, 0], budgets):
         rows = curves[curves["budget"] == budget]
-        ax.axvspan(*interval, color="#DDDDDD", lw=0, zorder=0, label="the synthesis's 95% interval")
+        ax.axvspan(*interval, color="#DDDDDD", lw=0, zorder=0, label="the evidence's 95% interval")
         ax.axvline(estimate, color="black", lw=0.8, ls="--", label="its estimate")
         ax.axhline(0, color="grey", lw=0.8)
         for name, group in rows.assign(per_dollar=rows["expected_margin"] / budget).groupby("strategy", sort=False):
