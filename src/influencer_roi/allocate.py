@@ -27,8 +27,8 @@ evpi() and flip_thresholds() turn that into decisions.
 
 The elasticity of return per dollar that best_regions, flip_thresholds, best_by_elasticity, revenue_curve and
 margin_curve vary is, for a piecewise market, e_revenue - e_price with the segments' offsets held: a change of it is
-a shift applied equally to every segment (the curve's shape kept, its tilt moved), so that the synthesis's pooled
-estimate and interval for the elasticity of return per dollar read on the same axis.
+a shift applied equally to every segment (the curve's shape kept, its tilt moved), so that a decision's pooled
+estimate and interval (worlds.return_interval: the revenue slope's, less the price axis) read on the same axis.
 
 Outputs per draw: revenue, expected_revenue (the revenue the booked creators bring on average, the creator and
 campaign noise integrated out: the quantity strategies are compared on), spent (prices + management), return per
@@ -672,9 +672,9 @@ def evpi(table: pd.DataFrame) -> pd.DataFrame:
     margin_with, evpi."""
     rows = []
     for budget, group in table.groupby("budget"):
-        wide_a = group.pivot(index="world", columns="strategy", values="expected_margin_a")
-        wide_b = group.pivot(index="world", columns="strategy", values="expected_margin_b")
-        wide_a, wide_b = wide_a[list(dict.fromkeys(group["strategy"]))], wide_b[list(dict.fromkeys(group["strategy"]))]
+        order = list(dict.fromkeys(group["strategy"]))  # the strategies' order: a tie goes to the first, as in P(best)
+        wide_a = group.pivot(index="world", columns="strategy", values="expected_margin_a")[order]
+        wide_b = group.pivot(index="world", columns="strategy", values="expected_margin_b")[order]
         chosen = wide_a.to_numpy().argmax(axis=1)
         with_info = float(wide_b.to_numpy()[np.arange(len(wide_b)), chosen].mean())
         means = wide_b.mean()
@@ -891,10 +891,16 @@ def nearest_flips(
     left out."""
     out = {}
     for budget in budgets:
-        edges = best_regions(market, budget, strategies(market), margin=margin, draws=draws)["from_e"].iloc[1:]
-        if len(edges):
-            out[float(budget)] = float(edges.iloc[int((edges - estimate).abs().argmin())])
+        flip = nearest_edge(best_regions(market, budget, strategies(market), margin=margin, draws=draws), estimate)
+        if flip is not None:
+            out[float(budget)] = flip
     return out
+
+
+def nearest_edge(regions: pd.DataFrame, estimate: float) -> float | None:
+    """Where the best strategy changes nearest `estimate`, in one budget's best_regions (None if it never does)."""
+    edges = regions["from_e"].iloc[1:]
+    return float(edges.iloc[int((edges - estimate).abs().argmin())]) if len(edges) else None
 
 
 def best_at(regions: pd.DataFrame, elasticity: float) -> dict[float, str]:
