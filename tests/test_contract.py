@@ -358,6 +358,9 @@ strategy_option = mostly(
         st.tuples(st.just("--price-elasticity"), mostly(["0.4", "1", "0"], ["-0.1", "2.5", "nan", "x"])).map(list),
         st.tuples(st.just("--margin"), mostly(["0.5", "1"], ["0", "1.5", "-0.2", "inf"])).map(list),
         st.tuples(st.just("--niche-audience"), mostly(["1e6"], ["0", "-1", "1e11", "nan"])).map(list),
+        # campaigns per world: its bounds, and --worlds x --inner over the cap (refused with one message)
+        st.tuples(st.just("--inner"), mostly(["2", "4"], ["1", "201", "2.5", "nan", ""])).map(list),
+        st.just(["--worlds", "5000", "--inner", "41"]),
     ),
 )
 def test_allocate_keeps_the_contract(budget, draws, management, breakeven, strategy, out, campaigns, worlds, extra):
