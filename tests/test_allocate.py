@@ -337,5 +337,5 @@ def test_the_nearest_flip_is_a_region_edge_closest_to_the_estimate():
     edges = regions["from_e"].iloc[1:].to_numpy()
     assert len(edges) >= 2  # more than one flip, so that "nearest" is tested
     for estimate in (edges[0] - 0.01, edges[-1] + 0.01):
-        flip = allocate.nearest_flips(market, [100_000], estimate, draws=300)[100_000.0]
+        flip = allocate.nearest_flips(regions, estimate)[100_000.0]
         assert flip == edges[np.abs(edges - estimate).argmin()]

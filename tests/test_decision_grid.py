@@ -120,6 +120,19 @@ def test_the_committed_sensitivity_matches_a_fresh_computation():
     assert set(committed["assumption"]) == set(ASSUMPTIONS)  # every assumption of the market, one at a time
 
 
+def test_the_committed_regions_match_a_fresh_computation():
+    committed = dg.committed_regions()
+    assert sorted(committed["budget"].unique()) == sorted(dg.BUDGETS)
+    # the two smaller budgets afresh (a few seconds; $1M alone takes fifteen)
+    fresh = dg.regions(dg.BUDGETS[:2])
+    stored = committed[committed["budget"].isin(dg.BUDGETS[:2])].reset_index(drop=True)
+    assert list(stored["best"]) == list(fresh["best"])
+    np.testing.assert_allclose(stored[["from_e", "to_e"]].to_numpy(float), fresh[["from_e", "to_e"]].to_numpy(float))
+    for _, rows in committed.groupby("budget"):  # regions tile best_regions' bounds, one after another
+        assert rows["from_e"].iloc[0] == -1.0 and rows["to_e"].iloc[-1] == 0.5
+        assert (rows["to_e"].to_numpy()[:-1] == rows["from_e"].to_numpy()[1:]).all()
+
+
 def test_every_column_is_documented():
     readme = (dg.data_dir() / "README.md").read_text(encoding="utf-8")
     for column, meaning in dg.COLUMNS.items():

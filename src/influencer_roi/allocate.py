@@ -882,16 +882,13 @@ def best_regions(
     return pd.DataFrame({"budget": float(budget), "best": names, "from_e": edges[:-1], "to_e": edges[1:]})
 
 
-def nearest_flips(
-    market: Market, budgets, estimate: float, margin: float = 1 / BREAKEVEN, draws: int = 2_000
-) -> dict[float, float]:
-    """For each budget, the elasticity of return per dollar nearest `estimate` at which the best strategy of
-    strategies(market) changes (best_regions, other parameters central): the decision's flip point that a change in
-    the evidence would have to cross. A budget whose best strategy never changes inside best_regions' bounds is
-    left out."""
+def nearest_flips(regions: pd.DataFrame, estimate: float) -> dict[float, float]:
+    """For each budget of `regions` (best_regions, one or more budgets), the elasticity of return per dollar nearest
+    `estimate` at which the best strategy changes: the decision's flip point that a change in the evidence would have
+    to cross. A budget whose best strategy never changes inside best_regions' bounds is left out."""
     out = {}
-    for budget in budgets:
-        flip = nearest_edge(best_regions(market, budget, strategies(market), margin=margin, draws=draws), estimate)
+    for budget, rows in regions.groupby("budget", sort=False):
+        flip = nearest_edge(rows, estimate)
         if flip is not None:
             out[float(budget)] = flip
     return out

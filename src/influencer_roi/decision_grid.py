@@ -41,6 +41,11 @@ COMMITTED = Path("synthetic") / "decision_grid.csv"
 # the grid so that both chapters read one computation.
 SENSITIVITY = Path("synthetic") / "decision_sensitivity.csv"
 SENSITIVITY_BUDGET, SENSITIVITY_DRAWS = 100_000.0, 2_000
+# Where the best strategy changes along the elasticity of return per dollar at each budget (allocate.best_regions,
+# central world, its defaults), committed beside the grid: the allocation, conclusions and benchmarks chapters read
+# this one computation (about twenty seconds, most of it at $1M) instead of making it each.
+REGIONS = Path("synthetic") / "decision_regions.csv"
+REGION_DRAWS = 2_000
 DIGITS = 12  # significant digits written: more than any table shows, fewer than the last bits CPUs differ in
 
 # Every column of the file, with its meaning: data/README.md and the data dictionary say the same.
@@ -168,6 +173,7 @@ def spec() -> dict:
         "inner": INNER,
         "seed": SEED,
         "sensitivity": {"budget": SENSITIVITY_BUDGET, "draws": SENSITIVITY_DRAWS, "seed": SEED},
+        "regions": {"budgets": list(BUDGETS), "draws": REGION_DRAWS},
         "central_world": worlds.central(),
         "columns": COLUMNS,
     }
@@ -178,12 +184,23 @@ def sensitivity() -> pd.DataFrame:
     return allocate.one_way_sensitivity(SENSITIVITY_BUDGET, draws=SENSITIVITY_DRAWS, seed=SEED)
 
 
+def regions(budgets=BUDGETS) -> pd.DataFrame:
+    """The committed regions, computed afresh: allocate.best_regions at each budget, the strategies of the
+    calibrated market, REGION_DRAWS draws, the rest at best_regions' defaults. Tidy: budget, best, from_e, to_e."""
+    market = allocate.Market.calibrated()
+    named = allocate.strategies(market)
+    return pd.concat(
+        [allocate.best_regions(market, budget, named, draws=REGION_DRAWS) for budget in budgets], ignore_index=True
+    )
+
+
 def write_grid(folder: Path | None = None, grid: bool = True) -> Path:
-    """Compute the grid and the one-way sensitivity and write them (CSV, and the spec as JSON) into the data folder:
-    `make grid`. grid=False rewrites the sensitivity and the spec only."""
+    """Compute the grid, the one-way sensitivity and the regions and write them (CSV, and the spec as JSON) into the
+    data folder: `make grid`. grid=False rewrites the sensitivity, the regions and the spec only."""
     path = (folder or data_dir()) / COMMITTED
     options = {"index": False, "lineterminator": "\n", "float_format": f"%.{DIGITS}g"}
     sensitivity().to_csv(path.parent / SENSITIVITY.name, **options)
+    regions().to_csv(path.parent / REGIONS.name, **options)
     if grid:
         decision_grid().to_csv(path, **options)
     path.with_suffix(".json").write_text(json.dumps(spec(), indent=1) + "\n", encoding="utf-8")
@@ -191,8 +208,8 @@ def write_grid(folder: Path | None = None, grid: bool = True) -> Path:
 
 
 def committed_grid(name: Path = COMMITTED) -> pd.DataFrame:
-    """The grid (or, with name=SENSITIVITY, the one-way sensitivity) as committed (write_grid), checked against the
-    spec it was computed with."""
+    """The grid (or, with name=SENSITIVITY or REGIONS, the one-way sensitivity or the regions) as committed
+    (write_grid), checked against the spec it was computed with."""
     path = data_dir() / name
     spec_path = (data_dir() / COMMITTED).with_suffix(".json")
     written = json.loads(spec_path.read_text(encoding="utf-8"))
@@ -204,6 +221,11 @@ def committed_grid(name: Path = COMMITTED) -> pd.DataFrame:
 def committed_sensitivity() -> pd.DataFrame:
     """The committed one-way sensitivity (write_grid)."""
     return committed_grid(SENSITIVITY)
+
+
+def committed_regions() -> pd.DataFrame:
+    """The committed regions (write_grid, regions): where the best strategy changes at each budget."""
+    return committed_grid(REGIONS)
 
 
 def at(grid: pd.DataFrame, **setting) -> pd.DataFrame:

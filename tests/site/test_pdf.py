@@ -39,19 +39,22 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-@pytest.fixture(scope="module")
+# One worker reads the PDF (make site-check runs --dist loadgroup), once: its text takes pypdf about fifteen seconds.
+# The fixtures are the session's, not the module's: a worker may run other modules' checks between these, and a
+# module fixture would then be made again.
+pytestmark = pytest.mark.xdist_group("pdf")
+
+
+@pytest.fixture(scope="session")
 def pdf(site) -> Path:
     path = site / PDF_NAME
     assert path.is_file(), f"{PDF_NAME} is not in the site: run make site-pdf"
     return path
 
 
-def test_the_pdf_holds_every_chapter_title(pdf):
-    from pypdf import PdfReader
-
-    reader = PdfReader(pdf)
-    assert len(reader.pages) > 20, f"the PDF has only {len(reader.pages)} pages"
-    text = squeeze(" ".join(page.extract_text() or "" for page in reader.pages))
+def test_the_pdf_holds_every_chapter_title(page_texts):
+    assert len(page_texts) > 20, f"the PDF has only {len(page_texts)} pages"
+    text = squeeze(" ".join(page_texts))
     missing = [title(name) for name in toc_files() if squeeze(title(name)) not in text]
     assert not missing, f"chapter titles missing from the PDF: {missing}"
 
@@ -96,14 +99,14 @@ def test_nothing_runs_past_the_printed_page(browser, single_page):
     assert report["page"] <= PRINTABLE_WIDTH_PX + 1, f"the printed page is {report['page']}px wide"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reader(pdf):
     from pypdf import PdfReader
 
     return PdfReader(pdf)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def page_texts(reader) -> list[str]:
     return [page.extract_text() or "" for page in reader.pages]
 

@@ -55,11 +55,13 @@ def look_at(reports: dict[str, Path], screenshots: Path) -> dict[str, dict]:
     return seen
 
 
-# One worker runs this file's checks (make site-check runs --dist loadgroup): the reports are made once.
+# One worker runs this file's checks (make site-check runs --dist loadgroup): the reports are made once. The fixture
+# is the session's, not the module's: the worker may run other modules' checks between these, and a module fixture
+# would then be made again.
 pytestmark = pytest.mark.xdist_group("reports")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seen(tmp_path_factory, site) -> dict[str, dict]:
     folder = tmp_path_factory.mktemp("reports")
     reports = {}
