@@ -327,6 +327,8 @@ def test_the_specification_curve_covers_every_combination_once(ledger, main):
     assert not ((table["form"] == "tier_pair") & (table["engagement"] == "benchmarks")).any()
     main_row = table.loc[table["main"]].iloc[0]
     assert main_row["estimate"] == pytest.approx(sy.headline(main)["estimate"])
+    # the revenue elasticity, as the decisions' worlds read it (worlds.return_interval: it less the price axis)
+    assert main_row["revenue_slope"] == pytest.approx(main.estimate("revenue")["estimate"])
     assert main_row["df"] == pytest.approx(sy.headline(main)["df"])
     assert table["estimate"].round(sy.CURVE_DECIMALS).is_monotonic_increasing
     assert table[["copies", "engagement", "form", "price"]].drop_duplicates().shape[0] == len(table)
@@ -356,10 +358,16 @@ def test_sign_changes_name_the_single_changes_that_cross_zero():
     flipped = sy.sign_changes(curve, -0.05).set_index(["choice", "option"])
     assert flipped.loc[("conversion", "zero"), "crosses_zero"] and flipped.loc[("price", "real_quotes"), "crosses_zero"]
     assert flipped.loc[("conversion", "zero"), "share_negative"] == 0
-    said = sy.flip_sentence(curve, {10_000.0: -0.05, 1_000_000.0: -0.5})
-    assert "at $10,000 the best strategy changes at -0.05 (the main estimate is below)" in said
+    # read on the decisions' axis: the revenue elasticity less the decision's price elasticity, not the estimate
+    # (which carries the measured price slope): here the same numbers, the price slopes all equal to the axis
+    on_axis = curve.assign(revenue_slope=curve["estimate"] + 1.0, estimate=curve["estimate"] + 0.3)
+    said = sy.flip_sentence(on_axis, {10_000.0: -0.05, 1_000_000.0: -0.5}, 1.0)
+    assert "price elasticity of 1, -0.10 in the main specification" in said
+    assert "at $10,000 the best strategy changes at -0.05 (the main specification is below)" in said
     assert "conversion to zero (-0.01)" in said
-    assert "at $1,000,000 the best strategy changes at -0.50 (the main estimate is above): no single change" in said
+    assert "at $1,000,000 the best strategy changes at -0.50 (the main specification is above): no single" in said
+    # a lower price elasticity lifts every specification on the axis by the difference
+    assert "price elasticity of 0.5, 0.40 in the main" in sy.flip_sentence(on_axis, {10_000.0: -0.05}, 0.5)
 
 
 def test_tier_returns_use_each_tiers_pair_with_the_reference(main):

@@ -978,7 +978,8 @@ def specification_curve(ledger: dict | None = None, options: dict | None = None)
     constant form) under every combination of the analyst's choices (OPTIONS, or a subset given as options; the
     tier-pair form only with the engagement choices that read the real posts' log model), all under the one
     inference rule, sorted by estimate. Tidy: rank, one column per choice, estimate, std_error, df, ci_low,
-    ci_high, points per metric, main (True for the book's main specification)."""
+    ci_high, revenue_slope (the pooled revenue elasticity, 1 + engagement + conversion), points per metric, main
+    (True for the book's main specification)."""
     if ledger is None:
         ledger = load_ledger()
     audit_result = run_audit(ledger["claims"])
@@ -1018,6 +1019,9 @@ def specification_curve(ledger: dict | None = None, options: dict | None = None)
                         {
                             **asdict(choices),
                             **{k: row[k] for k in ("estimate", "std_error", "df", "ci_low", "ci_high")},
+                            # the pooled revenue elasticity (implied's "revenue"): less a decision's price
+                            # elasticity, where this specification sits on the decisions' axis (flip_sentence)
+                            "revenue_slope": 1.0 + params.slopes["engagement_rate"] + params.slopes["conversion_rate"],
                             **{f"n_{m}": fit.counts[m] for m in METRICS},
                             "main": choices == MAIN,
                         }
@@ -1090,10 +1094,21 @@ def _slope(x: float) -> str:
     return f"{x:.2f}" if abs(x) >= 0.005 else f"{x:.3f}"
 
 
-def flip_sentence(curve: pd.DataFrame, flips: dict[float, float]) -> str:
-    """Which single changes of choice from the main specification move the estimate across a decision's flip point
-    (`flips`: budget -> the elasticity of return per dollar where the best strategy at that budget changes nearest
-    the main estimate, allocate.best_regions), in words; or that none does."""
+def on_decision_axis(curve: pd.DataFrame, price_elasticity: float) -> pd.DataFrame:
+    """The curve where a decision reads it: each specification's pooled revenue elasticity less the decision's price
+    elasticity (an axis of the decision, not the measured price slope the curve's estimates carry), as `estimate`,
+    as worlds.return_interval reads the main one. Only the estimate moves; the interval columns are dropped."""
+    return curve.drop(columns=["ci_low", "ci_high"]).assign(
+        estimate=curve["revenue_slope"] - price_elasticity, ci_low=np.nan, ci_high=np.nan
+    )
+
+
+def flip_sentence(curve: pd.DataFrame, flips: dict[float, float], price_elasticity: float) -> str:
+    """Which single changes of choice from the main specification move it across a decision's flip point (`flips`:
+    budget -> the elasticity of return per dollar where the best strategy at that budget changes nearest the main
+    specification, allocate.best_regions), in words; or that none does. Read on the decisions' axis
+    (on_decision_axis at `price_elasticity`), where the flip points are."""
+    curve = on_decision_axis(curve, price_elasticity)
     main = float(curve.loc[curve["main"], "estimate"].iloc[0])
     parts = []
     for budget, point in flips.items():
@@ -1111,9 +1126,15 @@ def flip_sentence(curve: pd.DataFrame, flips: dict[float, float]) -> str:
         )
         side = "below" if main < point else "above"
         parts.append(
-            f"at {fmt_money(budget)} the best strategy changes at {point:.2f} (the main estimate is {side}): {moved}"
+            f"at {fmt_money(budget)} the best strategy changes at {point:.2f} (the main specification is {side}): "
+            f"{moved}"
         )
-    return "Against the decisions' flip points: " + "; ".join(parts) + "."
+    return (
+        f"Against the decisions' flip points, where the decisions read the evidence (the revenue elasticity less their "
+        f"price elasticity of {price_elasticity:g}, {_slope(main)} in the main specification): "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def sign_sentence(changes: pd.DataFrame, main_estimate: float) -> str:
