@@ -339,3 +339,23 @@ def test_the_nearest_flip_is_a_region_edge_closest_to_the_estimate():
     for estimate in (edges[0] - 0.01, edges[-1] + 0.01):
         flip = allocate.nearest_flips(regions, estimate)[100_000.0]
         assert flip == edges[np.abs(edges - estimate).argmin()]
+
+
+def test_the_decisive_flip_skips_an_edge_between_strategies_that_are_one_choice():
+    market = allocate.Market.calibrated()
+    named = allocate.strategies(market)
+    regions = allocate.best_regions(market, 100_000, named, draws=300)
+    at = regions.set_index("best")
+    # inside all micro's region, nearer its edge with micro first than its edge with all macro (as the book's
+    # estimate at $100,000 is)
+    estimate = at.loc["all micro", "from_e"] + 0.25 * (at.loc["all micro", "to_e"] - at.loc["all micro", "from_e"])
+    margins = {
+        name: allocate.margin_curve(market, 100_000, named[name], 1 / allocate.BREAKEVEN, draws=300)(estimate)
+        for name in ("micro first", "all micro", "all macro")
+    }
+    assert margins["all micro"] - margins["micro first"] < allocate.TIE_SHARE * 100_000  # one choice
+    assert margins["all micro"] - margins["all macro"] > allocate.TIE_SHARE * 100_000
+    flip = allocate.decisive_edge(market, regions, estimate, named, draws=300)
+    assert flip == at.loc["all macro", "from_e"]
+    # the nearest edge is the tie's, not the one a test must tell the estimate from
+    assert allocate.nearest_edge(regions, estimate) == at.loc["micro first", "to_e"]

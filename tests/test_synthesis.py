@@ -362,12 +362,12 @@ def test_sign_changes_name_the_single_changes_that_cross_zero():
     # (which carries the measured price slope): here the same numbers, the price slopes all equal to the axis
     on_axis = curve.assign(revenue_slope=curve["estimate"] + 1.0, estimate=curve["estimate"] + 0.3)
     said = sy.flip_sentence(on_axis, {10_000.0: -0.05, 1_000_000.0: -0.5}, 1.0)
-    assert "price elasticity of 1, -0.10 in the main specification" in said
-    assert "at $10,000 the best strategy changes at -0.05 (the main specification is below)" in said
-    assert "conversion to zero (-0.01)" in said
-    assert "at $1,000,000 the best strategy changes at -0.50 (the main specification is above): no single" in said
+    assert "price elasticity as an input (1)" in said and "(-0.100 for the main specification;" in said
+    assert "At $10,000 the best strategy changes at -0.050 (the main specification is below)" in said
+    assert "conversion to zero (-0.010)" in said
+    assert "at $1,000,000 the best strategy changes at -0.500 (the main specification is above): no single" in said
     # a lower price elasticity lifts every specification on the axis by the difference
-    assert "price elasticity of 0.5, 0.40 in the main" in sy.flip_sentence(on_axis, {10_000.0: -0.05}, 0.5)
+    assert "(0.400 for the main specification;" in sy.flip_sentence(on_axis, {10_000.0: -0.05}, 0.5)
 
 
 def test_tier_returns_use_each_tiers_pair_with_the_reference(main):

@@ -900,6 +900,38 @@ def nearest_edge(regions: pd.DataFrame, estimate: float) -> float | None:
     return float(edges.iloc[int((edges - estimate).abs().argmin())]) if len(edges) else None
 
 
+def decisive_edge(
+    market: Market,
+    regions: pd.DataFrame,
+    estimate: float,
+    named: dict,
+    margin: float = 1 / BREAKEVEN,
+    draws: int = 2_000,
+    seed: int = 0,
+) -> float | None:
+    """The flip nearest `estimate` in one budget's best_regions that changes the choice: the nearest edge past which
+    the best strategy brings, at the estimate, less margin than the one best there by more than TIE_SHARE of the
+    budget. An edge between two strategies within that share (all micro and micro first when micro creators do not
+    run out) is one choice either side, not a decision a test need tell apart. None if no edge qualifies. The curves
+    are margin_curve's, as best_regions draws them (draws, seed)."""
+    budget = float(regions["budget"].iloc[0])
+    current = best_at(regions, estimate)[regions["budget"].iloc[0]]
+    value = {}
+
+    def at_estimate(name: str) -> float:
+        if name not in value:
+            value[name] = float(margin_curve(market, budget, named[name], margin, draws=draws, seed=seed)(estimate))
+        return value[name]
+
+    decisive = [
+        float(row.from_e) if row.from_e > estimate else float(row.to_e)
+        for row in regions.itertuples()
+        if row.best != current and at_estimate(current) - at_estimate(row.best) > TIE_SHARE * budget
+    ]
+    # the edge of each decisive region that faces the estimate; the nearest of them
+    return min(decisive, key=lambda e: abs(e - estimate)) if decisive else None
+
+
 def best_at(regions: pd.DataFrame, elasticity: float) -> dict[float, str]:
     """The best strategy at one elasticity of return per dollar, for each budget of `regions` (best_regions)."""
     at = regions[(regions["from_e"] <= elasticity) & (regions["to_e"] > elasticity)]

@@ -193,8 +193,8 @@ STRATEGIES = {
     **{f"all {t}": f"spending it all on {t} creators" for t in ("nano", "micro", "macro", "mega")},
     "70/30 micro/mega": "spending 70% on micro and 30% on mega creators",
     "pyramid": (
-        "a pyramid by number: many micro, some macro and one or two mega creators (the few large ones can take most of "
-        "the budget)"
+        "a pyramid by number: many micro, some macro and one or two mega creators (by budget, the few macro and mega "
+        "creators can take most of it)"
     ),
     "nano first": "spending on nano creators first, then larger ones",
     "micro first": "spending on micro creators first, then nano ones",

@@ -1107,7 +1107,8 @@ def flip_sentence(curve: pd.DataFrame, flips: dict[float, float], price_elastici
     """Which single changes of choice from the main specification move it across a decision's flip point (`flips`:
     budget -> the elasticity of return per dollar where the best strategy at that budget changes nearest the main
     specification, allocate.best_regions), in words; or that none does. Read on the decisions' axis
-    (on_decision_axis at `price_elasticity`), where the flip points are."""
+    (on_decision_axis at `price_elasticity`), where the flip points are, and said so. Three decimals: a flip and an
+    estimate beside it can agree to two."""
     curve = on_decision_axis(curve, price_elasticity)
     main = float(curve.loc[curve["main"], "estimate"].iloc[0])
     parts = []
@@ -1115,24 +1116,27 @@ def flip_sentence(curve: pd.DataFrame, flips: dict[float, float], price_elastici
         changes = sign_changes(curve, point)
         crossing = changes[changes["crosses_zero"]]
         moved = (
-            "no single change of choice moves the estimate across it"
+            "no single change of choice moves it across"
             if crossing.empty
             else "changing "
             + "; ".join(
-                f"{r.choice.replace('_', ' ')} to {r.option.replace('_', ' ')} ({_slope(r.estimate)})"
+                f"{r.choice.replace('_', ' ')} to {r.option.replace('_', ' ')} ({r.estimate:.3f})"
                 for r in crossing.itertuples()
             )
-            + " moves the estimate across it"
+            + " moves it across"
         )
         side = "below" if main < point else "above"
         parts.append(
-            f"at {fmt_money(budget)} the best strategy changes at {point:.2f} (the main specification is {side}): "
+            f"at {fmt_money(budget)} the best strategy changes at {point:.3f} (the main specification is {side}): "
             f"{moved}"
         )
     return (
-        f"Against the decisions' flip points, where the decisions read the evidence (the revenue elasticity less their "
-        f"price elasticity of {price_elasticity:g}, {_slope(main)} in the main specification): "
-        + "; ".join(parts)
+        "Against the flip points of the simulated decisions: those take the price elasticity as an input "
+        f"({price_elasticity:g}), not the measured slope, so each specification is read there as its pooled revenue "
+        "elasticity less that price elasticity, which the price choice does not move "
+        f"({main:.3f} for the main specification; the estimates above carry the measured price slope). "
+        + "; ".join(parts)[0].upper()
+        + "; ".join(parts)[1:]
         + "."
     )
 
