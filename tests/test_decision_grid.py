@@ -127,7 +127,10 @@ def test_the_committed_regions_match_a_fresh_computation():
     fresh = dg.regions(dg.BUDGETS[:2])
     stored = committed[committed["budget"].isin(dg.BUDGETS[:2])].reset_index(drop=True)
     assert list(stored["best"]) == list(fresh["best"])
-    np.testing.assert_allclose(stored[["from_e", "to_e"]].to_numpy(float), fresh[["from_e", "to_e"]].to_numpy(float))
+    # the edges are roots found to 1e-6 (allocate._crossing): another CPU's last bits may move them that far
+    np.testing.assert_allclose(
+        stored[["from_e", "to_e"]].to_numpy(float), fresh[["from_e", "to_e"]].to_numpy(float), rtol=0, atol=1e-5
+    )
     for _, rows in committed.groupby("budget"):  # regions tile best_regions' bounds, one after another
         assert rows["from_e"].iloc[0] == -1.0 and rows["to_e"].iloc[-1] == 0.5
         assert (rows["to_e"].to_numpy()[:-1] == rows["from_e"].to_numpy()[1:]).all()

@@ -368,6 +368,7 @@ def test_sign_changes_name_the_single_changes_that_cross_zero():
     assert "at $1,000,000 the best strategy changes at -0.500 (the main specification is above): no single" in said
     # a lower price elasticity lifts every specification on the axis by the difference
     assert "(0.400 for the main specification;" in sy.flip_sentence(on_axis, {10_000.0: -0.05}, 0.5)
+    assert sy.flip_sentence(on_axis, {}, 1.0).endswith("No budget's best strategy changes.")
 
 
 def test_tier_returns_use_each_tiers_pair_with_the_reference(main):

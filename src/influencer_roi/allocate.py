@@ -915,18 +915,15 @@ def decisive_edge(
     run out) is one choice either side, not a decision a test need tell apart. None if no edge qualifies. The curves
     are margin_curve's, as best_regions draws them (draws, seed)."""
     budget = float(regions["budget"].iloc[0])
-    current = best_at(regions, estimate)[regions["budget"].iloc[0]]
-    value = {}
-
-    def at_estimate(name: str) -> float:
-        if name not in value:
-            value[name] = float(margin_curve(market, budget, named[name], margin, draws=draws, seed=seed)(estimate))
-        return value[name]
-
+    current = best_at(regions, estimate)[budget]
+    value = {
+        name: float(margin_curve(market, budget, named[name], margin, draws=draws, seed=seed)(estimate))
+        for name in set(regions["best"])
+    }
     decisive = [
         float(row.from_e) if row.from_e > estimate else float(row.to_e)
         for row in regions.itertuples()
-        if row.best != current and at_estimate(current) - at_estimate(row.best) > TIE_SHARE * budget
+        if value[current] - value[row.best] > TIE_SHARE * budget
     ]
     # the edge of each decisive region that faces the estimate; the nearest of them
     return min(decisive, key=lambda e: abs(e - estimate)) if decisive else None

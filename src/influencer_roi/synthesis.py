@@ -1097,10 +1097,8 @@ def _slope(x: float) -> str:
 def on_decision_axis(curve: pd.DataFrame, price_elasticity: float) -> pd.DataFrame:
     """The curve where a decision reads it: each specification's pooled revenue elasticity less the decision's price
     elasticity (an axis of the decision, not the measured price slope the curve's estimates carry), as `estimate`,
-    as worlds.return_interval reads the main one. Only the estimate moves; the interval columns are dropped."""
-    return curve.drop(columns=["ci_low", "ci_high"]).assign(
-        estimate=curve["revenue_slope"] - price_elasticity, ci_low=np.nan, ci_high=np.nan
-    )
+    as worlds.return_interval reads the main one. Only the estimate moves; the interval columns are emptied."""
+    return curve.assign(estimate=curve["revenue_slope"] - price_elasticity, ci_low=np.nan, ci_high=np.nan)
 
 
 def flip_sentence(curve: pd.DataFrame, flips: dict[float, float], price_elasticity: float) -> str:
@@ -1135,8 +1133,7 @@ def flip_sentence(curve: pd.DataFrame, flips: dict[float, float], price_elastici
         f"({price_elasticity:g}), not the measured slope, so each specification is read there as its pooled revenue "
         "elasticity less that price elasticity, which the price choice does not move "
         f"({main:.3f} for the main specification; the estimates above carry the measured price slope). "
-        + "; ".join(parts)[0].upper()
-        + "; ".join(parts)[1:]
+        + (body[:1].upper() + body[1:] if (body := "; ".join(parts)) else "No budget's best strategy changes")
         + "."
     )
 
